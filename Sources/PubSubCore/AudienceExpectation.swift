@@ -1,0 +1,96 @@
+import Foundation
+
+/// What a token's `aud` must name, checked leniently as the protocol reference recommends (§3.1,
+/// §3.2), because the SDKs disagree with the docs and the real service accepts them all:
+///
+/// - the scheme is ignored (`http`, `https`, `ws`, `wss` are interchangeable), host and path are
+///   compared case-insensitively (hub names are case-insensitive), the query and a trailing `/` are
+///   dropped: the Python, .NET and JS SDKs put the full REST URL with its query into `aud`;
+/// - the port must match, the scheme's default port standing in for an absent one;
+/// - the `aud` path must equal the expected path or be a prefix of it at a `/` boundary, so that the
+///   documented `…/api/hubs/myhub` audience is good for every call on that hub.
+public struct AudienceExpectation: Sendable, Hashable {
+    /// A host and port an audience may name.
+    public struct Authority: Sendable, Hashable {
+        /// Lower-cased host.
+        public let host: String
+        /// The port (the scheme default when the URL had none).
+        public let port: Int
+
+        /// Creates an authority; the host is lower-cased.
+        public init(host: String, port: Int) {
+            self.host = host.lowercased()
+            self.port = port
+        }
+    }
+
+    private enum Rule: Sendable, Hashable {
+        case any
+        /// `aud` path is a prefix of the resource path.
+        case resource(authorities: [Authority], pathSegments: [String])
+        /// `aud` path lies within the service's path.
+        case service(authorities: [Authority], pathSegments: [String])
+    }
+
+    private let rule: Rule
+    /// What was expected, for messages.
+    public let expectedDescription: String
+
+    /// Any audience is accepted (signature and expiry are still checked).
+    public static let any = AudienceExpectation(rule: .any, expectedDescription: "any audience")
+
+    /// The audience must name this resource: a REST request URL or a client URL (any scheme), or a
+    /// prefix of its path. `alternateAuthorities` lists other host:port pairs that reach the same
+    /// service (a local service is both `localhost` and `127.0.0.1`).
+    public static func resource(_ url: String, alternateAuthorities: [Authority] = []) -> AudienceExpectation {
+        guard let parsed = parse(url) else {
+            return AudienceExpectation(rule: .resource(authorities: [], pathSegments: []), expectedDescription: url)
+        }
+        return AudienceExpectation(
+            rule: .resource(authorities: [parsed.authority] + alternateAuthorities, pathSegments: parsed.segments),
+            expectedDescription: url
+        )
+    }
+
+    /// The audience must name something on this service: same host and port, any path under the
+    /// endpoint's path.
+    public static func service(_ endpoint: ServiceEndpoint) -> AudienceExpectation {
+        let authority = Authority(host: endpoint.host, port: endpoint.effectivePort)
+        return AudienceExpectation(
+            rule: .service(authorities: [authority], pathSegments: segments(of: endpoint.path)),
+            expectedDescription: "a URL on \(endpoint.url)"
+        )
+    }
+
+    /// Whether one `aud` value satisfies the expectation.
+    public func accepts(_ audience: String) -> Bool {
+        switch rule {
+        case .any:
+            return true
+        case .resource(let authorities, let expected):
+            guard let aud = Self.parse(audience), authorities.contains(aud.authority) else { return false }
+            return aud.segments.count <= expected.count && Array(expected.prefix(aud.segments.count)) == aud.segments
+        case .service(let authorities, let base):
+            guard let aud = Self.parse(audience), authorities.contains(aud.authority) else { return false }
+            return aud.segments.count >= base.count && Array(aud.segments.prefix(base.count)) == base
+        }
+    }
+
+    private static func parse(_ text: String) -> (authority: Authority, segments: [String])? {
+        guard let components = URLComponents(string: text.trimmingWhitespace()),
+            let scheme = components.scheme?.lowercased(),
+            let host = components.percentEncodedHost, !host.isEmpty
+        else { return nil }
+        let defaultPort: Int
+        switch scheme {
+        case "https", "wss": defaultPort = 443
+        case "http", "ws": defaultPort = 80
+        default: return nil
+        }
+        return (Authority(host: host, port: components.port ?? defaultPort), segments(of: components.percentEncodedPath))
+    }
+
+    private static func segments(of path: String) -> [String] {
+        path.split(separator: "/").map { ($0.removingPercentEncoding ?? String($0)).lowercased() }
+    }
+}

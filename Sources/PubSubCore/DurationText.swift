@@ -1,0 +1,47 @@
+/// Durations written the way people type them on a command line: `90s`, `60m`, `2h`, `1d`,
+/// `1h30m`, `500ms`. A bare number is refused because `30` could mean seconds or minutes.
+public enum DurationText {
+    /// Parses a duration.
+    /// - Parameter option: the flag it came from, for the message (`--expires`).
+    /// - Throws: ``PubSubError`` `invalidDuration` (exit 64).
+    public static func parse(_ text: String, option: String) throws(PubSubError) -> Duration {
+        func invalid(_ why: String) -> PubSubError {
+            PubSubError(
+                .invalidDuration,
+                "\(option) \"\(text)\" is not a duration: \(why)",
+                hint: "write a number with a unit: 500ms, 90s, 60m, 2h, 1d, or a sum such as 1h30m",
+                exitStatus: .usage
+            )
+        }
+        let units: [(String, Int64)] = [("ms", 1), ("s", 1_000), ("m", 60_000), ("h", 3_600_000), ("d", 86_400_000)]
+        var rest = Substring(text.trimmingWhitespace())
+        guard !rest.isEmpty else { throw invalid("it is empty") }
+        var milliseconds: Int64 = 0
+        while !rest.isEmpty {
+            let digits = rest.prefix(while: { $0.isASCII && $0.isNumber })
+            guard !digits.isEmpty else { throw invalid("expected a number at \"\(rest)\"") }
+            rest = rest.dropFirst(digits.count)
+            let unitText = rest.prefix(while: { $0.isASCII && $0.isLetter }).lowercased()
+            guard !unitText.isEmpty else { throw invalid("\"\(digits)\" has no unit") }
+            guard let unit = units.first(where: { $0.0 == unitText }) else {
+                throw invalid("\"\(unitText)\" is not a unit (ms, s, m, h, d)")
+            }
+            rest = rest.dropFirst(unitText.count)
+            guard let count = Int64(digits) else { throw invalid("\(digits) is too large") }
+            let (part, overflowA) = count.multipliedReportingOverflow(by: unit.1)
+            let (sum, overflowB) = milliseconds.addingReportingOverflow(part)
+            guard !overflowA, !overflowB else { throw invalid("it is too long") }
+            milliseconds = sum
+        }
+        return .milliseconds(milliseconds)
+    }
+}
+
+extension Duration {
+    /// The whole seconds in this duration, rounded down.
+    public var wholeSeconds: Int64 { components.seconds }
+}
+
+extension PubSubError.Code {
+    public static let invalidDuration = Self("invalidDuration")
+}

@@ -1,0 +1,21 @@
+/// The process exit statuses every `pubsub` command uses (sysexits-style, as ArgumentParser already uses 64).
+///
+/// The README's exit-code table is this type; keep the two in step.
+public enum ExitStatus: Int32, Sendable, CaseIterable {
+    /// Success, including a long-running command stopped by SIGINT or SIGTERM after a clean close.
+    case success = 0
+    /// An unexpected internal failure: a bug in `pubsub`.
+    case internalFailure = 1
+    /// Bad flags or arguments (ArgumentParser's own usage status).
+    case usage = 64
+    /// Bad input data: a malformed connection string, JSON document or token.
+    case dataError = 65
+    /// The service is unavailable: connection refused, DNS failure, handshake rejected, a 5xx answer.
+    case unavailable = 69
+    /// A timeout expired (`--timeout`, or no ack arrived in time).
+    case timedOut = 75
+    /// Not authorised: 401/403, a bad signature, an expired or wrong-audience token.
+    case unauthorized = 77
+    /// A second Ctrl-C forced an immediate stop.
+    case forcedStop = 130
+}

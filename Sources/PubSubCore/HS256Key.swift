@@ -1,0 +1,24 @@
+import Crypto
+import Foundation
+
+/// An HMAC-SHA256 key made from an access key's UTF-8 bytes, as every Web PubSub SDK does
+/// (protocol reference §2.2, §3). Works with keys of any length, unlike jwt-kit, which asserts on
+/// keys shorter than 32 bytes.
+public struct HS256Key: Sendable {
+    private let key: SymmetricKey
+
+    /// Creates the key from an access key string (its UTF-8 bytes, not its base64 decoding).
+    public init(accessKey: String) {
+        key = SymmetricKey(data: Data(accessKey.utf8))
+    }
+
+    /// The 32-byte HMAC-SHA256 of `message`.
+    public func signature(for message: some DataProtocol) -> Data {
+        Data(HMAC<SHA256>.authenticationCode(for: message, using: key))
+    }
+
+    /// Whether `signature` is the HMAC-SHA256 of `message`, compared in constant time.
+    public func isValidSignature(_ signature: Data, for message: Data) -> Bool {
+        HMAC<SHA256>.isValidAuthenticationCode(signature, authenticating: message, using: key)
+    }
+}

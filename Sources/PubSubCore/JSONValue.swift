@@ -1,0 +1,111 @@
+import Foundation
+
+/// Any JSON value, kept losslessly enough to publish it again: the `data` of `json` messages and the
+/// claims of a decoded token.
+///
+/// Integers that fit in 64 bits stay integers (`sequenceId`, `exp`); other numbers are doubles.
+public enum JSONValue: Sendable, Hashable {
+    case null
+    case bool(Bool)
+    case integer(Int64)
+    case number(Double)
+    case string(String)
+    case array([JSONValue])
+    case object([String: JSONValue])
+}
+
+extension JSONValue: Codable {
+    public init(from decoder: any Decoder) throws {
+        let container = try decoder.singleValueContainer()
+        if container.decodeNil() {
+            self = .null
+        } else if let value = try? container.decode(Bool.self) {
+            self = .bool(value)
+        } else if let value = try? container.decode(Int64.self) {
+            self = .integer(value)
+        } else if let value = try? container.decode(Double.self) {
+            self = .number(value)
+        } else if let value = try? container.decode(String.self) {
+            self = .string(value)
+        } else if let value = try? container.decode([JSONValue].self) {
+            self = .array(value)
+        } else {
+            self = .object(try container.decode([String: JSONValue].self))
+        }
+    }
+
+    public func encode(to encoder: any Encoder) throws {
+        var container = encoder.singleValueContainer()
+        switch self {
+        case .null: try container.encodeNil()
+        case .bool(let value): try container.encode(value)
+        case .integer(let value): try container.encode(value)
+        case .number(let value): try container.encode(value)
+        case .string(let value): try container.encode(value)
+        case .array(let value): try container.encode(value)
+        case .object(let value): try container.encode(value)
+        }
+    }
+}
+
+extension JSONValue {
+    /// The string, if this is a JSON string.
+    public var stringValue: String? {
+        if case .string(let value) = self { return value }
+        return nil
+    }
+
+    /// The value as a whole number of seconds or similar, if it is a JSON number without a fraction.
+    public var int64Value: Int64? {
+        switch self {
+        case .integer(let value): return value
+        case .number(let value) where value.rounded() == value && abs(value) < 9.2e18: return Int64(value)
+        default: return nil
+        }
+    }
+
+    /// The members, if this is a JSON object.
+    public var objectValue: [String: JSONValue]? {
+        if case .object(let value) = self { return value }
+        return nil
+    }
+
+    /// Parses one JSON document.
+    /// - Throws: ``PubSubError`` with code `invalidJSON`, naming `what` was being read.
+    public static func parse(_ bytes: some DataProtocol, what: String) throws(PubSubError) -> JSONValue {
+        do {
+            return try JSONDecoder().decode(JSONValue.self, from: Data(bytes))
+        } catch {
+            throw PubSubError(
+                .invalidJSON,
+                "\(what) is not valid JSON",
+                hint: "check the quoting and the braces; a JSON string value needs double quotes",
+                exitStatus: .dataError
+            )
+        }
+    }
+
+    /// Compact JSON text with sorted keys and unescaped slashes, for stable output.
+    public func compactJSONString() -> String {
+        Self.render(self, options: [.sortedKeys, .withoutEscapingSlashes])
+    }
+
+    /// Indented JSON text with sorted keys, for people.
+    public func prettyJSONString() -> String {
+        Self.render(self, options: [.sortedKeys, .withoutEscapingSlashes, .prettyPrinted])
+    }
+
+    private static func render(_ value: JSONValue, options: JSONEncoder.OutputFormatting) -> String {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = options
+        // Encoding a JSONValue cannot fail: every case maps to a JSON value, and non-finite doubles are
+        // never produced by the decoder. Fall back to `null` rather than trap if that ever changes.
+        guard let data = try? encoder.encode(value) else { return "null" }
+        return String(decoding: data, as: UTF8.self)
+    }
+}
+
+extension PubSubError.Code {
+    /// A document that should be JSON is not.
+    public static let invalidJSON = Self("invalidJSON")
+}

@@ -1,0 +1,24 @@
+import ArgumentParser
+
+@main
+struct PubSubCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "pubsub",
+        abstract: "Publish/subscribe verbs for Azure Web PubSub and a local compatible service.",
+        discussion: """
+            Every command takes a connection string from --connection-string, \
+            --connection-string-file, or the WebPubSubConnectionString environment variable. \
+            With none, it uses the local development service at http://localhost:8080.
+
+            Examples:
+              pubsub token --hub chat --user alice --role webpubsub.joinLeaveGroup
+              pubsub token decode "$URL" --verify
+            """,
+        version: PubSubVersion.current,
+        subcommands: [TokenCommand.self]
+    )
+}
+
+enum PubSubVersion {
+    static let current = "0.1.0"
+}

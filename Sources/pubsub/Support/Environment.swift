@@ -1,0 +1,14 @@
+import Foundation
+
+/// The environment variables `pubsub` reads.
+enum Environment {
+    static let logLevel = "PUBSUB_LOG_LEVEL"
+    static let hub = "PUBSUB_HUB"
+
+    static func value(_ name: String) -> String? {
+        guard let value = ProcessInfo.processInfo.environment[name], !value.isEmpty else { return nil }
+        return value
+    }
+
+    static var all: [String: String] { ProcessInfo.processInfo.environment }
+}
