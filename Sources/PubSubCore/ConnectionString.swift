@@ -74,6 +74,9 @@ public struct ConnectionString: Sendable, Hashable, CustomStringConvertible {
             }
             values[lowered] = value
         }
+        guard !values.isEmpty else {
+            throw failure(.connectionStringEmpty, "the connection string is empty (only separators)", hint: portalHint)
+        }
 
         guard let endpointText = values["endpoint"], !endpointText.isEmpty else {
             throw failure(

@@ -1,0 +1,94 @@
+import Foundation
+import PubSubCore
+import Testing
+
+@Suite("JSON protocol messages")
+struct MessageTests {
+    @Test(
+        "decodes every client request, Python-style spacing included",
+        arguments: [
+            (#"{"type":"joinGroup","group":"room1","ackId":1}"#, ClientMessage.joinGroup(group: "room1", ackId: 1)),
+            (#"{"type":"leaveGroup","group":"room1"}"#, .leaveGroup(group: "room1", ackId: nil)),
+            (#"{"type": "sendToGroup", "group": "g1", "ackId": 3, "dataType": "text", "data": "hi", "noEcho": false}"#,
+                .sendToGroup(group: "g1", data: .text("hi"), ackId: 3, noEcho: false)),
+            (#"{"type":"sendToGroup","group":"room1","dataType":"json","data":{"x":[1,2]},"noEcho":true}"#,
+                .sendToGroup(group: "room1", data: .json(.object(["x": .array([.integer(1), .integer(2)])])), ackId: nil, noEcho: true)),
+            (#"{"type":"sendToGroup","group":"room1","ackId":4,"dataType":"binary","data":"AAH+/w=="}"#,
+                .sendToGroup(group: "room1", data: .binary(Data([0, 1, 0xFE, 0xFF])), ackId: 4, noEcho: false)),
+            (#"{"type":"sendToGroup","group":"g","data":null}"#, .sendToGroup(group: "g", data: .json(.null), ackId: nil, noEcho: false)),
+            (#"{"type":"event","event":"chat","ackId":5,"dataType":"json","data":{"text":"hello"}}"#,
+                .event(event: "chat", data: .json(.object(["text": .string("hello")])), ackId: 5)),
+            (#"{"type":"sequenceAck","sequenceId":17}"#, .sequenceAck(sequenceId: 17)),
+            (#"{"type":"sequenceAck","sequenceId":"17"}"#, .sequenceAck(sequenceId: 17)),
+            (#"{"type":"ping"}"#, .ping),
+            (#"{"type":"invoke","invocationId":"1"}"#, .unknown(type: "invoke")),
+        ]
+    )
+    func decodesClientMessages(frame: String, expected: ClientMessage) throws {
+        #expect(try ClientMessage.decode(Data(frame.utf8)) == expected)
+        // And survives a round trip through its own encoding and through Codable.
+        #expect(try ClientMessage.decode(Data(expected.encoded().utf8)) == expected)
+        let viaCodable = try JSONDecoder().decode(ClientMessage.self, from: JSONEncoder().encode(expected))
+        #expect(viaCodable == expected)
+    }
+
+    @Test(
+        "a malformed request names the problem and keeps its ackId",
+        arguments: [
+            ("not json", nil as UInt64?, "not valid JSON"),
+            ("[1,2]", nil, "not a JSON object"),
+            (#"{"group":"g"}"#, nil, "no \"type\""),
+            (#"{"type":"joinGroup","ackId":7}"#, 7, "joinGroup needs a \"group\""),
+            (#"{"type":"sendToGroup","group":"g","ackId":8,"dataType":"text","data":5}"#, 8, "JSON string when dataType is text"),
+            (#"{"type":"sendToGroup","group":"g","ackId":9,"dataType":"binary","data":"***"}"#, 9, "base64"),
+            (#"{"type":"sendToGroup","group":"g","ackId":10,"dataType":"xml","data":"a"}"#, 10, "dataType \"xml\""),
+            (#"{"type":"sendToGroup","group":"g","ackId":11}"#, 11, "no \"data\""),
+            (#"{"type":"joinGroup","group":"g","ackId":-1}"#, nil, "ackId must be"),
+            (#"{"type":"sequenceAck"}"#, nil, "sequenceId"),
+        ]
+    )
+    func malformedRequests(frame: String, ackId: UInt64?, fragment: String) {
+        let problem = #expect(throws: MessageDecodingProblem.self) { try ClientMessage.decode(Data(frame.utf8)) }
+        #expect(problem?.ackId == ackId)
+        #expect(problem?.reason.contains(fragment) == true, "reason: \(problem?.reason ?? "")")
+    }
+
+    @Test(
+        "encodes service messages in the exact shapes of the protocol reference",
+        arguments: [
+            (ServiceMessage.ack(ackId: 3, success: true, error: nil), #"{"type":"ack","ackId":3,"success":true}"#),
+            (.ack(ackId: 4, success: false, error: AckError(name: "Forbidden", message: "No permission to send to group 'room1'.")),
+                #"{"type":"ack","ackId":4,"success":false,"error":{"message":"No permission to send to group 'room1'.","name":"Forbidden"}}"#),
+            (.groupMessage(group: "room1", fromUserId: "alice", data: .json(.object(["x": .array([.integer(1), .integer(2)])])), sequenceId: nil),
+                #"{"type":"message","from":"group","group":"room1","fromUserId":"alice","dataType":"json","data":{"x":[1,2]}}"#),
+            (.serverMessage(data: .text("Hello"), sequenceId: nil), #"{"type":"message","from":"server","dataType":"text","data":"Hello"}"#),
+            (.serverMessage(data: .binary(Data([0, 1, 0xFE, 0xFF])), sequenceId: 12),
+                #"{"sequenceId":12,"type":"message","from":"server","dataType":"binary","data":"AAH+/w=="}"#),
+            (.connected(connectionId: "aB3xYz_Conn1", userId: "alice", reconnectionToken: nil),
+                #"{"type":"system","event":"connected","userId":"alice","connectionId":"aB3xYz_Conn1"}"#),
+            (.connected(connectionId: "c", userId: nil, reconnectionToken: "tok"), #"{"type":"system","event":"connected","connectionId":"c","reconnectionToken":"tok"}"#),
+            (.disconnected(message: "Closed by app server"), #"{"type":"system","event":"disconnected","message":"Closed by app server"}"#),
+            (.pong, #"{"type":"pong"}"#),
+        ]
+    )
+    func encodesServiceMessages(message: ServiceMessage, json: String) throws {
+        #expect(message.encoded() == json)
+        #expect(try ServiceMessage.decode(Data(json.utf8)) == message)
+        let viaCodable = try JSONDecoder().decode(ServiceMessage.self, from: JSONEncoder().encode(message))
+        #expect(viaCodable == message)
+    }
+
+    @Test("unknown service message types and system events decode to an explicit case")
+    func unknownServiceMessages() throws {
+        #expect(try ServiceMessage.decode(Data(#"{"type":"invokeResponse","invocationId":"1"}"#.utf8)) == .unknown(type: "invokeResponse"))
+        #expect(try ServiceMessage.decode(Data(#"{"type":"system","event":"reloading"}"#.utf8)) == .unknown(type: "system/reloading"))
+        #expect(throws: MessageDecodingProblem.self) { try ServiceMessage.decode(Data(#"{"type":"message","from":"group","dataType":"text","data":"x"}"#.utf8)) }
+    }
+
+    @Test("text payloads keep unicode and escapes intact")
+    func unicodeText() throws {
+        let message = ServiceMessage.groupMessage(group: "g", fromUserId: nil, data: .text("line1\nline2 \"q\" ✓ /"), sequenceId: 1)
+        #expect(try ServiceMessage.decode(Data(message.encoded().utf8)) == message)
+        #expect(message.encoded().contains(#"line1\nline2 \"q\" ✓ /"#))
+    }
+}
