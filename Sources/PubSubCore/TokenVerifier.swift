@@ -60,10 +60,11 @@ public struct TokenVerifier: Sendable {
             )
         }
         guard token.signature.count == 32 else {
-            throw refused(
+            throw PubSubError(
                 .tokenTruncatedSignature,
                 "the token's signature is \(token.signature.count) bytes; an HS256 signature is 32: the token looks truncated",
-                "copy the whole token again; it ends after the second dot with 43 characters"
+                hint: "copy the whole token again; after the second dot come 43 characters",
+                exitStatus: .dataError
             )
         }
         let input = Data(token.signingInput.utf8)

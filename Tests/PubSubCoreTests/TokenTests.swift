@@ -112,7 +112,7 @@ struct TokenTests {
             BadToken(name: "no exp", token: sign(header: hs256, claims: "{\(aud)}"), code: .tokenMissingExpiry, status: .unauthorized),
             BadToken(name: "malformed base64", token: good.replacingOccurrences(of: ".", with: ".*"), code: .tokenMalformedBase64, status: .dataError),
             BadToken(name: "missing signature part", token: good.split(separator: ".").prefix(2).joined(separator: "."), code: .tokenMalformed, status: .dataError),
-            BadToken(name: "truncated signature", token: String(good.dropLast(11)), code: .tokenTruncatedSignature, status: .unauthorized),
+            BadToken(name: "truncated signature", token: String(good.dropLast(11)), code: .tokenTruncatedSignature, status: .dataError),
             BadToken(name: "header not an object", token: Base64Text.url("[1]") + "." + Base64Text.url(goodClaims) + ".abc", code: .tokenMalformedJSON, status: .dataError),
         ]
     }()

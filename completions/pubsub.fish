@@ -1,0 +1,121 @@
+function __pubsub_should_offer_completions_for_flags_or_options -a expected_commands
+    set -l non_repeating_flags_or_options $argv[2..]
+    set -l non_repeating_flags_or_options_absent 0
+    set -l positional_index 0
+    set -l commands
+    __pubsub_parse_tokens
+    test "$commands" = "$expected_commands"; and return $non_repeating_flags_or_options_absent
+end
+
+function __pubsub_should_offer_completions_for_positional -a expected_commands positional_index_comparison expected_positional_index
+    set -l non_repeating_flags_or_options
+    set -l non_repeating_flags_or_options_absent 0
+    set -l positional_index 0
+    set -l commands
+    __pubsub_parse_tokens
+    test "$commands" = "$expected_commands" -a \( "$positional_index" "$positional_index_comparison" "$expected_positional_index" \)
+end
+
+function __pubsub_parse_tokens -S
+    set -l unparsed_tokens (__pubsub_tokens -pc)
+    switch $unparsed_tokens[1]
+    case 'pubsub'
+        __pubsub_parse_subcommand 0 'version' 'h/help'
+        switch $unparsed_tokens[1]
+        case 'token'
+            __pubsub_parse_subcommand 0 'version' 'h/help'
+            switch $unparsed_tokens[1]
+            case 'mint'
+                __pubsub_parse_subcommand 0 'hub=' 'connection-string=' 'connection-string-file=' 'user=' 'role=+' 'group=+' 'expires=' 'client-protocol=' 'output=' 'v/verbose' 'q/quiet' 'log-level=' 'version' 'h/help'
+            case 'decode'
+                __pubsub_parse_subcommand 1 'verify' 'hub=' 'audience=' 'output=' 'connection-string=' 'connection-string-file=' 'v/verbose' 'q/quiet' 'log-level=' 'version' 'h/help'
+            end
+        case 'help'
+            __pubsub_parse_subcommand -r 1 'version'
+        end
+    end
+end
+
+function __pubsub_tokens
+    if test (string split -m 1 -f 1 -- . "$FISH_VERSION") -gt 3
+        commandline --tokens-raw $argv
+    else
+        commandline -o $argv
+    end
+end
+
+function __pubsub_parse_subcommand -S -a positional_count
+    argparse -s r -- $argv
+    set -l option_specs $argv[2..]
+    set -l is_repeating_positional $_flag_r
+    set -el _flag_r
+    set -a commands $unparsed_tokens[1]
+    set positional_index 0
+    while true
+        set -e unparsed_tokens[1]
+        argparse -sn "$commands" $option_specs -- $unparsed_tokens 2> /dev/null
+        set unparsed_tokens $argv
+        set positional_index (math $positional_index + 1)
+        for non_repeating_flag_or_option in $non_repeating_flags_or_options
+            if set -ql "_flag_$(string replace -a - _ -- $non_repeating_flag_or_option)"
+                set non_repeating_flags_or_options_absent 1
+                break
+            end
+        end
+        test (count $unparsed_tokens) -eq 0 -o \( -z "$is_repeating_positional" -a "$positional_index" -gt "$positional_count" \) && break
+    end
+end
+
+function __pubsub_complete_directories
+    set -l token (commandline -t)
+    string match -- '*/' $token
+    set -l subdirs $token*/
+    printf %s\n $subdirs
+end
+
+function __pubsub_custom_completion
+    set -x SAP_SHELL fish
+    set -x SAP_SHELL_VERSION $FISH_VERSION
+    set -l tokens (__pubsub_tokens -p)
+    if test -z "$(__pubsub_tokens -t)"
+        set -l index (count (__pubsub_tokens -pc))
+        set tokens $tokens[..$index] \'\' $tokens[(math $index + 1)..]
+    end
+    command $tokens[1] $argv $tokens
+end
+
+complete -c 'pubsub' -f
+complete -c 'pubsub' -n '__pubsub_should_offer_completions_for_flags_or_options "pubsub" version' -l 'version' -d 'Show the version.'
+complete -c 'pubsub' -n '__pubsub_should_offer_completions_for_flags_or_options "pubsub" h help' -s 'h' -l 'help' -d 'Show help information.'
+complete -c 'pubsub' -n '__pubsub_should_offer_completions_for_positional "pubsub" -eq 1' -fa 'token' -d 'Mint client access URLs and tokens; decode and verify tokens.'
+complete -c 'pubsub' -n '__pubsub_should_offer_completions_for_positional "pubsub" -eq 1' -fa 'help' -d 'Show subcommand help information.'
+complete -c 'pubsub' -n '__pubsub_should_offer_completions_for_flags_or_options "pubsub token" version' -l 'version' -d 'Show the version.'
+complete -c 'pubsub' -n '__pubsub_should_offer_completions_for_flags_or_options "pubsub token" h help' -s 'h' -l 'help' -d 'Show help information.'
+complete -c 'pubsub' -n '__pubsub_should_offer_completions_for_positional "pubsub token" -eq 1' -fa 'mint' -d 'Mint a client access URL and token (the default of `pubsub token`).'
+complete -c 'pubsub' -n '__pubsub_should_offer_completions_for_positional "pubsub token" -eq 1' -fa 'decode' -d 'Show a token\'s header and claims, and whether and when it expires; --verify checks it.'
+complete -c 'pubsub' -n '__pubsub_should_offer_completions_for_flags_or_options "pubsub token mint" hub' -l 'hub' -d 'The hub name, e.g. chat (env: PUBSUB_HUB).' -rfka ''
+complete -c 'pubsub' -n '__pubsub_should_offer_completions_for_flags_or_options "pubsub token mint" connection-string' -l 'connection-string' -d 'The service\'s connection string, Endpoint=…;AccessKey=…;Version=1.0; (env: WebPubSubConnectionString).' -rfka ''
+complete -c 'pubsub' -n '__pubsub_should_offer_completions_for_flags_or_options "pubsub token mint" connection-string-file' -l 'connection-string-file' -d 'Read the connection string from a file; - reads standard input.' -rF
+complete -c 'pubsub' -n '__pubsub_should_offer_completions_for_flags_or_options "pubsub token mint" user' -l 'user' -d 'The user id (the token\'s sub claim); omit for an anonymous connection.' -rfka ''
+complete -c 'pubsub' -n '__pubsub_should_offer_completions_for_flags_or_options "pubsub token mint"' -l 'role' -d 'A role to grant; repeatable. webpubsub.joinLeaveGroup, webpubsub.sendToGroup, their .<group> forms, or webpubsub.joinLeaveGroups.<pattern> / webpubsub.sendToGroups.<pattern>.' -rfka ''
+complete -c 'pubsub' -n '__pubsub_should_offer_completions_for_flags_or_options "pubsub token mint"' -l 'group' -d 'A group the connection joins when it opens; repeatable.' -rfka ''
+complete -c 'pubsub' -n '__pubsub_should_offer_completions_for_flags_or_options "pubsub token mint" expires' -l 'expires' -d 'How long the token is valid: 90s, 60m, 2h, 1d, 1h30m.' -rfka ''
+complete -c 'pubsub' -n '__pubsub_should_offer_completions_for_flags_or_options "pubsub token mint" client-protocol' -l 'client-protocol' -d 'The kind of client: default, mqtt or socketio (changes the URL path and aud).' -rfka 'default mqtt socketio'
+complete -c 'pubsub' -n '__pubsub_should_offer_completions_for_flags_or_options "pubsub token mint" output' -l 'output' -d 'What to print: url, token or json.' -rfka 'url token json'
+complete -c 'pubsub' -n '__pubsub_should_offer_completions_for_flags_or_options "pubsub token mint"' -l 'verbose' -s 'v' -d 'Log more to stderr: -v for info, -vv for debug.'
+complete -c 'pubsub' -n '__pubsub_should_offer_completions_for_flags_or_options "pubsub token mint" q quiet' -l 'quiet' -s 'q' -d 'Print no notices on stderr (errors are still printed).'
+complete -c 'pubsub' -n '__pubsub_should_offer_completions_for_flags_or_options "pubsub token mint" log-level' -l 'log-level' -d 'Log level on stderr: trace, debug, info, notice, warning, error, critical (env: PUBSUB_LOG_LEVEL).' -rfka ''
+complete -c 'pubsub' -n '__pubsub_should_offer_completions_for_flags_or_options "pubsub token mint" version' -l 'version' -d 'Show the version.'
+complete -c 'pubsub' -n '__pubsub_should_offer_completions_for_flags_or_options "pubsub token mint" h help' -s 'h' -l 'help' -d 'Show help information.'
+complete -c 'pubsub' -n '__pubsub_should_offer_completions_for_flags_or_options "pubsub token decode" verify' -l 'verify' -d 'Check signature, algorithm, expiry and audience with the connection string\'s AccessKey.'
+complete -c 'pubsub' -n '__pubsub_should_offer_completions_for_flags_or_options "pubsub token decode" hub' -l 'hub' -d 'With --verify: the hub whose client URL aud must name.' -rfka ''
+complete -c 'pubsub' -n '__pubsub_should_offer_completions_for_flags_or_options "pubsub token decode" audience' -l 'audience' -d 'With --verify: the URL aud must name (a REST request URL, say).' -rfka ''
+complete -c 'pubsub' -n '__pubsub_should_offer_completions_for_flags_or_options "pubsub token decode" output' -l 'output' -d 'What to print: text or json.' -rfka 'text json'
+complete -c 'pubsub' -n '__pubsub_should_offer_completions_for_flags_or_options "pubsub token decode" connection-string' -l 'connection-string' -d 'The service\'s connection string, Endpoint=…;AccessKey=…;Version=1.0; (env: WebPubSubConnectionString).' -rfka ''
+complete -c 'pubsub' -n '__pubsub_should_offer_completions_for_flags_or_options "pubsub token decode" connection-string-file' -l 'connection-string-file' -d 'Read the connection string from a file; - reads standard input.' -rF
+complete -c 'pubsub' -n '__pubsub_should_offer_completions_for_flags_or_options "pubsub token decode"' -l 'verbose' -s 'v' -d 'Log more to stderr: -v for info, -vv for debug.'
+complete -c 'pubsub' -n '__pubsub_should_offer_completions_for_flags_or_options "pubsub token decode" q quiet' -l 'quiet' -s 'q' -d 'Print no notices on stderr (errors are still printed).'
+complete -c 'pubsub' -n '__pubsub_should_offer_completions_for_flags_or_options "pubsub token decode" log-level' -l 'log-level' -d 'Log level on stderr: trace, debug, info, notice, warning, error, critical (env: PUBSUB_LOG_LEVEL).' -rfka ''
+complete -c 'pubsub' -n '__pubsub_should_offer_completions_for_flags_or_options "pubsub token decode" version' -l 'version' -d 'Show the version.'
+complete -c 'pubsub' -n '__pubsub_should_offer_completions_for_flags_or_options "pubsub token decode" h help' -s 'h' -l 'help' -d 'Show help information.'
+complete -c 'pubsub' -n '__pubsub_should_offer_completions_for_flags_or_options "pubsub help" version' -l 'version' -d 'Show the version.'
