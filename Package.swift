@@ -7,31 +7,64 @@ let package = Package(
     products: [
         .executable(name: "pubsub", targets: ["pubsub"]),
         .library(name: "PubSubCore", targets: ["PubSubCore"]),
+        .library(name: "PubSubService", targets: ["PubSubService"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.8.2"),
+        .package(url: "https://github.com/apple/swift-collections.git", from: "1.6.0"),
         .package(url: "https://github.com/apple/swift-crypto.git", "3.12.3"..<"5.0.0"),
         .package(url: "https://github.com/apple/swift-log.git", from: "1.16.2"),
+        .package(url: "https://github.com/apple/swift-nio.git", from: "2.101.2"),
+        .package(url: "https://github.com/hummingbird-project/hummingbird.git", from: "2.28.1"),
+        .package(url: "https://github.com/hummingbird-project/hummingbird-websocket.git", from: "2.8.1"),
+        .package(url: "https://github.com/swift-server/swift-service-lifecycle.git", from: "2.13.0"),
     ],
     targets: [
-        // Pure protocol logic: connection strings, HS256 tokens, roles, URLs, messages. No networking.
+        // Pure protocol logic: connection strings, HS256 tokens, roles, URLs, messages, filters. No networking.
         .target(
             name: "PubSubCore",
             dependencies: [
                 .product(name: "Crypto", package: "swift-crypto")
             ]
         ),
+        // The local Web PubSub-compatible service on Hummingbird. Depends on Core only.
+        .target(
+            name: "PubSubService",
+            dependencies: [
+                "PubSubCore",
+                .product(name: "DequeModule", package: "swift-collections"),
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "HummingbirdWebSocket", package: "hummingbird-websocket"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOWebSocket", package: "swift-nio"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ]
+        ),
         .executableTarget(
             name: "pubsub",
             dependencies: [
                 "PubSubCore",
+                "PubSubService",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ]
         ),
         .testTarget(
             name: "PubSubCoreTests",
             dependencies: ["PubSubCore"]
+        ),
+        .testTarget(
+            name: "PubSubServiceTests",
+            dependencies: [
+                "PubSubCore",
+                "PubSubService",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "HummingbirdTesting", package: "hummingbird"),
+                .product(name: "HummingbirdWSClient", package: "hummingbird-websocket"),
+                .product(name: "HummingbirdWSTesting", package: "hummingbird-websocket"),
+            ]
         ),
         .testTarget(
             name: "PubSubCLITests",

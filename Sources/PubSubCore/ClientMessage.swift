@@ -12,16 +12,16 @@ public enum ClientMessage: Sendable, Hashable {
     case event(event: String, data: MessageData, ackId: UInt64?)
     case sequenceAck(sequenceId: UInt64)
     case ping
-    /// A `type` this version does not know.
-    case unknown(type: String)
+    /// A `type` this version does not know, with its `ackId` if it carried a valid one.
+    case unknown(type: String, ackId: UInt64?)
 
     /// The request's `ackId`, if it has one.
     public var ackId: UInt64? {
         switch self {
         case .joinGroup(_, let ackId), .leaveGroup(_, let ackId), .sendToGroup(_, _, let ackId, _),
-            .event(_, _, let ackId):
+            .event(_, _, let ackId), .unknown(_, let ackId):
             return ackId
-        case .sequenceAck, .ping, .unknown:
+        case .sequenceAck, .ping:
             return nil
         }
     }
@@ -94,7 +94,7 @@ public enum ClientMessage: Sendable, Hashable {
         case "ping":
             return .ping
         default:
-            return .unknown(type: type)
+            return .unknown(type: type, ackId: ackId)
         }
     }
 
@@ -125,8 +125,8 @@ public enum ClientMessage: Sendable, Hashable {
             return [("type", "sequenceAck"), ("sequenceId", .integer(Int64(bitPattern: sequenceId)))]
         case .ping:
             return [("type", "ping")]
-        case .unknown(let type):
-            return [("type", .string(type))]
+        case .unknown(let type, let ackId):
+            return withAck([("type", .string(type))], ackId)
         }
     }
 

@@ -11,11 +11,12 @@ struct PubSubCommand: AsyncParsableCommand {
             With none, it uses the local development service at http://localhost:8080.
 
             Examples:
+              pubsub serve
               pubsub token --hub chat --user alice --role webpubsub.joinLeaveGroup
               pubsub token decode "$URL" --verify
             """,
         version: PubSubVersion.current,
-        subcommands: [TokenCommand.self]
+        subcommands: [ServeCommand.self, TokenCommand.self]
     )
 }
 

@@ -21,7 +21,8 @@ struct MessageTests {
             (#"{"type":"sequenceAck","sequenceId":17}"#, .sequenceAck(sequenceId: 17)),
             (#"{"type":"sequenceAck","sequenceId":"17"}"#, .sequenceAck(sequenceId: 17)),
             (#"{"type":"ping"}"#, .ping),
-            (#"{"type":"invoke","invocationId":"1"}"#, .unknown(type: "invoke")),
+            (#"{"type":"invoke","invocationId":"1"}"#, .unknown(type: "invoke", ackId: nil)),
+            (#"{"type":"invoke","ackId":12}"#, .unknown(type: "invoke", ackId: 12)),
         ]
     )
     func decodesClientMessages(frame: String, expected: ClientMessage) throws {

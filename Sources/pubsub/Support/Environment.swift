@@ -4,6 +4,7 @@ import Foundation
 enum Environment {
     static let logLevel = "PUBSUB_LOG_LEVEL"
     static let hub = "PUBSUB_HUB"
+    static let accessKey = "PUBSUB_ACCESS_KEY"
 
     static func value(_ name: String) -> String? {
         guard let value = ProcessInfo.processInfo.environment[name], !value.isEmpty else { return nil }

@@ -24,6 +24,26 @@ extension PubSubSubcommand {
     }
 }
 
+/// The async variant, for long-running commands.
+protocol AsyncPubSubSubcommand: AsyncParsableCommand {
+    var global: GlobalOptions { get }
+    static var defaultLogLevel: Logger.Level { get }
+    func execute() async throws
+}
+
+extension AsyncPubSubSubcommand {
+    static var defaultLogLevel: Logger.Level { .warning }
+
+    mutating func run() async throws {
+        LogSetup.bootstrap(level: global.level(default: Self.defaultLogLevel))
+        do {
+            try await execute()
+        } catch let error as PubSubError {
+            throw ErrorReport.exit(for: error)
+        }
+    }
+}
+
 enum ErrorReport {
     /// Prints the error and returns the `ExitCode` to throw.
     static func exit(for error: PubSubError) -> ExitCode {

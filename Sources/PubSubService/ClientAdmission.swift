@@ -1,0 +1,134 @@
+import Foundation
+import HTTPTypes
+import Hummingbird
+import PubSubCore
+
+/// Who a WebSocket upgrade request is and what it may do, decided before the upgrade (§3.2, §4).
+struct ClientAdmission: Sendable {
+    var hub: String
+    var kind: ClientKind
+    var userId: String?
+    var roles: [Role]
+    var groups: [String]
+    /// `awps_connection_id` and `awps_reconnection_token` of a recovery request (§6.3).
+    var recovery: (connectionId: String, token: String)?
+    /// `webpubsub_mode=sendToGroup&group=…` of a simple client (§5.6).
+    var simpleSendGroup: String?
+}
+
+/// Why an upgrade request was refused: the HTTP status and a reason for the response body.
+struct AdmissionRefusal: Error, Sendable {
+    var status: HTTPResponse.Status
+    var reason: String
+}
+
+extension ClientAdmission {
+    static let protobufSubprotocols = ["protobuf.webpubsub.azure.v1", "protobuf.reliable.webpubsub.azure.v1"]
+
+    /// Decides an upgrade request. Used three times per refused request (upgrade check, the HTTP
+    /// fallback that explains the refusal) and once more by the socket handler; it is pure and
+    /// cheap (one HMAC).
+    static func admit(_ request: Request, verifier: TokenVerifier) -> Result<ClientAdmission, AdmissionRefusal> {
+        let query = request.uri.queryParameters
+        func parameter(_ name: String) -> String? { query.get(name) }
+        let segments = request.uri.path.split(separator: "/", omittingEmptySubsequences: true)
+        let hub: String
+        if segments.count == 3, segments[0] == "client", segments[1] == "hubs" {
+            hub = String(segments[2]).removingPercentEncoding ?? String(segments[2])
+        } else if segments.count == 1, segments[0] == "client", let named = parameter("hub") {
+            hub = named
+        } else {
+            return .failure(.init(status: .notFound, reason: "use /client/hubs/<hub> or /client/?hub=<hub>"))
+        }
+        do {
+            try HubName.validate(hub)
+        } catch {
+            return .failure(.init(status: .badRequest, reason: error.message))
+        }
+
+        let offered = request.headers[values: .secWebSocketProtocol]
+            .flatMap { $0.split(separator: ",") }
+            .map { $0.trimmingCharacters(in: .whitespaces) }
+        let kind: ClientKind
+        if offered.contains(ClientKind.reliableSubprotocol) {
+            kind = .reliable
+        } else if offered.contains(ClientKind.jsonSubprotocol) {
+            kind = .json
+        } else if offered.contains(where: protobufSubprotocols.contains) {
+            return .failure(
+                .init(
+                    status: .badRequest,
+                    reason: "the protobuf subprotocols are not supported by the local service; "
+                        + "offer json.reliable.webpubsub.azure.v1 or json.webpubsub.azure.v1"
+                )
+            )
+        } else {
+            kind = .simple
+        }
+
+        if kind == .reliable, let connectionId = parameter("awps_connection_id"),
+            let token = parameter("awps_reconnection_token")
+        {
+            // The reconnection token authenticates a recovery; the original access token may have
+            // expired meanwhile and is not checked (protocol reference §6.3).
+            return .success(
+                ClientAdmission(hub: hub, kind: kind, userId: nil, roles: [], groups: [], recovery: (connectionId, token))
+            )
+        }
+
+        var accessToken = parameter("access_token")
+        if accessToken == nil, let authorization = request.headers[.authorization] {
+            let parts = authorization.split(separator: " ", maxSplits: 1)
+            if parts.count == 2, parts[0].lowercased() == "bearer" { accessToken = String(parts[1]) }
+        }
+        guard let accessToken, !accessToken.isEmpty else {
+            return .failure(
+                .init(
+                    status: .unauthorized,
+                    reason: "no access token: add ?access_token=<token> or an Authorization: Bearer header (mint one with `pubsub token`)"
+                )
+            )
+        }
+        let authority = request.head.authority ?? "localhost"
+        let token: DecodedToken
+        do {
+            token = try verifier.verify(accessToken, audience: .resource("http://\(authority)/client/hubs/\(hub)"))
+        } catch {
+            return .failure(.init(status: .unauthorized, reason: "access token refused: \(error.message)"))
+        }
+        // Unknown role strings grant nothing; the service ignores them, as it would custom claims.
+        let roles = token.roles.compactMap { try? Role(parsing: $0) }
+        for group in token.groups {
+            if let problem = GroupName.problem(with: group) {
+                return .failure(.init(status: .badRequest, reason: "the token's webpubsub.group claim: \(problem)"))
+            }
+        }
+
+        var simpleSendGroup: String?
+        if kind == .simple, let mode = parameter("webpubsub_mode"), mode.lowercased() != "sendevent" {
+            guard mode.lowercased() == "sendtogroup" else {
+                return .failure(.init(status: .badRequest, reason: "webpubsub_mode \"\(mode)\" is not sendEvent or sendToGroup"))
+            }
+            guard let group = parameter("group"), GroupName.problem(with: group) == nil else {
+                return .failure(.init(status: .badRequest, reason: "webpubsub_mode=sendToGroup needs a valid group=<name> parameter"))
+            }
+            guard roles.contains(where: { $0.grants(.sendToGroup, on: group) }) else {
+                return .failure(
+                    .init(status: .forbidden, reason: "webpubsub_mode=sendToGroup needs the webpubsub.sendToGroup role for group \"\(group)\"")
+                )
+            }
+            simpleSendGroup = group
+        }
+        return .success(
+            ClientAdmission(
+                hub: hub,
+                kind: kind,
+                userId: token.subject.flatMap { $0.isEmpty ? nil : $0 },
+                roles: roles,
+                groups: token.groups,
+                recovery: nil,
+                simpleSendGroup: simpleSendGroup
+            )
+        )
+    }
+}

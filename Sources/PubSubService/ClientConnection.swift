@@ -1,0 +1,278 @@
+import DequeModule
+import Foundation
+import HummingbirdWebSocket
+import NIOCore
+import NIOWebSocket
+import PubSubCore
+import Synchronization
+
+/// Which protocol a client speaks.
+enum ClientKind: Sendable, Equatable {
+    /// No (known) subprotocol: raw frames in and out (§5.6).
+    case simple
+    /// `json.webpubsub.azure.v1`.
+    case json
+    /// `json.reliable.webpubsub.azure.v1`: sequence ids, acks, recovery (§6).
+    case reliable
+
+    static let jsonSubprotocol = "json.webpubsub.azure.v1"
+    static let reliableSubprotocol = "json.reliable.webpubsub.azure.v1"
+
+    var subprotocol: String? {
+        switch self {
+        case .simple: return nil
+        case .json: return Self.jsonSubprotocol
+        case .reliable: return Self.reliableSubprotocol
+        }
+    }
+}
+
+/// How the service asks a connection's socket task to close.
+struct CloseRequest: Sendable {
+    /// WebSocket close code.
+    var code: WebSocketErrorCode
+    /// Close reason (also the `message` of the `disconnected` system frame for JSON clients).
+    var reason: String
+}
+
+/// The live end of a connection: the bounded queue its writer drains, and a control channel that
+/// is never blocked behind that queue.
+struct Transport: Sendable {
+    let frames: AsyncStream<OutboundFrame>.Continuation
+    let control: AsyncStream<CloseRequest>.Continuation
+    /// Distinguishes transports of one reliable session across recoveries.
+    let id: UInt64
+}
+
+/// One logical client connection. A reliable connection outlives its transports: it keeps its
+/// sequence ids and unacknowledged messages while the client recovers (§6).
+///
+/// Every mutable field sits behind one `Mutex`; a delivery takes it once, so a publish touches no
+/// actor and allocates nothing per recipient except, on reliable connections, the few bytes of the
+/// `sequenceId` prefix.
+final class ClientConnection: Sendable {
+    let id: String
+    /// Lower-cased hub key.
+    let hub: String
+    let userId: String?
+    let kind: ClientKind
+    let reconnectionToken: String?
+    /// Roles from the token.
+    let roles: [Role]
+    /// For simple clients in `webpubsub_mode=sendToGroup`: the one group their frames go to.
+    let simpleSendGroup: String?
+    let connectedAt = ContinuousClock.now
+    private let limits: ServiceConfiguration
+    private let state: Mutex<State>
+
+    private struct PermissionKey: Hashable {
+        let permission: GroupPermission
+        let group: String?
+    }
+
+    private struct State {
+        var transport: Transport?
+        var ended = false
+        var detachedAt: ContinuousClock.Instant?
+        /// REST grants and revocations, which win over the token's roles.
+        var overrides: [PermissionKey: Bool] = [:]
+        var seenAckIds: Set<UInt64> = []
+        var nextSequenceId: UInt64 = 1
+        var unacked: Deque<(sequenceId: UInt64, frame: ByteBuffer)> = []
+        var unackedBytes = 0
+    }
+
+    init(
+        id: String,
+        hub: String,
+        userId: String?,
+        kind: ClientKind,
+        roles: [Role],
+        simpleSendGroup: String?,
+        limits: ServiceConfiguration
+    ) {
+        self.id = id
+        self.hub = hub
+        self.userId = userId
+        self.kind = kind
+        self.roles = roles
+        self.simpleSendGroup = simpleSendGroup
+        self.limits = limits
+        reconnectionToken = kind == .reliable ? Identifiers.secret() : nil
+        state = Mutex(State())
+    }
+
+    // MARK: Transport
+
+    /// Attaches a transport and sends the `connected` frame, then (on recovery) every unacknowledged
+    /// message in order, all under the lock so that nothing published meanwhile overtakes them.
+    /// - Returns: the transport it replaced, which the caller closes.
+    func attach(_ transport: Transport) -> Transport? {
+        state.withLock { state in
+            let previous = state.transport
+            state.transport = transport
+            state.detachedAt = nil
+            if kind != .simple {
+                transport.frames.yield(
+                    .message(.connected(connectionId: id, userId: userId, reconnectionToken: reconnectionToken))
+                )
+            }
+            for entry in state.unacked { transport.frames.yield(.text(entry.frame)) }
+            return previous
+        }
+    }
+
+    /// Detaches the transport `transportID` after its socket closed. Reliable sessions stay to be
+    /// recovered; others end.
+    /// - Returns: true when the connection is over and must leave the registry.
+    func transportClosed(_ transportID: UInt64) -> Bool {
+        state.withLock { state in
+            guard let current = state.transport, current.id == transportID else { return false }
+            state.transport = nil
+            current.frames.finish()
+            current.control.finish()
+            if kind == .reliable, !state.ended {
+                state.detachedAt = .now
+                return false
+            }
+            state.ended = true
+            return true
+        }
+    }
+
+    /// Whether a detached reliable session has waited longer than its retention.
+    func isExpired(now: ContinuousClock.Instant) -> Bool {
+        state.withLock { state in
+            guard let detachedAt = state.detachedAt else { return false }
+            return now - detachedAt > limits.sessionRetention
+        }
+    }
+
+    /// Whether a transport is attached right now.
+    var isAttached: Bool { state.withLock { $0.transport != nil } }
+
+    /// Ends the connection: asks its socket, if any, to close with `request`.
+    func end(_ request: CloseRequest) {
+        state.withLock { state in
+            state.ended = true
+            state.detachedAt = nil
+            state.transport?.control.yield(request)
+            state.transport?.control.finish()
+        }
+    }
+
+    // MARK: Delivery
+
+    /// What went wrong with a delivery, for the registry to act on.
+    enum DeliveryFailure: Sendable {
+        /// The outbound queue or the unacked buffer overflowed: the client cannot keep up.
+        case slowClient(String)
+    }
+
+    /// Queues a published message for this connection.
+    func deliver(_ message: PreparedMessage) -> DeliveryFailure? {
+        switch kind {
+        case .simple: return enqueue(message.simpleFrame)
+        case .json: return enqueue(.text(message.jsonFrame))
+        case .reliable: return deliverReliably(message)
+        }
+    }
+
+    /// Queues a frame that is not a data message (acks, pongs, replies).
+    @discardableResult
+    func send(_ frame: OutboundFrame) -> DeliveryFailure? {
+        enqueue(frame)
+    }
+
+    private func enqueue(_ frame: OutboundFrame) -> DeliveryFailure? {
+        let result: AsyncStream<OutboundFrame>.Continuation.YieldResult? = state.withLock { state in
+            guard !state.ended else { return nil }
+            return state.transport?.frames.yield(frame)
+        }
+        if case .dropped? = result {
+            return .slowClient("SlowClient: more than \(limits.outboundQueueLimit) messages waiting to be sent")
+        }
+        return nil
+    }
+
+    private func deliverReliably(_ message: PreparedMessage) -> DeliveryFailure? {
+        state.withLock { state -> DeliveryFailure? in
+            guard !state.ended else { return nil }
+            let sequenceId = state.nextSequenceId
+            state.nextSequenceId += 1
+            var frame = ByteBuffer()
+            frame.reserveCapacity(message.jsonTail.readableBytes + 24)
+            frame.writeStaticString(#"{"sequenceId":"#)
+            frame.writeString(String(sequenceId))
+            frame.writeStaticString(",")
+            frame.writeImmutableBuffer(message.jsonTail)
+            state.unacked.append((sequenceId, frame))
+            state.unackedBytes += frame.readableBytes
+            if state.unacked.count > limits.reliableUnackedMessageLimit || state.unackedBytes > limits.reliableUnackedByteLimit {
+                return .slowClient(
+                    "SlowClient: more than \(limits.reliableUnackedMessageLimit) messages or \(limits.reliableUnackedByteLimit) bytes unacknowledged"
+                )
+            }
+            if case .dropped? = state.transport?.frames.yield(.text(frame)) {
+                return .slowClient("SlowClient: more than \(limits.outboundQueueLimit) messages waiting to be sent")
+            }
+            return nil
+        }
+    }
+
+    /// Drops acknowledged messages: `sequenceAck` is cumulative (§6.1).
+    func acknowledge(upTo sequenceId: UInt64) {
+        state.withLock { state in
+            while let first = state.unacked.first, first.sequenceId <= sequenceId {
+                state.unackedBytes -= first.frame.readableBytes
+                state.unacked.removeFirst()
+            }
+        }
+    }
+
+    /// Records an ackId; false when it was seen before (the request gets a `Duplicate` ack).
+    func recordAckId(_ ackId: UInt64) -> Bool {
+        state.withLock { $0.seenAckIds.insert(ackId).inserted }
+    }
+
+    // MARK: Permissions
+
+    /// Whether the connection may join/leave or publish to `group`: a REST grant or revocation for
+    /// the group wins, then one for all groups, then the token's roles (§3.4).
+    func isAllowed(_ permission: GroupPermission, on group: String) -> Bool {
+        let override = state.withLock { state in
+            state.overrides[PermissionKey(permission: permission, group: group)]
+                ?? state.overrides[PermissionKey(permission: permission, group: nil)]
+        }
+        if let override { return override }
+        return roles.contains { $0.grants(permission, on: group) }
+    }
+
+    /// Grants (or revokes) a permission on one group, or on all when `group` is nil.
+    func setPermission(_ permission: GroupPermission, group: String?, allowed: Bool) {
+        state.withLock { state in
+            if group == nil {
+                state.overrides = state.overrides.filter { $0.key.permission != permission }
+            }
+            state.overrides[PermissionKey(permission: permission, group: group)] = allowed
+        }
+    }
+}
+
+/// Random identifiers.
+enum Identifiers {
+    /// A connection id: 16 url-safe characters.
+    static func connectionID() -> String { random(bytes: 12) }
+
+    /// An unguessable token (256 bits).
+    static func secret() -> String { random(bytes: 32) }
+
+    private static func random(bytes count: Int) -> String {
+        var generator = SystemRandomNumberGenerator()
+        let bytes = (0..<count).map { _ in UInt8.random(in: .min ... .max, using: &generator) }
+        return Data(bytes).base64EncodedString()
+            .replacingOccurrences(of: "+", with: "-")
+            .replacingOccurrences(of: "/", with: "_")
+            .replacingOccurrences(of: "=", with: "")
+    }
+}

@@ -1,0 +1,249 @@
+import Foundation
+import Hummingbird
+import HummingbirdWebSocket
+import Logging
+import NIOCore
+import NIOWebSocket
+import PubSubCore
+import ServiceLifecycle
+import Synchronization
+
+/// Runs one client WebSocket: admission, the `connected` frame, then three child tasks (the writer
+/// draining the connection's bounded queue, the reader handling requests, and a control watcher
+/// that closes the socket when the service asks), until any of them ends.
+struct ClientSocketHandler: Sendable {
+    let registry: HubRegistry
+    let verifier: TokenVerifier
+    let logger: Logger
+
+    private static let transportCounter = Atomic<UInt64>(0)
+
+    func run(inbound: WebSocketInboundStream, outbound: WebSocketOutboundWriter, request: Request) async {
+        let admission: ClientAdmission
+        switch ClientAdmission.admit(request, verifier: verifier) {
+        case .success(let admitted): admission = admitted
+        case .failure(let refusal):
+            try? await outbound.close(.policyViolation, reason: refusal.reason)
+            return
+        }
+        let configuration = registry.configuration
+        let connection: ClientConnection
+        if let recovery = admission.recovery {
+            guard let existing = registry.connection(hub: admission.hub, id: recovery.connectionId),
+                existing.kind == .reliable,
+                let expected = existing.reconnectionToken,
+                Self.constantTimeEquals(expected, recovery.token)
+            else {
+                logger.debug("recovery refused", metadata: ["pubsub.connection_id": "\(recovery.connectionId)"])
+                try? await outbound.close(.policyViolation, reason: "the session cannot be recovered; start a new connection")
+                return
+            }
+            connection = existing
+        } else {
+            connection = ClientConnection(
+                id: Identifiers.connectionID(),
+                hub: HubRegistry.key(admission.hub),
+                userId: admission.userId,
+                kind: admission.kind,
+                roles: admission.roles,
+                simpleSendGroup: admission.simpleSendGroup,
+                limits: configuration
+            )
+            registry.register(connection, groups: admission.groups)
+        }
+        let metadata: Logger.Metadata = ["pubsub.connection_id": "\(connection.id)", "pubsub.hub": "\(connection.hub)"]
+
+        let (frames, framesContinuation) = AsyncStream.makeStream(
+            of: OutboundFrame.self,
+            bufferingPolicy: .bufferingOldest(configuration.outboundQueueLimit)
+        )
+        let (control, controlContinuation) = AsyncStream.makeStream(of: CloseRequest.self)
+        let transport = Transport(
+            frames: framesContinuation,
+            control: controlContinuation,
+            id: Self.transportCounter.add(1, ordering: .relaxed).newValue
+        )
+        if let replaced = connection.attach(transport) {
+            replaced.control.yield(CloseRequest(code: .normalClosure, reason: "replaced by a recovered transport"))
+            replaced.control.finish()
+        }
+        logger.info(admission.recovery == nil ? "client connected" : "client recovered", metadata: metadata)
+
+        let closing = await withGracefulShutdownHandler {
+            await withTaskGroup(of: CloseRequest?.self) { group in
+                group.addTask {
+                    for await frame in frames {
+                        do {
+                            try await outbound.write(.custom(frame.webSocketFrame))
+                        } catch {
+                            return nil
+                        }
+                    }
+                    return nil
+                }
+                group.addTask {
+                    await readRequests(inbound: inbound, connection: connection)
+                }
+                group.addTask {
+                    for await request in control { return request }
+                    return nil
+                }
+                let first = await group.next() ?? nil
+                group.cancelAll()
+                return first
+            }
+        } onGracefulShutdown: {
+            connection.end(CloseRequest(code: .goingAway, reason: "the service is shutting down"))
+        }
+
+        if let closing {
+            if connection.kind != .simple {
+                try? await outbound.write(.custom(OutboundFrame.message(.disconnected(message: closing.reason)).webSocketFrame))
+            }
+            try? await outbound.close(closing.code, reason: closing.reason)
+        }
+        if connection.transportClosed(transport.id) {
+            registry.remove(connection)
+        }
+        logger.info("client transport closed", metadata: metadata.merging(["reason": "\(closing?.reason ?? "closed by client")"]) { $1 })
+    }
+
+    /// Reads and handles requests until the client closes; returns a close request for a protocol
+    /// violation.
+    private func readRequests(inbound: WebSocketInboundStream, connection: ClientConnection) async -> CloseRequest? {
+        do {
+            for try await message in inbound.messages(maxSize: registry.configuration.maxMessageSize) {
+                if let violation = handle(message, connection: connection) { return violation }
+            }
+        } catch {
+            logger.debug("read failed", metadata: ["error": "\(error)"])
+        }
+        return nil
+    }
+
+    private func handle(_ frame: WebSocketMessage, connection: ClientConnection) -> CloseRequest? {
+        if connection.kind == .simple {
+            return handleSimple(frame, connection: connection)
+        }
+        let bytes: ByteBuffer
+        switch frame {
+        case .text(let text): bytes = ByteBuffer(string: text)
+        case .binary(let buffer): bytes = buffer  // the docs allow UTF-8 JSON in binary frames
+        }
+        let message: ClientMessage
+        do {
+            message = try ClientMessage.decode(bytes.readableBytesView)
+        } catch {
+            if let ackId = error.ackId, connection.recordAckId(ackId) {
+                ack(connection, ackId, error: AckError(name: AckError.badRequest, message: "Invalid request: \(error.reason)."))
+                return nil
+            }
+            return CloseRequest(code: .policyViolation, reason: "Invalid request: \(error.reason)")
+        }
+        return handle(message, connection: connection)
+    }
+
+    private func handle(_ message: ClientMessage, connection: ClientConnection) -> CloseRequest? {
+        if let ackId = message.ackId, !connection.recordAckId(ackId) {
+            ack(connection, ackId, error: AckError(name: AckError.duplicate, message: "Message with ackId \(ackId) was already processed."))
+            return nil
+        }
+        switch message {
+        case .joinGroup(let group, let ackId), .leaveGroup(let group, let ackId):
+            let joining: Bool
+            if case .joinGroup = message { joining = true } else { joining = false }
+            if let problem = GroupName.problem(with: group) {
+                return reject(connection, ackId, AckError(name: AckError.badRequest, message: "Invalid group name: \(problem)."))
+            }
+            guard connection.isAllowed(.joinLeaveGroup, on: group) else {
+                let verb = joining ? "join" : "leave"
+                return reject(connection, ackId, AckError(name: AckError.forbidden, message: "No permission to \(verb) group '\(group)'."))
+            }
+            if joining { registry.join(connection, group: group) } else { registry.leave(connection, group: group) }
+            if let ackId { ack(connection, ackId, error: nil) }
+        case .sendToGroup(let group, let data, let ackId, let noEcho):
+            if let problem = GroupName.problem(with: group) {
+                return reject(connection, ackId, AckError(name: AckError.badRequest, message: "Invalid group name: \(problem)."))
+            }
+            guard connection.isAllowed(.sendToGroup, on: group) else {
+                return reject(connection, ackId, AckError(name: AckError.forbidden, message: "No permission to send to group '\(group)'."))
+            }
+            let prepared = PreparedMessage(source: .group(group, fromUserId: connection.userId), payload: Payload(data))
+            registry.publish(prepared, to: registry.connections(hub: connection.hub, group: group), excluding: noEcho ? [connection.id] : [])
+            if let ackId { ack(connection, ackId, error: nil) }
+        case .event(let event, _, let ackId):
+            if let ackId {
+                ack(
+                    connection,
+                    ackId,
+                    error: AckError(
+                        name: AckError.invocationFailed,
+                        message: "No event handler is configured for event '\(event)' on hub '\(connection.hub)'."
+                    )
+                )
+            }
+        case .sequenceAck(let sequenceId):
+            if connection.kind == .reliable { connection.acknowledge(upTo: sequenceId) }
+        case .ping:
+            connection.send(.message(.pong))
+        case .unknown(let type, let ackId):
+            return reject(connection, ackId, AckError(name: AckError.badRequest, message: "Unknown message type '\(type)'."))
+        }
+        return nil
+    }
+
+    /// Answers a failed request with an ack, or, when it carried no ackId, drops the client as the
+    /// protocol says (§5.1).
+    private func reject(_ connection: ClientConnection, _ ackId: UInt64?, _ error: AckError) -> CloseRequest? {
+        if let ackId {
+            ack(connection, ackId, error: error)
+            return nil
+        }
+        if error.name == AckError.forbidden {
+            // A refused request without an ackId is not a format error: ignore it, as the SDKs do.
+            logger.debug("request refused", metadata: ["pubsub.connection_id": "\(connection.id)", "error": "\(error.message)"])
+            return nil
+        }
+        return CloseRequest(code: .policyViolation, reason: error.message)
+    }
+
+    private func ack(_ connection: ClientConnection, _ ackId: UInt64, error: AckError?) {
+        connection.send(.message(.ack(ackId: ackId, success: error == nil, error: error)))
+    }
+
+    private func handleSimple(_ frame: WebSocketMessage, connection: ClientConnection) -> CloseRequest? {
+        guard let group = connection.simpleSendGroup else {
+            return CloseRequest(
+                code: .policyViolation,
+                reason: "No event handler handles 'message' events on hub '\(connection.hub)'; "
+                    + "connect with webpubsub_mode=sendToGroup&group=<name> or a json subprotocol"
+            )
+        }
+        let payload: Payload
+        switch frame {
+        case .text(let text): payload = .text(text)
+        case .binary(let buffer): payload = .binary(buffer)
+        }
+        let prepared = PreparedMessage(source: .group(group, fromUserId: connection.userId), payload: payload)
+        registry.publish(prepared, to: registry.connections(hub: connection.hub, group: group))
+        return nil
+    }
+
+    static func constantTimeEquals(_ a: String, _ b: String) -> Bool {
+        let x = Array(a.utf8)
+        let y = Array(b.utf8)
+        guard x.count == y.count else { return false }
+        var difference: UInt8 = 0
+        for index in x.indices { difference |= x[index] ^ y[index] }
+        return difference == 0
+    }
+}
+
+extension OutboundFrame {
+    var webSocketFrame: WebSocketFrame {
+        switch self {
+        case .text(let buffer): return WebSocketFrame(fin: true, opcode: .text, data: buffer)
+        case .binary(let buffer): return WebSocketFrame(fin: true, opcode: .binary, data: buffer)
+        }
+    }
+}

@@ -1,0 +1,111 @@
+import Hummingbird
+import HummingbirdWebSocket
+import Logging
+import NIOCore
+import PubSubCore
+import ServiceLifecycle
+
+/// Builds the local Web PubSub-compatible service: the WebSocket client endpoint
+/// (`/client/hubs/{hub}`, `/client/?hub=`), the REST data plane (`/api/hubs/{hub}/…`) and
+/// `/api/health`.
+///
+/// ```swift
+/// let app = buildHub(configuration: ServiceConfiguration(port: 0), logger: logger) { port in
+///     print("listening on \(port)")
+/// }
+/// try await app.runService()
+/// ```
+///
+/// - Parameters:
+///   - configuration: address, keys and limits.
+///   - logger: the service's logger (`pubsub.hub`).
+///   - onListening: called with the bound port once the server accepts connections.
+public func buildHub(
+    configuration: ServiceConfiguration,
+    logger: Logger,
+    onListening: @escaping @Sendable (Int) async -> Void = { _ in }
+) -> some ApplicationProtocol {
+    let registry = HubRegistry(configuration: configuration, logger: logger)
+    let verifier = TokenVerifier(accessKeys: configuration.accessKeys)
+    let socketHandler = ClientSocketHandler(registry: registry, verifier: verifier, logger: logger)
+
+    let router = Router(context: BasicWebSocketRequestContext.self)
+    router.add(middleware: RESTMiddleware(registry: registry, verifier: verifier, keys: configuration.accessKeys, logger: logger))
+    // Reached only when the WebSocket upgrade was declined: say why, with the right status.
+    let explainRefusal: @Sendable (Request, BasicWebSocketRequestContext) async throws -> Response = { request, _ in
+        switch ClientAdmission.admit(request, verifier: verifier) {
+        case .failure(let refusal):
+            return Response(
+                status: refusal.status,
+                headers: [.contentType: "text/plain; charset=utf-8"],
+                body: .init(byteBuffer: ByteBuffer(string: refusal.reason + "\n"))
+            )
+        case .success:
+            return Response(
+                status: .badRequest,
+                headers: [.contentType: "text/plain; charset=utf-8"],
+                body: .init(byteBuffer: ByteBuffer(string: "this is a WebSocket endpoint: connect with a WebSocket client\n"))
+            )
+        }
+    }
+    router.get("/client/hubs/:hub", use: explainRefusal)
+    router.get("/client", use: explainRefusal)
+
+    let webSocketRouter = Router(context: BasicWebSocketRequestContext.self)
+    let shouldUpgrade: @Sendable (Request, BasicWebSocketRequestContext) async throws -> RouterShouldUpgrade = { request, _ in
+        switch ClientAdmission.admit(request, verifier: verifier) {
+        case .failure:
+            return .dontUpgrade
+        case .success(let admission):
+            var headers = HTTPFields()
+            if let subprotocol = admission.kind.subprotocol { headers[.secWebSocketProtocol] = subprotocol }
+            return .upgrade(headers)
+        }
+    }
+    let onUpgrade: WebSocketDataHandler<WebSocketRouterContext<BasicWebSocketRequestContext>> = { inbound, outbound, context in
+        await socketHandler.run(inbound: inbound, outbound: outbound, request: context.request)
+    }
+    webSocketRouter.ws("/client/hubs/:hub", shouldUpgrade: shouldUpgrade, onUpgrade: onUpgrade)
+    webSocketRouter.ws("/client", shouldUpgrade: shouldUpgrade, onUpgrade: onUpgrade)
+
+    return Application(
+        router: router,
+        server: .http1WebSocketUpgrade(
+            webSocketRouter: webSocketRouter,
+            configuration: HTTP1WebSocketUpgradeChannel.Configuration(
+                http1: .init(),
+                ws: WebSocketServerConfiguration(
+                    maxFrameSize: configuration.maxMessageSize,
+                    autoPing: .enabled(timePeriod: configuration.pingInterval),
+                    closeTimeout: .seconds(5),
+                    validateUTF8: true
+                )
+            )
+        ),
+        configuration: ApplicationConfiguration(
+            address: .hostname(configuration.host, port: configuration.port),
+            serverName: "pubsub"
+        ),
+        services: [SessionSweeper(registry: registry)],
+        onServerRunning: { channel in
+            await onListening(channel.localAddress?.port ?? configuration.port)
+        },
+        logger: logger
+    )
+}
+
+/// Ends reliable sessions whose client did not recover within the retention, once a second.
+struct SessionSweeper: Service {
+    let registry: HubRegistry
+
+    func run() async throws {
+        while !Task.isCancelled {
+            do {
+                try await Task.sleep(for: .seconds(1))
+            } catch {
+                return
+            }
+            registry.sweepExpiredSessions()
+        }
+    }
+}

@@ -1,0 +1,231 @@
+import Logging
+import NIOWebSocket
+import PubSubCore
+import HummingbirdWebSocket
+import Synchronization
+
+/// All hubs, their connections, groups and users: the one place hub state lives.
+///
+/// One `Mutex` guards the maps. A publish takes it once to copy the recipient list, then delivers
+/// outside it, each delivery taking only that connection's own lock; so publishers never wait on a
+/// slow client, and membership changes never wait on delivery.
+final class HubRegistry: Sendable {
+    struct Hub {
+        var connections: [String: ClientConnection] = [:]
+        var groups: [String: [String: ClientConnection]] = [:]
+        var connectionGroups: [String: Set<String>] = [:]
+        var users: [String: [String: ClientConnection]] = [:]
+        /// Groups a user was added to over REST; applied to the user's later connections too.
+        var userGroups: [String: Set<String>] = [:]
+    }
+
+    let configuration: ServiceConfiguration
+    let logger: Logger
+    private let hubs = Mutex<[String: Hub]>([:])
+
+    init(configuration: ServiceConfiguration, logger: Logger) {
+        self.configuration = configuration
+        self.logger = logger
+    }
+
+    /// Hub names are case-insensitive (§1).
+    static func key(_ hub: String) -> String { hub.lowercased() }
+
+    // MARK: Connections
+
+    /// Adds a new connection and joins its initial groups (token and REST user groups).
+    func register(_ connection: ClientConnection, groups initialGroups: [String]) {
+        hubs.withLock { hubs in
+            var hub = hubs[connection.hub, default: Hub()]
+            hub.connections[connection.id] = connection
+            if let user = connection.userId {
+                hub.users[user, default: [:]][connection.id] = connection
+            }
+            let persisted = connection.userId.flatMap { hub.userGroups[$0] } ?? []
+            for group in Set(initialGroups).union(persisted) {
+                Self.join(&hub, connection, group)
+            }
+            hubs[connection.hub] = hub
+        }
+    }
+
+    /// Removes a connection from every map.
+    func remove(_ connection: ClientConnection) {
+        hubs.withLock { hubs in
+            guard var hub = hubs[connection.hub], hub.connections[connection.id] === connection else { return }
+            hub.connections[connection.id] = nil
+            for group in hub.connectionGroups[connection.id] ?? [] {
+                hub.groups[group]?[connection.id] = nil
+                if hub.groups[group]?.isEmpty == true { hub.groups[group] = nil }
+            }
+            hub.connectionGroups[connection.id] = nil
+            if let user = connection.userId {
+                hub.users[user]?[connection.id] = nil
+                if hub.users[user]?.isEmpty == true { hub.users[user] = nil }
+            }
+            hubs[connection.hub] = hub
+        }
+    }
+
+    /// Ends a connection: removes it and tells its socket to close (after a `disconnected` frame for
+    /// JSON clients).
+    func close(_ connection: ClientConnection, code: WebSocketCloseCode = .normal, reason: String) {
+        remove(connection)
+        connection.end(CloseRequest(code: code.nioCode, reason: reason))
+    }
+
+    func connection(hub: String, id: String) -> ClientConnection? {
+        hubs.withLock { $0[Self.key(hub)]?.connections[id] }
+    }
+
+    /// Every connection of a hub.
+    func connections(hub: String) -> [ClientConnection] {
+        hubs.withLock { $0[Self.key(hub)].map { Array($0.connections.values) } ?? [] }
+    }
+
+    func connections(hub: String, user: String) -> [ClientConnection] {
+        hubs.withLock { $0[Self.key(hub)]?.users[user].map { Array($0.values) } ?? [] }
+    }
+
+    func connections(hub: String, group: String) -> [ClientConnection] {
+        hubs.withLock { $0[Self.key(hub)]?.groups[group].map { Array($0.values) } ?? [] }
+    }
+
+    func groups(of connection: ClientConnection) -> Set<String> {
+        hubs.withLock { $0[connection.hub]?.connectionGroups[connection.id] ?? [] }
+    }
+
+    func groupExists(hub: String, group: String) -> Bool {
+        hubs.withLock { $0[Self.key(hub)]?.groups[group]?.isEmpty == false }
+    }
+
+    func userExists(hub: String, user: String) -> Bool {
+        hubs.withLock { $0[Self.key(hub)]?.users[user]?.isEmpty == false }
+    }
+
+    /// Every live connection of every hub (for shutdown).
+    func allConnections() -> [ClientConnection] {
+        hubs.withLock { hubs in hubs.values.flatMap { $0.connections.values } }
+    }
+
+    // MARK: Groups
+
+    func join(_ connection: ClientConnection, group: String) {
+        hubs.withLock { hubs in
+            guard var hub = hubs[connection.hub], hub.connections[connection.id] === connection else { return }
+            Self.join(&hub, connection, group)
+            hubs[connection.hub] = hub
+        }
+    }
+
+    func leave(_ connection: ClientConnection, group: String) {
+        hubs.withLock { hubs in
+            guard var hub = hubs[connection.hub] else { return }
+            Self.leave(&hub, connection.id, group)
+            hubs[connection.hub] = hub
+        }
+    }
+
+    func leaveAll(_ connection: ClientConnection) {
+        hubs.withLock { hubs in
+            guard var hub = hubs[connection.hub] else { return }
+            for group in hub.connectionGroups[connection.id] ?? [] { Self.leave(&hub, connection.id, group) }
+            hubs[connection.hub] = hub
+        }
+    }
+
+    /// Adds a user (now and for later connections) to a group.
+    func addUser(hub hubName: String, user: String, group: String) {
+        hubs.withLock { hubs in
+            let key = Self.key(hubName)
+            var hub = hubs[key, default: Hub()]
+            hub.userGroups[user, default: []].insert(group)
+            for connection in hub.users[user]?.values ?? [:].values { Self.join(&hub, connection, group) }
+            hubs[key] = hub
+        }
+    }
+
+    /// Removes a user from one group, or from all when `group` is nil.
+    func removeUser(hub hubName: String, user: String, group: String?) {
+        hubs.withLock { hubs in
+            let key = Self.key(hubName)
+            guard var hub = hubs[key] else { return }
+            if let group {
+                hub.userGroups[user]?.remove(group)
+            } else {
+                hub.userGroups[user] = nil
+            }
+            for id in hub.users[user]?.keys ?? [:].keys {
+                for member in group.map({ [$0] }) ?? Array(hub.connectionGroups[id] ?? []) {
+                    Self.leave(&hub, id, member)
+                }
+            }
+            if hub.userGroups[user]?.isEmpty == true { hub.userGroups[user] = nil }
+            hubs[key] = hub
+        }
+    }
+
+    private static func join(_ hub: inout Hub, _ connection: ClientConnection, _ group: String) {
+        hub.groups[group, default: [:]][connection.id] = connection
+        hub.connectionGroups[connection.id, default: []].insert(group)
+    }
+
+    private static func leave(_ hub: inout Hub, _ id: String, _ group: String) {
+        hub.groups[group]?[id] = nil
+        if hub.groups[group]?.isEmpty == true { hub.groups[group] = nil }
+        hub.connectionGroups[id]?.remove(group)
+    }
+
+    // MARK: Publishing
+
+    /// Delivers one prepared message to each recipient; a recipient that cannot keep up is closed.
+    /// - Returns: how many connections it was queued for.
+    @discardableResult
+    func publish(_ message: PreparedMessage, to recipients: [ClientConnection], excluding excluded: Set<String> = []) -> Int {
+        var count = 0
+        for connection in recipients where !excluded.contains(connection.id) {
+            if case .slowClient(let reason)? = connection.deliver(message) {
+                logger.warning(
+                    "closing a client that cannot keep up",
+                    metadata: ["pubsub.connection_id": "\(connection.id)", "pubsub.hub": "\(connection.hub)"]
+                )
+                close(connection, code: .policyViolation, reason: reason)
+            } else {
+                count += 1
+            }
+        }
+        return count
+    }
+
+    // MARK: Sessions
+
+    /// Ends reliable sessions that waited for recovery longer than the retention.
+    func sweepExpiredSessions(now: ContinuousClock.Instant = .now) {
+        let expired = hubs.withLock { hubs in
+            hubs.values.flatMap { $0.connections.values.filter { $0.isExpired(now: now) } }
+        }
+        for connection in expired {
+            logger.debug("reliable session expired", metadata: ["pubsub.connection_id": "\(connection.id)"])
+            remove(connection)
+            connection.end(CloseRequest(code: .policyViolation, reason: "session expired"))
+        }
+    }
+}
+
+/// The close codes the service uses (protocol reference §10.1).
+enum WebSocketCloseCode: Sendable {
+    /// 1000: normal, REST close, client close.
+    case normal
+    /// 1008: the session cannot be recovered (recovery refused, buffer overflow, protocol violation).
+    case policyViolation
+    /// 1011: internal error.
+    case internalError
+
+    var nioCode: WebSocketErrorCode {
+        switch self {
+        case .normal: return .normalClosure
+        case .policyViolation: return .policyViolation
+        case .internalError: return .unexpectedServerError
+        }
+    }
+}

@@ -1,0 +1,89 @@
+import ArgumentParser
+import Foundation
+import Logging
+import PubSubCore
+import PubSubService
+import ServiceLifecycle
+
+struct ServeCommand: AsyncPubSubSubcommand {
+    static let configuration = CommandConfiguration(
+        commandName: "serve",
+        abstract: "Run the local Web PubSub-compatible service.",
+        discussion: """
+            Serves the WebSocket client endpoint (/client/hubs/<hub>, /client/?hub=<hub>) with the \
+            json.webpubsub.azure.v1 and json.reliable.webpubsub.azure.v1 subprotocols and simple \
+            WebSocket clients, and the REST data plane (/api/hubs/<hub>/…, /api/health). Any number \
+            of hubs, named by the path. On start it prints the connection string to use and the \
+            client URL pattern; logs go to stderr. SIGINT or SIGTERM shut it down gracefully.
+
+            Without --access-key (or PUBSUB_ACCESS_KEY) it uses the public development key, and \
+            then only binds loopback addresses.
+
+            Examples:
+              pubsub serve
+              pubsub serve --port 0
+              PUBSUB_ACCESS_KEY="$(openssl rand -base64 32)" pubsub serve --host 0.0.0.0 --port 8080
+            """
+    )
+
+    static var defaultLogLevel: Logger.Level { .info }
+
+    @Option(help: ArgumentHelp("Address to listen on.", valueName: "address"))
+    var host = "127.0.0.1"
+
+    @Option(help: ArgumentHelp("Port to listen on; 0 picks a free port and prints it.", valueName: "port"))
+    var port = 8080
+
+    @Option(
+        help: ArgumentHelp(
+            "The access key tokens must be signed with (env: PUBSUB_ACCESS_KEY); default: the development key.",
+            valueName: "key"
+        )
+    )
+    var accessKey: String?
+
+    @OptionGroup var global: GlobalOptions
+
+    mutating func validate() throws {
+        guard (0...65535).contains(port) else { throw ValidationError("--port \(port) is not a port number (0 to 65535)") }
+        if accessKey == nil { accessKey = Environment.value(Environment.accessKey) }
+        if let accessKey, accessKey.isEmpty { throw ValidationError("--access-key is empty") }
+        let configuration = ServiceConfiguration(host: host, port: port, accessKeys: [accessKey ?? ConnectionString.developmentAccessKey])
+        if accessKey == nil, !configuration.bindsLoopbackOnly {
+            throw ValidationError(
+                "refusing to listen on \(host) with the public development key\n"
+                    + "Hint: pass --access-key (or set PUBSUB_ACCESS_KEY) to a secret key, or listen on 127.0.0.1"
+            )
+        }
+    }
+
+    func execute() async throws {
+        let key = accessKey ?? ConnectionString.developmentAccessKey
+        let configuration = ServiceConfiguration(host: host, port: port, accessKeys: [key])
+        let logger = Logger(label: "pubsub.hub")
+        let customKey = accessKey != nil
+        let app = buildHub(configuration: configuration, logger: logger) { port in
+            let connection = configuration.connectionString(port: port)
+            Terminal.output("pubsub serve: listening on http://\(configuration.host):\(port)")
+            Terminal.output("Connection string: \(customKey ? connection.description : connection.unredactedString)")
+            Terminal.output("Client URL: ws://\(connection.endpoint.host):\(port)/client/hubs/<hub>?access_token=<token>")
+        }
+        let group = ServiceGroup(
+            configuration: .init(services: [app], gracefulShutdownSignals: [.sigterm, .sigint], logger: logger)
+        )
+        do {
+            try await group.run()
+        } catch {
+            throw PubSubError(
+                .serviceFailed,
+                "the service stopped: \(error)",
+                hint: "if the port is in use, pick another with --port (0 picks a free one)",
+                exitStatus: .unavailable
+            )
+        }
+    }
+}
+
+extension PubSubError.Code {
+    static let serviceFailed = Self("serviceFailed")
+}
