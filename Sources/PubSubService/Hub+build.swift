@@ -99,13 +99,11 @@ struct SessionSweeper: Service {
     let registry: HubRegistry
 
     func run() async throws {
-        while !Task.isCancelled {
-            do {
+        try? await cancelWhenGracefulShutdown {
+            while true {
                 try await Task.sleep(for: .seconds(1))
-            } catch {
-                return
+                registry.sweepExpiredSessions()
             }
-            registry.sweepExpiredSessions()
         }
     }
 }

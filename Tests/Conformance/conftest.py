@@ -41,3 +41,45 @@ def pubsub():
         return Run(done.returncode, done.stdout, done.stderr)
 
     return run
+
+
+class LocalService:
+    """`pubsub serve --port 0` as a child process: the real binary on an ephemeral loopback port."""
+
+    def __init__(self, binary: Path):
+        env = {k: v for k, v in os.environ.items() if k not in ("WebPubSubConnectionString", "PUBSUB_ACCESS_KEY")}
+        self.process = subprocess.Popen(
+            [str(binary), "serve", "--port", "0", "--log-level", "warning"],
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+            env=env,
+        )
+        self.connection_string = None
+        self.port = None
+        # The service prints three lines once it listens; readline blocks until each arrives.
+        for _ in range(3):
+            line = self.process.stdout.readline()
+            if not line:
+                raise RuntimeError("pubsub serve exited: " + self.process.stderr.read())
+            if line.startswith("Connection string: "):
+                self.connection_string = line.split(": ", 1)[1].strip()
+            if line.startswith("pubsub serve: listening on "):
+                self.port = int(line.rsplit(":", 1)[1])
+        assert self.connection_string and self.port
+
+    def stop(self) -> int:
+        self.process.terminate()
+        try:
+            return self.process.wait(timeout=20)
+        finally:
+            if self.process.poll() is None:
+                self.process.kill()
+
+
+@pytest.fixture(scope="module")
+def service():
+    local = LocalService(_binary())
+    yield local
+    status = local.stop()
+    assert status == 0, f"pubsub serve exited {status} on SIGTERM: " + local.process.stderr.read()
