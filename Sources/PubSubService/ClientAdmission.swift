@@ -28,7 +28,11 @@ extension ClientAdmission {
     /// Decides an upgrade request. Used three times per refused request (upgrade check, the HTTP
     /// fallback that explains the refusal) and once more by the socket handler; it is pure and
     /// cheap (one HMAC).
-    static func admit(_ request: Request, verifier: TokenVerifier) -> Result<ClientAdmission, AdmissionRefusal> {
+    static func admit(
+        _ request: Request,
+        verifier: TokenVerifier,
+        address: ListeningAddress
+    ) -> Result<ClientAdmission, AdmissionRefusal> {
         let query = request.uri.queryParameters
         func parameter(_ name: String) -> String? { query.get(name) }
         let segments = request.uri.path.split(separator: "/", omittingEmptySubsequences: true)
@@ -89,10 +93,9 @@ extension ClientAdmission {
                 )
             )
         }
-        let authority = request.head.authority ?? "localhost"
         let token: DecodedToken
         do {
-            token = try verifier.verify(accessToken, audience: .resource("http://\(authority)/client/hubs/\(hub)"))
+            token = try verifier.verify(accessToken, audience: address.audience(for: request, path: "/client/hubs/\(hub)"))
         } catch {
             return .failure(.init(status: .unauthorized, reason: "access token refused: \(error.message)"))
         }

@@ -14,13 +14,14 @@ import Synchronization
 struct ClientSocketHandler: Sendable {
     let registry: HubRegistry
     let verifier: TokenVerifier
+    let address: ListeningAddress
     let logger: Logger
 
     private static let transportCounter = Atomic<UInt64>(0)
 
     func run(inbound: WebSocketInboundStream, outbound: WebSocketOutboundWriter, request: Request) async {
         let admission: ClientAdmission
-        switch ClientAdmission.admit(request, verifier: verifier) {
+        switch ClientAdmission.admit(request, verifier: verifier, address: address) {
         case .success(let admitted): admission = admitted
         case .failure(let refusal):
             try? await outbound.close(.policyViolation, reason: refusal.reason)

@@ -27,13 +27,14 @@ public func buildHub(
 ) -> some ApplicationProtocol {
     let registry = HubRegistry(configuration: configuration, logger: logger)
     let verifier = TokenVerifier(accessKeys: configuration.accessKeys)
-    let socketHandler = ClientSocketHandler(registry: registry, verifier: verifier, logger: logger)
+    let address = ListeningAddress(configuredPort: configuration.port)
+    let socketHandler = ClientSocketHandler(registry: registry, verifier: verifier, address: address, logger: logger)
 
     let router = Router(context: BasicWebSocketRequestContext.self)
-    router.add(middleware: RESTMiddleware(registry: registry, verifier: verifier, keys: configuration.accessKeys, logger: logger))
+    router.add(middleware: RESTMiddleware(registry: registry, verifier: verifier, keys: configuration.accessKeys, address: address, logger: logger))
     // Reached only when the WebSocket upgrade was declined: say why, with the right status.
     let explainRefusal: @Sendable (Request, BasicWebSocketRequestContext) async throws -> Response = { request, _ in
-        switch ClientAdmission.admit(request, verifier: verifier) {
+        switch ClientAdmission.admit(request, verifier: verifier, address: address) {
         case .failure(let refusal):
             return Response(
                 status: refusal.status,
@@ -53,7 +54,7 @@ public func buildHub(
 
     let webSocketRouter = Router(context: BasicWebSocketRequestContext.self)
     let shouldUpgrade: @Sendable (Request, BasicWebSocketRequestContext) async throws -> RouterShouldUpgrade = { request, _ in
-        switch ClientAdmission.admit(request, verifier: verifier) {
+        switch ClientAdmission.admit(request, verifier: verifier, address: address) {
         case .failure:
             return .dontUpgrade
         case .success(let admission):
@@ -88,7 +89,9 @@ public func buildHub(
         ),
         services: [SessionSweeper(registry: registry)],
         onServerRunning: { channel in
-            await onListening(channel.localAddress?.port ?? configuration.port)
+            let port = channel.localAddress?.port ?? configuration.port
+            address.bound(to: port)
+            await onListening(port)
         },
         logger: logger
     )

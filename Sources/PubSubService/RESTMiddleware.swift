@@ -15,6 +15,7 @@ struct RESTMiddleware<Context: RequestContext>: RouterMiddleware {
     let registry: HubRegistry
     let verifier: TokenVerifier
     let keys: [String]
+    let address: ListeningAddress
     let logger: Logger
 
     static var supportedAPIVersions: Set<String> {
@@ -73,9 +74,8 @@ struct RESTMiddleware<Context: RequestContext>: RouterMiddleware {
         guard parts.count == 2, parts[0].lowercased() == "bearer" else {
             throw RESTFailure(.unauthorized, "Unauthorized", "the Authorization header is not 'Bearer <token>'")
         }
-        let authority = request.head.authority ?? "localhost"
         do {
-            _ = try verifier.verify(String(parts[1]), audience: .resource("http://\(authority)\(request.uri.path)"))
+            _ = try verifier.verify(String(parts[1]), audience: address.audience(for: request, path: request.uri.path))
         } catch {
             throw RESTFailure(.unauthorized, "Unauthorized", error.message)
         }
