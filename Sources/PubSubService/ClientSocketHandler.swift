@@ -70,6 +70,8 @@ struct ClientSocketHandler: Sendable {
         }
         logger.info(admission.recovery == nil ? "client connected" : "client recovered", metadata: metadata)
 
+        registry.openSockets.withLock { $0 += 1 }
+        defer { registry.openSockets.withLock { $0 -= 1 } }
         let closing = await withGracefulShutdownHandler {
             await withTaskGroup(of: CloseRequest?.self) { group in
                 group.addTask {

@@ -25,6 +25,32 @@ public func buildHub(
     logger: Logger,
     onListening: @escaping @Sendable (Int) async -> Void = { _ in }
 ) -> some ApplicationProtocol {
+    buildHubParts(configuration: configuration, logger: logger, onListening: onListening).application
+}
+
+/// The service as `pubsub serve` runs it: ``buildHub(configuration:logger:onListening:)`` plus an
+/// orderly shutdown. On SIGINT/SIGTERM every client first gets a `disconnected` message and a 1001
+/// close frame, and only then does the HTTP server stop (finishing in-flight REST calls).
+public func buildHubService(
+    configuration: ServiceConfiguration,
+    logger: Logger,
+    onListening: @escaping @Sendable (Int) async -> Void = { _ in }
+) -> some Service {
+    let parts = buildHubParts(configuration: configuration, logger: logger, onListening: onListening)
+    // A group's services shut down in reverse order: the closer goes first.
+    return ServiceGroup(
+        configuration: .init(
+            services: [.init(service: parts.application), .init(service: ConnectionCloser(registry: parts.registry))],
+            logger: logger
+        )
+    )
+}
+
+func buildHubParts(
+    configuration: ServiceConfiguration,
+    logger: Logger,
+    onListening: @escaping @Sendable (Int) async -> Void
+) -> (application: some ApplicationProtocol, registry: HubRegistry) {
     let registry = HubRegistry(configuration: configuration, logger: logger)
     let verifier = TokenVerifier(accessKeys: configuration.accessKeys)
     let address = ListeningAddress(configuredPort: configuration.port)
@@ -69,7 +95,7 @@ public func buildHub(
     webSocketRouter.ws("/client/hubs/:hub", shouldUpgrade: shouldUpgrade, onUpgrade: onUpgrade)
     webSocketRouter.ws("/client", shouldUpgrade: shouldUpgrade, onUpgrade: onUpgrade)
 
-    return Application(
+    let application = Application(
         router: router,
         server: .http1WebSocketUpgrade(
             webSocketRouter: webSocketRouter,
@@ -95,6 +121,24 @@ public func buildHub(
         },
         logger: logger
     )
+    return (application, registry)
+}
+
+/// On graceful shutdown, closes every client connection with a `disconnected` message and 1001,
+/// and waits (at most five seconds) for their sockets to finish.
+struct ConnectionCloser: Service {
+    let registry: HubRegistry
+
+    func run() async throws {
+        try? await gracefulShutdown()
+        for connection in registry.allConnections() {
+            registry.close(connection, code: .goingAway, reason: "the service is shutting down")
+        }
+        let deadline = ContinuousClock.now + .seconds(5)
+        while registry.openSockets.withLock({ $0 }) > 0, ContinuousClock.now < deadline {
+            try? await Task.sleep(for: .milliseconds(10))
+        }
+    }
 }
 
 /// Ends reliable sessions whose client did not recover within the retention, once a second.

@@ -108,6 +108,9 @@ final class HubRegistry: Sendable {
         hubs.withLock { hubs in hubs.values.flatMap { $0.connections.values } }
     }
 
+    /// Open client sockets, across hubs (a closed connection's socket may still be finishing).
+    let openSockets = Mutex(0)
+
     // MARK: Groups
 
     func join(_ connection: ClientConnection, group: String) {
@@ -218,6 +221,8 @@ enum WebSocketCloseCode: Sendable {
     case normal
     /// 1008: the session cannot be recovered (recovery refused, buffer overflow, protocol violation).
     case policyViolation
+    /// 1001: the service is going away (shutdown).
+    case goingAway
     /// 1011: internal error.
     case internalError
 
@@ -225,6 +230,7 @@ enum WebSocketCloseCode: Sendable {
         switch self {
         case .normal: return .normalClosure
         case .policyViolation: return .policyViolation
+        case .goingAway: return .goingAway
         case .internalError: return .unexpectedServerError
         }
     }

@@ -62,14 +62,14 @@ struct ServeCommand: AsyncPubSubSubcommand {
         let configuration = ServiceConfiguration(host: host, port: port, accessKeys: [key])
         let logger = Logger(label: "pubsub.hub")
         let customKey = accessKey != nil
-        let app = buildHub(configuration: configuration, logger: logger) { port in
+        let hub = buildHubService(configuration: configuration, logger: logger) { port in
             let connection = configuration.connectionString(port: port)
             Terminal.output("pubsub serve: listening on http://\(configuration.host):\(port)")
             Terminal.output("Connection string: \(customKey ? connection.description : connection.unredactedString)")
             Terminal.output("Client URL: ws://\(connection.endpoint.host):\(port)/client/hubs/<hub>?access_token=<token>")
         }
         let group = ServiceGroup(
-            configuration: .init(services: [app], gracefulShutdownSignals: [.sigterm, .sigint], logger: logger)
+            configuration: .init(services: [hub], gracefulShutdownSignals: [.sigterm, .sigint], logger: logger)
         )
         do {
             try await group.run()

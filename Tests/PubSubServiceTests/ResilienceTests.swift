@@ -1,0 +1,147 @@
+import Foundation
+import HTTPTypes
+import HummingbirdTesting
+import HummingbirdWSClient
+import HummingbirdWSTesting
+import Logging
+import NIOCore
+import PubSubCore
+import PubSubService
+import ServiceLifecycle
+import Testing
+
+@Suite("Slow clients and shutdown")
+struct ResilienceTests {
+    @Test("a client that stops reading is disconnected when its queue overflows, and never slows the others")
+    func slowConsumer() async throws {
+        var configuration = ServiceConfiguration(port: 0)
+        configuration.outboundQueueLimit = 8
+        try await LiveHub.run(configuration, timeout: .seconds(60)) { client, port in
+            let count = 300
+            let payload = String(repeating: "x", count: 64 * 1024)
+            let (slowID, slowContinuation) = AsyncStream.makeStream(of: String.self)
+            let (healthyReady, healthyContinuation) = AsyncStream.makeStream(of: Void.self)
+            async let slow: WebSocketCloseFrame? = client.ws(
+                ProtocolTests.path(port, user: "slow", groups: ["firehose"]),
+                configuration: LiveHub.socketConfiguration(LiveHub.json)
+            ) { inbound, _, _ in
+                var frames = Frames(inbound)
+                let connected = try await frames.nextMessage()
+                slowContinuation.yield(connected.connectionId ?? "")
+                slowContinuation.finish()
+                // Read nothing more until the service has dropped this connection.
+                try await waitUntil {
+                    let path = "/api/hubs/chat/connections/\(connected.connectionId ?? "")"
+                    return try await client.execute(uri: path, method: .head, headers: LiveHub.restHeaders(port: port, path: path)).status == .notFound
+                }
+            }
+            let (healthyCount, healthyCountContinuation) = AsyncStream.makeStream(of: Int.self)
+            async let healthyClosed = client.ws(
+                ProtocolTests.path(port, user: "healthy", groups: ["firehose"]),
+                configuration: LiveHub.socketConfiguration(LiveHub.json)
+            ) { inbound, _, _ in
+                var frames = Frames(inbound)
+                _ = try await frames.nextMessage()
+                healthyContinuation.finish()
+                var received = 0
+                while received < count {
+                    if case .groupMessage = try await frames.nextMessage() { received += 1 }
+                }
+                healthyCountContinuation.yield(received)
+                healthyCountContinuation.finish()
+            }
+            var slowConnection = ""
+            for await id in slowID { slowConnection = id }
+            for await _ in healthyReady {}
+            let path = "/api/hubs/chat/groups/firehose/:send"
+            for _ in 0..<count {
+                let response = try await client.execute(
+                    uri: path,
+                    method: .post,
+                    headers: LiveHub.restHeaders(port: port, path: path, contentType: "text/plain"),
+                    body: ByteBuffer(string: payload)
+                )
+                #expect(response.status == .accepted)
+            }
+            var healthy = 0
+            for await received in healthyCount { healthy = received }
+            #expect(healthy == count, "the healthy subscriber received every message")
+            _ = try await healthyClosed
+            _ = try await slow
+            let head = "/api/hubs/chat/connections/\(slowConnection)"
+            #expect(try await client.execute(uri: head, method: .head, headers: LiveHub.restHeaders(port: port, path: head)).status == .notFound)
+        }
+    }
+
+    @Test("a reliable client that never acks is closed with 1008 once its unacked buffer is full")
+    func reliableUnackedOverflow() async throws {
+        var configuration = ServiceConfiguration(port: 0)
+        configuration.reliableUnackedMessageLimit = 5
+        try await LiveHub.run(configuration) { client, port in
+            let close = try await client.ws(ProtocolTests.path(port, user: "noack"), configuration: LiveHub.socketConfiguration(LiveHub.reliable)) {
+                inbound,
+                _,
+                _ in
+                var frames = Frames(inbound)
+                _ = try await frames.nextMessage()
+                let path = "/api/hubs/chat/users/noack/:send"
+                for index in 1...6 {
+                    _ = try await client.execute(
+                        uri: path,
+                        method: .post,
+                        headers: LiveHub.restHeaders(port: port, path: path, contentType: "text/plain"),
+                        body: ByteBuffer(string: "m\(index)")
+                    )
+                }
+                let seen = try await frames.drain()
+                #expect(seen.prefix(5).map(\.sequenceId) == [1, 2, 3, 4, 5])
+                guard case .disconnected(let reason?) = seen.last else {
+                    Issue.record("expected disconnected, got \(seen)")
+                    return
+                }
+                #expect(reason.hasPrefix("SlowClient"))
+            }
+            #expect(close?.closeCode == .policyViolation)
+        }
+    }
+
+    @Test("graceful shutdown sends every client a disconnected message and a close frame, then ends")
+    func gracefulShutdown() async throws {
+        let (ports, portContinuation) = AsyncStream.makeStream(of: Int.self)
+        let logger = {
+            var logger = Logger(label: "pubsub.hub.test")
+            logger.logLevel = .warning
+            return logger
+        }()
+        let hub = buildHubService(configuration: ServiceConfiguration(port: 0), logger: logger) { port in portContinuation.yield(port) }
+        let group = ServiceGroup(configuration: .init(services: [hub], logger: logger))
+        try await withDeadline(.seconds(30)) {
+            try await withThrowingTaskGroup(of: Void.self) { tasks in
+                tasks.addTask { try await group.run() }
+                var port = 0
+                for await bound in ports {
+                    port = bound
+                    break
+                }
+                let (connected, connectedContinuation) = AsyncStream.makeStream(of: Void.self)
+                tasks.addTask {
+                    let close = try await WebSocketClient.connect(
+                        url: "ws://localhost:\(port)\(ProtocolTests.path(port))",
+                        configuration: LiveHub.socketConfiguration(LiveHub.json),
+                        logger: logger
+                    ) { inbound, _, _ in
+                        var frames = Frames(inbound)
+                        _ = try await frames.nextMessage()
+                        connectedContinuation.finish()
+                        let rest = try await frames.drain()
+                        #expect(rest.last == .disconnected(message: "the service is shutting down"))
+                    }
+                    #expect(close?.closeCode == .goingAway)
+                }
+                for await _ in connected {}
+                await group.triggerGracefulShutdown()
+                try await tasks.waitForAll()
+            }
+        }
+    }
+}
