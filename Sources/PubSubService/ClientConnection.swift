@@ -38,7 +38,7 @@ struct CloseRequest: Sendable {
 /// The live end of a connection: the bounded queue its writer drains, and a control channel that
 /// is never blocked behind that queue.
 struct Transport: Sendable {
-    let frames: AsyncStream<OutboundFrame>.Continuation
+    let frames: AsyncStream<QueuedFrame>.Continuation
     let control: AsyncStream<CloseRequest>.Continuation
     /// Distinguishes transports of one reliable session across recoveries.
     let id: UInt64
@@ -78,7 +78,7 @@ final class ClientConnection: Sendable {
         var overrides: [PermissionKey: Bool] = [:]
         var seenAckIds: Set<UInt64> = []
         var nextSequenceId: UInt64 = 1
-        var unacked: Deque<(sequenceId: UInt64, frame: ByteBuffer)> = []
+        var unacked: Deque<(sequenceId: UInt64, frame: ByteBuffer, deadline: ContinuousClock.Instant?)> = []
         var unackedBytes = 0
     }
 
@@ -114,10 +114,12 @@ final class ClientConnection: Sendable {
             state.detachedAt = nil
             if kind != .simple {
                 transport.frames.yield(
-                    .message(.connected(connectionId: id, userId: userId, reconnectionToken: reconnectionToken))
+                    QueuedFrame(frame: .message(.connected(connectionId: id, userId: userId, reconnectionToken: reconnectionToken)))
                 )
             }
-            for entry in state.unacked { transport.frames.yield(.text(entry.frame)) }
+            for entry in state.unacked {
+                transport.frames.yield(QueuedFrame(frame: .text(entry.frame), deadline: entry.deadline))
+            }
             return previous
         }
     }
@@ -172,8 +174,8 @@ final class ClientConnection: Sendable {
     /// Queues a published message for this connection.
     func deliver(_ message: PreparedMessage) -> DeliveryFailure? {
         switch kind {
-        case .simple: return enqueue(message.simpleFrame)
-        case .json: return enqueue(.text(message.jsonFrame))
+        case .simple: return enqueue(QueuedFrame(frame: message.simpleFrame, deadline: message.deadline))
+        case .json: return enqueue(QueuedFrame(frame: .text(message.jsonFrame), deadline: message.deadline))
         case .reliable: return deliverReliably(message)
         }
     }
@@ -181,11 +183,11 @@ final class ClientConnection: Sendable {
     /// Queues a frame that is not a data message (acks, pongs, replies).
     @discardableResult
     func send(_ frame: OutboundFrame) -> DeliveryFailure? {
-        enqueue(frame)
+        enqueue(QueuedFrame(frame: frame))
     }
 
-    private func enqueue(_ frame: OutboundFrame) -> DeliveryFailure? {
-        let result: AsyncStream<OutboundFrame>.Continuation.YieldResult? = state.withLock { state in
+    private func enqueue(_ frame: QueuedFrame) -> DeliveryFailure? {
+        let result: AsyncStream<QueuedFrame>.Continuation.YieldResult? = state.withLock { state in
             guard !state.ended else { return nil }
             return state.transport?.frames.yield(frame)
         }
@@ -206,14 +208,14 @@ final class ClientConnection: Sendable {
             frame.writeString(String(sequenceId))
             frame.writeStaticString(",")
             frame.writeImmutableBuffer(message.jsonTail)
-            state.unacked.append((sequenceId, frame))
+            state.unacked.append((sequenceId, frame, message.deadline))
             state.unackedBytes += frame.readableBytes
             if state.unacked.count > limits.reliableUnackedMessageLimit || state.unackedBytes > limits.reliableUnackedByteLimit {
                 return .slowClient(
                     "SlowClient: more than \(limits.reliableUnackedMessageLimit) messages or \(limits.reliableUnackedByteLimit) bytes unacknowledged"
                 )
             }
-            if case .dropped? = state.transport?.frames.yield(.text(frame)) {
+            if case .dropped? = state.transport?.frames.yield(QueuedFrame(frame: .text(frame), deadline: message.deadline)) {
                 return .slowClient("SlowClient: more than \(limits.outboundQueueLimit) messages waiting to be sent")
             }
             return nil

@@ -19,7 +19,18 @@ struct ClientSocketHandler: Sendable {
 
     private static let transportCounter = Atomic<UInt64>(0)
 
-    func run(inbound: WebSocketInboundStream, outbound: WebSocketOutboundWriter, request: Request) async {
+    /// How a socket's session ended.
+    private enum SocketEnd: Sendable {
+        /// The service asked to close (REST close, slow client, protocol violation, shutdown).
+        case close(CloseRequest)
+        /// Reading failed; rethrown so the WebSocket library closes with the matching code
+        /// (1007 for invalid UTF-8, 1009 for an oversized message).
+        case readFailed(any Error)
+        /// The client closed, or the transport was replaced.
+        case ended
+    }
+
+    func run(inbound: WebSocketInboundStream, outbound: WebSocketOutboundWriter, request: Request) async throws {
         let admission: ClientAdmission
         switch ClientAdmission.admit(request, verifier: verifier, address: address) {
         case .success(let admitted): admission = admitted
@@ -55,7 +66,7 @@ struct ClientSocketHandler: Sendable {
         let metadata: Logger.Metadata = ["pubsub.connection_id": "\(connection.id)", "pubsub.hub": "\(connection.hub)"]
 
         let (frames, framesContinuation) = AsyncStream.makeStream(
-            of: OutboundFrame.self,
+            of: QueuedFrame.self,
             bufferingPolicy: .bufferingOldest(configuration.outboundQueueLimit)
         )
         let (control, controlContinuation) = AsyncStream.makeStream(of: CloseRequest.self)
@@ -72,26 +83,26 @@ struct ClientSocketHandler: Sendable {
 
         registry.openSockets.withLock { $0 += 1 }
         defer { registry.openSockets.withLock { $0 -= 1 } }
-        let closing = await withGracefulShutdownHandler {
-            await withTaskGroup(of: CloseRequest?.self) { group in
+        let end = await withGracefulShutdownHandler {
+            await withTaskGroup(of: SocketEnd.self) { group in
                 group.addTask {
-                    for await frame in frames {
+                    for await queued in frames where !queued.isExpired {
                         do {
-                            try await outbound.write(.custom(frame.webSocketFrame))
+                            try await outbound.write(.custom(queued.frame.webSocketFrame))
                         } catch {
-                            return nil
+                            return .ended
                         }
                     }
-                    return nil
+                    return .ended
                 }
                 group.addTask {
                     await readRequests(inbound: inbound, connection: connection)
                 }
                 group.addTask {
-                    for await request in control { return request }
-                    return nil
+                    for await request in control { return .close(request) }
+                    return .ended
                 }
-                let first = await group.next() ?? nil
+                let first = await group.next() ?? .ended
                 group.cancelAll()
                 return first
             }
@@ -99,6 +110,8 @@ struct ClientSocketHandler: Sendable {
             connection.end(CloseRequest(code: .goingAway, reason: "the service is shutting down"))
         }
 
+        var closing: CloseRequest?
+        if case .close(let request) = end { closing = request }
         if let closing {
             if connection.kind != .simple {
                 try? await outbound.write(.custom(OutboundFrame.message(.disconnected(message: closing.reason)).webSocketFrame))
@@ -109,19 +122,21 @@ struct ClientSocketHandler: Sendable {
             registry.remove(connection)
         }
         logger.info("client transport closed", metadata: metadata.merging(["reason": "\(closing?.reason ?? "closed by client")"]) { $1 })
+        if case .readFailed(let error) = end { throw error }
     }
 
     /// Reads and handles requests until the client closes; returns a close request for a protocol
     /// violation.
-    private func readRequests(inbound: WebSocketInboundStream, connection: ClientConnection) async -> CloseRequest? {
+    private func readRequests(inbound: WebSocketInboundStream, connection: ClientConnection) async -> SocketEnd {
         do {
             for try await message in inbound.messages(maxSize: registry.configuration.maxMessageSize) {
-                if let violation = handle(message, connection: connection) { return violation }
+                if let violation = handle(message, connection: connection) { return .close(violation) }
             }
         } catch {
             logger.debug("read failed", metadata: ["error": "\(error)"])
+            return .readFailed(error)
         }
-        return nil
+        return .ended
     }
 
     private func handle(_ frame: WebSocketMessage, connection: ClientConnection) -> CloseRequest? {

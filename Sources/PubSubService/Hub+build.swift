@@ -90,7 +90,7 @@ func buildHubParts(
         }
     }
     let onUpgrade: WebSocketDataHandler<WebSocketRouterContext<BasicWebSocketRequestContext>> = { inbound, outbound, context in
-        await socketHandler.run(inbound: inbound, outbound: outbound, request: context.request)
+        try await socketHandler.run(inbound: inbound, outbound: outbound, request: context.request)
     }
     webSocketRouter.ws("/client/hubs/:hub", shouldUpgrade: shouldUpgrade, onUpgrade: onUpgrade)
     webSocketRouter.ws("/client", shouldUpgrade: shouldUpgrade, onUpgrade: onUpgrade)

@@ -52,6 +52,8 @@ struct PreparedMessage: Sendable {
     let simpleFrame: OutboundFrame
     /// The payload size, for accounting.
     let payloadBytes: Int
+    /// REST `messageTtlSeconds`: a recipient that has not been sent the message by then skips it.
+    var deadline: ContinuousClock.Instant?
 
     init(source: Source, payload: Payload, allocator: ByteBufferAllocator = ByteBufferAllocator()) {
         var tail = #""type":"message","#
@@ -81,6 +83,15 @@ struct PreparedMessage: Sendable {
         }
         payloadBytes = payload.byteCount
     }
+}
+
+/// A frame waiting in a connection's outbound queue.
+struct QueuedFrame: Sendable {
+    let frame: OutboundFrame
+    /// Past this instant the frame is dropped instead of sent (`messageTtlSeconds`).
+    var deadline: ContinuousClock.Instant?
+
+    var isExpired: Bool { deadline.map { $0 < .now } ?? false }
 }
 
 /// What a connection's writer sends.

@@ -92,13 +92,17 @@ struct RESTOperation {
         source: PreparedMessage.Source,
         excluded: Set<String>
     ) async throws(RESTFailure) -> Response {
+        var deadline: ContinuousClock.Instant?
         if let ttl = parameter("messageTtlSeconds") {
             guard let seconds = Int(ttl), (0...300).contains(seconds) else {
                 throw RESTFailure(.badRequest, "InvalidMessageTtl", "messageTtlSeconds must be an integer from 0 to 300 (got '\(ttl)')")
             }
+            // 0 means the message never expires.
+            if seconds > 0 { deadline = .now + .seconds(seconds) }
         }
         let payload = try await readPayload()
-        let prepared = PreparedMessage(source: source, payload: payload)
+        var prepared = PreparedMessage(source: source, payload: payload)
+        prepared.deadline = deadline
         let delivered = registry.publish(prepared, to: recipients, excluding: excluded)
         logger.debug("REST send", metadata: ["pubsub.hub": "\(hub)", "recipients": "\(delivered)"])
         return Response(status: .accepted)

@@ -110,6 +110,7 @@ struct ServeCommandTests {
         let port = try #require(line.split(separator: ":").last.map(String.init))
         let second = try await PubSubBinary.run(["serve", "--port", port])
         #expect(second.status == 69)
+        #expect(second.stderr.contains("cannot listen on 127.0.0.1:\(port): the port is already in use"))
         #expect(second.stderr.contains("--port"))
         #expect(await first.terminate() == 0)
     }

@@ -145,3 +145,64 @@ struct ResilienceTests {
         }
     }
 }
+
+@Suite("Reliable sessions")
+struct ReliableSessionTests {
+    @Test("a detached session keeps unacked messages for recovery, in order, and drops those past their TTL")
+    func recoveryReplaysAndHonoursTTL() async throws {
+        try await LiveHub.run { client, port in
+            let (identity, identityContinuation) = AsyncStream.makeStream(of: (String, String).self)
+            try await client.ws(ProtocolTests.path(port, user: "r", groups: ["keep"]), configuration: LiveHub.socketConfiguration(LiveHub.reliable)) {
+                inbound,
+                _,
+                _ in
+                var frames = Frames(inbound)
+                guard case .connected(let id, _, let token?) = try await frames.nextMessage() else { return }
+                identityContinuation.yield((id, token))
+                identityContinuation.finish()
+            }
+            var received: (String, String)?
+            for await pair in identity { received = pair }
+            let (connectionId, reconnectionToken) = try #require(received)
+
+            let send = "/api/hubs/chat/connections/\(connectionId)/:send"
+            for (body, ttl) in [("expires", "1"), ("stays", "0")] {
+                let response = try await client.execute(
+                    uri: send + "?messageTtlSeconds=\(ttl)&api-version=2024-12-01",
+                    method: .post,
+                    headers: LiveHub.restHeaders(port: port, path: send, contentType: "text/plain"),
+                    body: ByteBuffer(string: body)
+                )
+                #expect(response.status == .accepted)
+            }
+            // The session outlived its transport: it still exists and is still in its group.
+            #expect(try await groupExists(client, port, "keep"))
+            // Let the one-second TTL pass.
+            try await Task.sleep(for: .milliseconds(1100))
+            try await client.ws(
+                "/client/hubs/chat?awps_connection_id=\(connectionId)&awps_reconnection_token=\(reconnectionToken)",
+                configuration: LiveHub.socketConfiguration(LiveHub.reliable)
+            ) { inbound, outbound, _ in
+                var frames = Frames(inbound)
+                #expect(try await frames.nextMessage().connectionId == connectionId)
+                #expect(try await frames.nextMessage() == .serverMessage(data: .text("stays"), sequenceId: 2))
+                try await outbound.write(.text(#"{"type":"sequenceAck","sequenceId":2}"#))
+                try await outbound.write(.text(#"{"type":"ping"}"#))
+                #expect(try await frames.nextMessage() == .pong)
+            }
+        }
+    }
+
+    @Test("invalid UTF-8 in a text frame closes with 1007")
+    func invalidUTF8() async throws {
+        try await LiveHub.run { client, port in
+            let close = try await client.ws(ProtocolTests.path(port), configuration: LiveHub.socketConfiguration(LiveHub.json)) { inbound, outbound, _ in
+                var frames = Frames(inbound)
+                _ = try await frames.nextMessage()
+                try await outbound.write(.custom(.init(fin: true, opcode: .text, data: ByteBuffer(bytes: [0x7B, 0xFF, 0xFE, 0x7D]))))
+                _ = try await frames.drain()
+            }
+            #expect(close?.closeCode == .dataInconsistentWithMessage)
+        }
+    }
+}
