@@ -173,13 +173,37 @@ _pubsub() {
     unset 'unparsed_words[0]'
     unparsed_words=("${unparsed_words[@]}")
     case "${subcommand}" in
-    token|help)
+    serve|token|help)
         # Offer subcommand argument completions
         "_pubsub_${subcommand}"
         ;;
     *)
         # Offer subcommand completions
-        COMPREPLY+=($(compgen -W 'token help' -- "${cur}"))
+        COMPREPLY+=($(compgen -W 'serve token help' -- "${cur}"))
+        ;;
+    esac
+}
+
+_pubsub_serve() {
+    repeating_flags=(--verbose -v)
+    non_repeating_flags=(--quiet -q --version -h --help)
+    repeating_options=()
+    non_repeating_options=(--host --port --access-key --log-level)
+    __pubsub_offer_flags_options 0
+
+    # Offer option value completions
+    case "${prev}" in
+    '--host')
+        return
+        ;;
+    '--port')
+        return
+        ;;
+    '--access-key')
+        return
+        ;;
+    '--log-level')
+        return
         ;;
     esac
 }

@@ -22,6 +22,8 @@ function __pubsub_parse_tokens -S
     case 'pubsub'
         __pubsub_parse_subcommand 0 'version' 'h/help'
         switch $unparsed_tokens[1]
+        case 'serve'
+            __pubsub_parse_subcommand 0 'host=' 'port=' 'access-key=' 'v/verbose' 'q/quiet' 'log-level=' 'version' 'h/help'
         case 'token'
             __pubsub_parse_subcommand 0 'version' 'h/help'
             switch $unparsed_tokens[1]
@@ -87,8 +89,17 @@ end
 complete -c 'pubsub' -f
 complete -c 'pubsub' -n '__pubsub_should_offer_completions_for_flags_or_options "pubsub" version' -l 'version' -d 'Show the version.'
 complete -c 'pubsub' -n '__pubsub_should_offer_completions_for_flags_or_options "pubsub" h help' -s 'h' -l 'help' -d 'Show help information.'
+complete -c 'pubsub' -n '__pubsub_should_offer_completions_for_positional "pubsub" -eq 1' -fa 'serve' -d 'Run the local Web PubSub-compatible service.'
 complete -c 'pubsub' -n '__pubsub_should_offer_completions_for_positional "pubsub" -eq 1' -fa 'token' -d 'Mint client access URLs and tokens; decode and verify tokens.'
 complete -c 'pubsub' -n '__pubsub_should_offer_completions_for_positional "pubsub" -eq 1' -fa 'help' -d 'Show subcommand help information.'
+complete -c 'pubsub' -n '__pubsub_should_offer_completions_for_flags_or_options "pubsub serve" host' -l 'host' -d 'Address to listen on.' -rfka ''
+complete -c 'pubsub' -n '__pubsub_should_offer_completions_for_flags_or_options "pubsub serve" port' -l 'port' -d 'Port to listen on; 0 picks a free port and prints it.' -rfka ''
+complete -c 'pubsub' -n '__pubsub_should_offer_completions_for_flags_or_options "pubsub serve" access-key' -l 'access-key' -d 'The access key tokens must be signed with (env: PUBSUB_ACCESS_KEY); default: the development key.' -rfka ''
+complete -c 'pubsub' -n '__pubsub_should_offer_completions_for_flags_or_options "pubsub serve"' -l 'verbose' -s 'v' -d 'Log more to stderr: -v for info, -vv for debug.'
+complete -c 'pubsub' -n '__pubsub_should_offer_completions_for_flags_or_options "pubsub serve" q quiet' -l 'quiet' -s 'q' -d 'Print no notices on stderr (errors are still printed).'
+complete -c 'pubsub' -n '__pubsub_should_offer_completions_for_flags_or_options "pubsub serve" log-level' -l 'log-level' -d 'Log level on stderr: trace, debug, info, notice, warning, error, critical (env: PUBSUB_LOG_LEVEL).' -rfka ''
+complete -c 'pubsub' -n '__pubsub_should_offer_completions_for_flags_or_options "pubsub serve" version' -l 'version' -d 'Show the version.'
+complete -c 'pubsub' -n '__pubsub_should_offer_completions_for_flags_or_options "pubsub serve" h help' -s 'h' -l 'help' -d 'Show help information.'
 complete -c 'pubsub' -n '__pubsub_should_offer_completions_for_flags_or_options "pubsub token" version' -l 'version' -d 'Show the version.'
 complete -c 'pubsub' -n '__pubsub_should_offer_completions_for_flags_or_options "pubsub token" h help' -s 'h' -l 'help' -d 'Show help information.'
 complete -c 'pubsub' -n '__pubsub_should_offer_completions_for_positional "pubsub token" -eq 1' -fa 'mint' -d 'Mint a client access URL and token (the default of `pubsub token`).'

@@ -239,7 +239,7 @@ struct RESTOperation {
                 allowed = connection.isAllowed(permission, on: target)
             } else {
                 // Without a target: does the connection hold the permission for every group?
-                allowed = connection.isAllowed(permission, on: "\u{0}any-group-probe")
+                allowed = connection.isAllowed(permission, on: "\u{0}.every-group-probe")
             }
             return exists(allowed)
         case .put:
