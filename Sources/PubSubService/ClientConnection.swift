@@ -38,7 +38,7 @@ struct CloseRequest: Sendable {
 /// The live end of a connection: the bounded queue its writer drains, and a control channel that
 /// is never blocked behind that queue.
 struct Transport: Sendable {
-    let frames: AsyncStream<QueuedFrame>.Continuation
+    let frames: OutboundQueue
     let control: AsyncStream<CloseRequest>.Continuation
     /// Distinguishes transports of one reliable session across recoveries.
     let id: UInt64
@@ -113,12 +113,13 @@ final class ClientConnection: Sendable {
             state.transport = transport
             state.detachedAt = nil
             if kind != .simple {
-                transport.frames.yield(
+                _ = transport.frames.enqueue(
                     QueuedFrame(frame: .message(.connected(connectionId: id, userId: userId, reconnectionToken: reconnectionToken)))
                 )
             }
+            // A replay is bounded by the unacked limits, not by the queue's.
             for entry in state.unacked {
-                transport.frames.yield(QueuedFrame(frame: .text(entry.frame), deadline: entry.deadline))
+                _ = transport.frames.enqueue(QueuedFrame(frame: .text(entry.frame), deadline: entry.deadline), overLimit: true)
             }
             return previous
         }
@@ -187,11 +188,11 @@ final class ClientConnection: Sendable {
     }
 
     private func enqueue(_ frame: QueuedFrame) -> DeliveryFailure? {
-        let result: AsyncStream<QueuedFrame>.Continuation.YieldResult? = state.withLock { state in
+        let result: OutboundQueue.EnqueueResult? = state.withLock { state in
             guard !state.ended else { return nil }
-            return state.transport?.frames.yield(frame)
+            return state.transport?.frames.enqueue(frame)
         }
-        if case .dropped? = result {
+        if case .full? = result {
             return .slowClient("SlowClient: more than \(limits.outboundQueueLimit) messages waiting to be sent")
         }
         return nil
@@ -215,7 +216,7 @@ final class ClientConnection: Sendable {
                     "SlowClient: more than \(limits.reliableUnackedMessageLimit) messages or \(limits.reliableUnackedByteLimit) bytes unacknowledged"
                 )
             }
-            if case .dropped? = state.transport?.frames.yield(QueuedFrame(frame: .text(frame), deadline: message.deadline)) {
+            if case .full? = state.transport?.frames.enqueue(QueuedFrame(frame: .text(frame), deadline: message.deadline)) {
                 return .slowClient("SlowClient: more than \(limits.outboundQueueLimit) messages waiting to be sent")
             }
             return nil

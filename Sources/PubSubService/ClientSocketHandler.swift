@@ -30,7 +30,14 @@ struct ClientSocketHandler: Sendable {
         case ended
     }
 
-    func run(inbound: WebSocketInboundStream, outbound: WebSocketOutboundWriter, request: Request) async throws {
+    /// - Parameter channel: the upgraded channel. Data frames are written to it directly, a whole
+    ///   queued burst at a time with one flush; control frames (close, ping) go through `outbound`.
+    func run(
+        inbound: WebSocketInboundStream,
+        outbound: WebSocketOutboundWriter,
+        request: Request,
+        channel: any Channel
+    ) async throws {
         let admission: ClientAdmission
         switch ClientAdmission.admit(request, verifier: verifier, address: address) {
         case .success(let admitted): admission = admitted
@@ -65,13 +72,10 @@ struct ClientSocketHandler: Sendable {
         }
         let metadata: Logger.Metadata = ["pubsub.connection_id": "\(connection.id)", "pubsub.hub": "\(connection.hub)"]
 
-        let (frames, framesContinuation) = AsyncStream.makeStream(
-            of: QueuedFrame.self,
-            bufferingPolicy: .bufferingOldest(configuration.outboundQueueLimit)
-        )
+        let frames = OutboundQueue(limit: configuration.outboundQueueLimit)
         let (control, controlContinuation) = AsyncStream.makeStream(of: CloseRequest.self)
         let transport = Transport(
-            frames: framesContinuation,
+            frames: frames,
             control: controlContinuation,
             id: Self.transportCounter.add(1, ordering: .relaxed).newValue
         )
@@ -86,9 +90,11 @@ struct ClientSocketHandler: Sendable {
         let end = await withGracefulShutdownHandler {
             await withTaskGroup(of: SocketEnd.self) { group in
                 group.addTask {
-                    for await queued in frames where !queued.isExpired {
+                    while let batch = await frames.takeAll() {
+                        let due = batch.compactMap { $0.isExpired ? nil : $0.frame.webSocketFrame }
+                        guard !due.isEmpty else { continue }
                         do {
-                            try await outbound.write(.custom(queued.frame.webSocketFrame))
+                            try await Self.write(due, to: channel)
                         } catch {
                             return .ended
                         }
@@ -245,6 +251,17 @@ struct ClientSocketHandler: Sendable {
         let prepared = PreparedMessage(source: .group(group, fromUserId: connection.userId), payload: payload)
         registry.publish(prepared, to: registry.connections(hub: connection.hub, group: group))
         return nil
+    }
+
+    /// Writes frames with one flush and waits until they are written (so a client that stops
+    /// reading stops its writer, and its queue fills). The wait ends early if the task is cancelled.
+    static func write(_ frames: [WebSocketFrame], to channel: any Channel) async throws {
+        let promise = channel.eventLoop.makePromise(of: Void.self)
+        channel.eventLoop.execute {
+            for frame in frames.dropLast() { channel.write(frame, promise: nil) }
+            channel.writeAndFlush(frames[frames.count - 1], promise: promise)
+        }
+        try await promise.futureResult.valueCancellable()
     }
 
     static func constantTimeEquals(_ a: String, _ b: String) -> Bool {

@@ -78,37 +78,27 @@ func buildHubParts(
     router.get("/client/hubs/:hub", use: explainRefusal)
     router.get("/client", use: explainRefusal)
 
-    let webSocketRouter = Router(context: BasicWebSocketRequestContext.self)
-    let shouldUpgrade: @Sendable (Request, BasicWebSocketRequestContext) async throws -> RouterShouldUpgrade = { request, _ in
-        switch ClientAdmission.admit(request, verifier: verifier, address: address) {
-        case .failure:
-            return .dontUpgrade
-        case .success(let admission):
-            var headers = HTTPFields()
-            if let subprotocol = admission.kind.subprotocol { headers[.secWebSocketProtocol] = subprotocol }
-            return .upgrade(headers)
-        }
-    }
-    let onUpgrade: WebSocketDataHandler<WebSocketRouterContext<BasicWebSocketRequestContext>> = { inbound, outbound, context in
-        try await socketHandler.run(inbound: inbound, outbound: outbound, request: context.request)
-    }
-    webSocketRouter.ws("/client/hubs/:hub", shouldUpgrade: shouldUpgrade, onUpgrade: onUpgrade)
-    webSocketRouter.ws("/client", shouldUpgrade: shouldUpgrade, onUpgrade: onUpgrade)
-
+    let webSocketConfiguration = WebSocketServerConfiguration(
+        maxFrameSize: configuration.maxMessageSize,
+        autoPing: .enabled(timePeriod: configuration.pingInterval),
+        closeTimeout: .seconds(5),
+        validateUTF8: true
+    )
     let application = Application(
         router: router,
-        server: .http1WebSocketUpgrade(
-            webSocketRouter: webSocketRouter,
-            configuration: HTTP1WebSocketUpgradeChannel.Configuration(
-                http1: .init(),
-                ws: WebSocketServerConfiguration(
-                    maxFrameSize: configuration.maxMessageSize,
-                    autoPing: .enabled(timePeriod: configuration.pingInterval),
-                    closeTimeout: .seconds(5),
-                    validateUTF8: true
-                )
-            )
-        ),
+        // The upgrade check sees the channel, which the socket handler writes data frames to in
+        // batches; a declined upgrade falls through to `router`, which explains the refusal.
+        server: .http1WebSocketUpgrade(configuration: .init(http1: .init(), ws: webSocketConfiguration)) { head, channel, _ in
+            let request = Request(head: head, body: .init(buffer: ByteBuffer()))
+            guard case .success(let admission) = ClientAdmission.admit(request, verifier: verifier, address: address) else {
+                return .dontUpgrade
+            }
+            var headers = HTTPFields()
+            if let subprotocol = admission.kind.subprotocol { headers[.secWebSocketProtocol] = subprotocol }
+            return .upgrade(headers) { inbound, outbound, _ in
+                try await socketHandler.run(inbound: inbound, outbound: outbound, request: request, channel: channel)
+            }
+        },
         configuration: ApplicationConfiguration(
             address: .hostname(configuration.host, port: configuration.port),
             serverName: "pubsub"

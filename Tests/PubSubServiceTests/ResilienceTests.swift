@@ -67,7 +67,8 @@ struct ResilienceTests {
             for await received in healthyCount { healthy = received }
             #expect(healthy == count, "the healthy subscriber received every message")
             _ = try await healthyClosed
-            _ = try await slow
+            // The service may reset the stalled socket once its close handshake times out.
+            _ = try? await slow
             let head = "/api/hubs/chat/connections/\(slowConnection)"
             #expect(try await client.execute(uri: head, method: .head, headers: LiveHub.restHeaders(port: port, path: head)).status == .notFound)
         }
