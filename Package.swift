@@ -8,6 +8,7 @@ let package = Package(
         .executable(name: "pubsub", targets: ["pubsub"]),
         .library(name: "PubSubCore", targets: ["PubSubCore"]),
         .library(name: "PubSubService", targets: ["PubSubService"]),
+        .library(name: "PubSubClient", targets: ["PubSubClient"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.8.2"),
@@ -17,6 +18,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-nio.git", from: "2.101.2"),
         .package(url: "https://github.com/hummingbird-project/hummingbird.git", from: "2.28.1"),
         .package(url: "https://github.com/hummingbird-project/hummingbird-websocket.git", from: "2.8.1"),
+        .package(url: "https://github.com/swift-server/async-http-client.git", from: "1.37.0"),
         .package(url: "https://github.com/swift-server/swift-service-lifecycle.git", from: "2.13.0"),
     ],
     targets: [
@@ -41,10 +43,22 @@ let package = Package(
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ]
         ),
+        // Network clients of a Web PubSub service (local or Azure). Depends on Core only.
+        .target(
+            name: "PubSubClient",
+            dependencies: [
+                "PubSubCore",
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+            ]
+        ),
         .executableTarget(
             name: "pubsub",
             dependencies: [
                 "PubSubCore",
+                "PubSubClient",
                 "PubSubService",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),

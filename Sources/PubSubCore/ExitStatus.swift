@@ -8,10 +8,14 @@ public enum ExitStatus: Int32, Sendable, CaseIterable {
     case internalFailure = 1
     /// Bad flags or arguments (ArgumentParser's own usage status).
     case usage = 64
-    /// Bad input data: a malformed connection string, JSON document or token.
+    /// Bad input data: a malformed connection string, JSON document or token; a 4xx refusal.
     case dataError = 65
-    /// The service is unavailable: connection refused, DNS failure, handshake rejected, a 5xx answer.
+    /// The service does not know the target (404).
+    case notFound = 67
+    /// The service cannot be reached: connection refused, DNS failure, handshake rejected.
     case unavailable = 69
+    /// The service answered with a server error (5xx), retries included.
+    case serviceError = 70
     /// A timeout expired (`--timeout`, or no ack arrived in time).
     case timedOut = 75
     /// Not authorised: 401/403, a bad signature, an expired or wrong-audience token.

@@ -1,0 +1,174 @@
+import ArgumentParser
+import Foundation
+import Logging
+import PubSubClient
+import PubSubCore
+
+struct PublishCommand: AsyncPubSubSubcommand {
+    static let configuration = CommandConfiguration(
+        commandName: "publish",
+        abstract: "Publish messages through the service's REST API (server-side send).",
+        discussion: """
+            Sends to the whole hub by default, or to --group, --user or --connection. The message \
+            is the argument, - (all of standard input), --lines (one message per line of standard \
+            input, in order) or --file. Retries network errors, 408, 429 and 5xx with backoff. \
+            Silent on success unless -v.
+
+            Exit statuses: 77 refused credentials (401/403), 67 not found (404), 65 other 4xx or \
+            bad input (invalid JSON with --content-type json), 70 server error (5xx), 69 service \
+            unreachable.
+
+            Examples:
+              pubsub publish "Hello World" --hub chat
+              pubsub publish '{"price":12.5}' --hub chat --group ticker --content-type json
+              tail -f app.log | pubsub publish --lines --hub logs --user ops
+              pubsub publish --file image.png --content-type binary --hub chat --connection "$ID"
+            """
+    )
+
+    enum ContentTypeChoice: String, ExpressibleByArgument, CaseIterable {
+        case text, json, binary
+    }
+
+    @Argument(help: ArgumentHelp("The message; - reads all of standard input.", valueName: "message"))
+    var message: String?
+
+    @OptionGroup var hubOptions: HubOptions
+
+    @Option(help: ArgumentHelp("Send to this group instead of the whole hub.", valueName: "group"))
+    var group: String?
+
+    @Option(help: ArgumentHelp("Send to this user's connections.", valueName: "user-id"))
+    var user: String?
+
+    @Option(help: ArgumentHelp("Send to this one connection.", valueName: "connection-id"))
+    var connection: String?
+
+    @Flag(help: "Send one message per line of standard input, in order.")
+    var lines = false
+
+    @Option(help: ArgumentHelp("Send the contents of this file as one message.", valueName: "path"), completion: .file())
+    var file: String?
+
+    @Option(help: "How the service and clients see the payload: text, json (validated first) or binary.")
+    var contentType: ContentTypeChoice = .text
+
+    @Option(help: ArgumentHelp("A connection id that must not receive it (hub and group sends); repeatable.", valueName: "connection-id"))
+    var exclude: [String] = []
+
+    @Option(help: ArgumentHelp("An OData filter, e.g. \"userId ne 'bot'\" (not with --connection).", valueName: "expression"))
+    var filter: String?
+
+    @Option(help: ArgumentHelp("Drop the message for clients not sent it within this time: 1s to 300s.", valueName: "duration"))
+    var ttl: String?
+
+    @OptionGroup var connectionOptions: ConnectionOptions
+    @OptionGroup var global: GlobalOptions
+
+    mutating func validate() throws {
+        let sources = [message != nil, lines, file != nil].filter { $0 }.count
+        guard sources == 1 else {
+            throw ValidationError(
+                sources == 0
+                    ? "nothing to publish: give a message, - for standard input, --lines or --file"
+                    : "give only one of a message argument, --lines and --file"
+            )
+        }
+        let targets = [group != nil, user != nil, connection != nil].filter { $0 }.count
+        guard targets <= 1 else { throw ValidationError("give at most one of --group, --user and --connection") }
+        if !exclude.isEmpty, user != nil || connection != nil {
+            throw ValidationError("--exclude only applies to hub and group sends")
+        }
+        if filter != nil, connection != nil { throw ValidationError("--filter does not apply to --connection sends") }
+        if let group, let problem = GroupName.problem(with: group) { throw ValidationError("--group: \(problem)") }
+        if let user, user.isEmpty { throw ValidationError("--user is empty") }
+        if let connection, connection.isEmpty { throw ValidationError("--connection is empty") }
+        if let filter {
+            do { _ = try ConnectionFilter(parsing: filter) } catch { throw ValidationError(error.message) }
+        }
+        _ = try ttlSeconds()
+    }
+
+    private func ttlSeconds() throws -> Int? {
+        guard let ttl else { return nil }
+        let duration: Duration
+        do { duration = try DurationText.parse(ttl, option: "--ttl") } catch { throw ValidationError(error.message) }
+        let seconds = duration.wholeSeconds
+        guard (1...300).contains(seconds) else { throw ValidationError("--ttl \"\(ttl)\" must be from 1s to 300s") }
+        return Int(seconds)
+    }
+
+    private var target: SendTarget {
+        if let group { return .group(group) }
+        if let user { return .user(user) }
+        if let connection { return .connection(connection) }
+        return .hub
+    }
+
+    func execute() async throws {
+        let connectionString = try connectionOptions.resolve(quiet: global.quiet)
+        let logger = Logger(label: "pubsub.cli")
+        let client = RESTClient(connectionString: connectionString, hub: hubOptions.name, logger: logger)
+        let options = SendOptions(excluded: exclude, filter: filter, ttlSeconds: try ttlSeconds())
+        let type: PayloadType
+        switch contentType {
+        case .text: type = .text
+        case .json: type = .json
+        case .binary: type = .binary
+        }
+        var sent = 0
+        if lines {
+            var number = 0
+            for await line in StandardInput.lines() {
+                number += 1
+                let payload = try Self.checked(Array(line.utf8), type: type, what: "line \(number)")
+                try await client.send(payload, as: type, to: target, options: options)
+                sent += 1
+            }
+        } else {
+            let payload: [UInt8]
+            if let file {
+                guard let data = FileManager.default.contents(atPath: file) else {
+                    throw PubSubError(
+                        .unreadableInput,
+                        "cannot read the file \"\(file)\"",
+                        hint: "check that it exists and is readable",
+                        exitStatus: .dataError
+                    )
+                }
+                payload = Array(data)
+            } else if message == "-" {
+                payload = Array(await StandardInput.readAll())
+            } else {
+                payload = Array((message ?? "").utf8)
+            }
+            try await client.send(try Self.checked(payload, type: type, what: "the message"), as: type, to: target, options: options)
+            sent = 1
+        }
+        logger.info("sent \(sent) message\(sent == 1 ? "" : "s") to \(target) in hub \(hubOptions.name)")
+    }
+
+    /// Validates a payload before it is sent: JSON must parse, text must be UTF-8.
+    static func checked(_ payload: [UInt8], type: PayloadType, what: String) throws(PubSubError) -> [UInt8] {
+        switch type {
+        case .json:
+            _ = try JSONValue.parse(payload, what: what)
+        case .text:
+            guard String(validating: payload, as: UTF8.self) != nil else {
+                throw PubSubError(
+                    .unreadableInput,
+                    "\(what) is not UTF-8 text",
+                    hint: "send bytes with --content-type binary",
+                    exitStatus: .dataError
+                )
+            }
+        case .binary:
+            break
+        }
+        return payload
+    }
+}
+
+extension PubSubError.Code {
+    static let unreadableInput = Self("unreadableInput")
+}
