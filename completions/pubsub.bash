@@ -173,13 +173,13 @@ _pubsub() {
     unset 'unparsed_words[0]'
     unparsed_words=("${unparsed_words[@]}")
     case "${subcommand}" in
-    serve|token|help)
+    serve|publish|token|help)
         # Offer subcommand argument completions
         "_pubsub_${subcommand}"
         ;;
     *)
         # Offer subcommand completions
-        COMPREPLY+=($(compgen -W 'serve token help' -- "${cur}"))
+        COMPREPLY+=($(compgen -W 'serve publish token help' -- "${cur}"))
         ;;
     esac
 }
@@ -200,6 +200,57 @@ _pubsub_serve() {
         return
         ;;
     '--access-key')
+        return
+        ;;
+    '--log-level')
+        return
+        ;;
+    esac
+}
+
+_pubsub_publish() {
+    repeating_flags=(--verbose -v)
+    non_repeating_flags=(--lines --quiet -q --version -h --help)
+    repeating_options=(--exclude)
+    non_repeating_options=(--hub --group --user --connection --file --content-type --filter --ttl --connection-string --connection-string-file --log-level)
+    __pubsub_offer_flags_options 1
+
+    # Offer option value completions
+    case "${prev}" in
+    '--hub')
+        return
+        ;;
+    '--group')
+        return
+        ;;
+    '--user')
+        return
+        ;;
+    '--connection')
+        return
+        ;;
+    '--file')
+        __pubsub_add_completions -f
+        return
+        ;;
+    '--content-type')
+        __pubsub_add_completions -W 'text'$'\n''json'$'\n''binary'
+        return
+        ;;
+    '--exclude')
+        return
+        ;;
+    '--filter')
+        return
+        ;;
+    '--ttl')
+        return
+        ;;
+    '--connection-string')
+        return
+        ;;
+    '--connection-string-file')
+        __pubsub_add_completions -f
         return
         ;;
     '--log-level')
