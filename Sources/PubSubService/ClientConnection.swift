@@ -106,9 +106,11 @@ final class ClientConnection: Sendable {
 
     /// Attaches a transport and sends the `connected` frame, then (on recovery) every unacknowledged
     /// message in order, all under the lock so that nothing published meanwhile overtakes them.
-    /// - Returns: the transport it replaced, which the caller closes.
-    func attach(_ transport: Transport) -> Transport? {
+    /// - Returns: the transport it replaced, which the caller closes; or `.ended` when the session
+    ///   ended meanwhile (it expired or was closed while the recovery request was on its way).
+    func attach(_ transport: Transport) -> AttachResult {
         state.withLock { state in
+            guard !state.ended else { return .ended }
             let previous = state.transport
             state.transport = transport
             state.detachedAt = nil
@@ -121,8 +123,13 @@ final class ClientConnection: Sendable {
             for entry in state.unacked {
                 _ = transport.frames.enqueue(QueuedFrame(frame: .text(entry.frame), deadline: entry.deadline), overLimit: true)
             }
-            return previous
+            return .attached(replaced: previous)
         }
+    }
+
+    enum AttachResult {
+        case attached(replaced: Transport?)
+        case ended
     }
 
     /// Detaches the transport `transportID` after its socket closed. Reliable sessions stay to be

@@ -79,9 +79,15 @@ struct ClientSocketHandler: Sendable {
             control: controlContinuation,
             id: Self.transportCounter.add(1, ordering: .relaxed).newValue
         )
-        if let replaced = connection.attach(transport) {
+        switch connection.attach(transport) {
+        case .attached(let replaced?):
             replaced.control.yield(CloseRequest(code: .normalClosure, reason: "replaced by a recovered transport"))
             replaced.control.finish()
+        case .attached(nil):
+            break
+        case .ended:
+            try? await outbound.close(.policyViolation, reason: "the session cannot be recovered; start a new connection")
+            return
         }
         logger.info(admission.recovery == nil ? "client connected" : "client recovered", metadata: metadata)
 
