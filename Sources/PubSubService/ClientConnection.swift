@@ -48,8 +48,8 @@ struct Transport: Sendable {
 /// sequence ids and unacknowledged messages while the client recovers (§6).
 ///
 /// Every mutable field sits behind one `Mutex`; a delivery takes it once, so a publish touches no
-/// actor and allocates nothing per recipient except, on reliable connections, the few bytes of the
-/// `sequenceId` prefix.
+/// actor and allocates nothing per recipient: it queues references to the shared frame (a reliable
+/// connection's writer adds the few bytes of its `sequenceId` prefix when it writes).
 final class ClientConnection: Sendable {
     let id: String
     /// Lower-cased hub key.
@@ -78,7 +78,7 @@ final class ClientConnection: Sendable {
         var overrides: [PermissionKey: Bool] = [:]
         var seenAckIds: Set<UInt64> = []
         var nextSequenceId: UInt64 = 1
-        var unacked: Deque<(sequenceId: UInt64, frame: ByteBuffer, deadline: ContinuousClock.Instant?)> = []
+        var unacked: Deque<(sequenceId: UInt64, tail: ByteBuffer, deadline: ContinuousClock.Instant?)> = []
         var unackedBytes = 0
     }
 
@@ -121,7 +121,10 @@ final class ClientConnection: Sendable {
             }
             // A replay is bounded by the unacked limits, not by the queue's.
             for entry in state.unacked {
-                _ = transport.frames.enqueue(QueuedFrame(frame: .text(entry.frame), deadline: entry.deadline), overLimit: true)
+                _ = transport.frames.enqueue(
+                    QueuedFrame(frame: .sequenced(sequenceId: entry.sequenceId, tail: entry.tail), deadline: entry.deadline),
+                    overLimit: true
+                )
             }
             return .attached(replaced: previous)
         }
@@ -210,20 +213,15 @@ final class ClientConnection: Sendable {
             guard !state.ended else { return nil }
             let sequenceId = state.nextSequenceId
             state.nextSequenceId += 1
-            var frame = ByteBuffer()
-            frame.reserveCapacity(message.jsonTail.readableBytes + 24)
-            frame.writeStaticString(#"{"sequenceId":"#)
-            frame.writeString(String(sequenceId))
-            frame.writeStaticString(",")
-            frame.writeImmutableBuffer(message.jsonTail)
-            state.unacked.append((sequenceId, frame, message.deadline))
-            state.unackedBytes += frame.readableBytes
+            state.unacked.append((sequenceId, message.jsonTail, message.deadline))
+            state.unackedBytes += message.jsonTail.readableBytes
             if state.unacked.count > limits.reliableUnackedMessageLimit || state.unackedBytes > limits.reliableUnackedByteLimit {
                 return .slowClient(
                     "SlowClient: more than \(limits.reliableUnackedMessageLimit) messages or \(limits.reliableUnackedByteLimit) bytes unacknowledged"
                 )
             }
-            if case .full? = state.transport?.frames.enqueue(QueuedFrame(frame: .text(frame), deadline: message.deadline)) {
+            let frame = QueuedFrame(frame: .sequenced(sequenceId: sequenceId, tail: message.jsonTail), deadline: message.deadline)
+            if case .full? = state.transport?.frames.enqueue(frame) {
                 return .slowClient("SlowClient: more than \(limits.outboundQueueLimit) messages waiting to be sent")
             }
             return nil
@@ -234,7 +232,7 @@ final class ClientConnection: Sendable {
     func acknowledge(upTo sequenceId: UInt64) {
         state.withLock { state in
             while let first = state.unacked.first, first.sequenceId <= sequenceId {
-                state.unackedBytes -= first.frame.readableBytes
+                state.unackedBytes -= first.tail.readableBytes
                 state.unacked.removeFirst()
             }
         }

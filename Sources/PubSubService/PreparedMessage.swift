@@ -17,13 +17,6 @@ enum Payload: Sendable {
         }
     }
 
-    var byteCount: Int {
-        switch self {
-        case .text(let text), .json(let text): return text.utf8.count
-        case .binary(let bytes): return bytes.readableBytes
-        }
-    }
-
     /// From a client's `sendToGroup` data.
     init(_ data: MessageData) {
         switch data {
@@ -50,8 +43,6 @@ struct PreparedMessage: Sendable {
     let jsonTail: ByteBuffer
     /// What a simple WebSocket client receives: text, or binary for binary payloads.
     let simpleFrame: OutboundFrame
-    /// The payload size, for accounting.
-    let payloadBytes: Int
     /// REST `messageTtlSeconds`: a recipient that has not been sent the message by then skips it.
     var deadline: ContinuousClock.Instant?
 
@@ -81,7 +72,6 @@ struct PreparedMessage: Sendable {
         case .text(let text), .json(let text): simpleFrame = .text(allocator.buffer(string: text))
         case .binary(let bytes): simpleFrame = .binary(bytes)
         }
-        payloadBytes = payload.byteCount
     }
 }
 
@@ -98,12 +88,9 @@ struct QueuedFrame: Sendable {
 enum OutboundFrame: Sendable {
     case text(ByteBuffer)
     case binary(ByteBuffer)
-
-    var byteCount: Int {
-        switch self {
-        case .text(let buffer), .binary(let buffer): return buffer.readableBytes
-        }
-    }
+    /// A reliable connection's message: `{"sequenceId":N,` followed by the shared tail. The prefix is
+    /// made by the connection's writer, so a publish allocates nothing per recipient.
+    case sequenced(sequenceId: UInt64, tail: ByteBuffer)
 
     /// A JSON protocol message as a text frame.
     static func message(_ message: ServiceMessage) -> OutboundFrame {
