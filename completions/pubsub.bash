@@ -173,13 +173,13 @@ _pubsub() {
     unset 'unparsed_words[0]'
     unparsed_words=("${unparsed_words[@]}")
     case "${subcommand}" in
-    serve|publish|token|help)
+    serve|subscribe|publish|token|help)
         # Offer subcommand argument completions
         "_pubsub_${subcommand}"
         ;;
     *)
         # Offer subcommand completions
-        COMPREPLY+=($(compgen -W 'serve publish token help' -- "${cur}"))
+        COMPREPLY+=($(compgen -W 'serve subscribe publish token help' -- "${cur}"))
         ;;
     esac
 }
@@ -200,6 +200,61 @@ _pubsub_serve() {
         return
         ;;
     '--access-key')
+        return
+        ;;
+    '--log-level')
+        return
+        ;;
+    esac
+}
+
+_pubsub_subscribe() {
+    repeating_flags=(--verbose -v)
+    non_repeating_flags=(--events --quiet -q --version -h --help)
+    repeating_options=(--group)
+    non_repeating_options=(--hub --user --protocol --url --format --count --timeout --idle --ready-file --connection-string --connection-string-file --log-level)
+    __pubsub_offer_flags_options 0
+
+    # Offer option value completions
+    case "${prev}" in
+    '--hub')
+        return
+        ;;
+    '--group')
+        return
+        ;;
+    '--user')
+        return
+        ;;
+    '--protocol')
+        __pubsub_add_completions -W 'reliable'$'\n''json'$'\n''simple'
+        return
+        ;;
+    '--url')
+        return
+        ;;
+    '--format')
+        __pubsub_add_completions -W 'text'$'\n''json'$'\n''raw'
+        return
+        ;;
+    '--count')
+        return
+        ;;
+    '--timeout')
+        return
+        ;;
+    '--idle')
+        return
+        ;;
+    '--ready-file')
+        __pubsub_add_completions -f
+        return
+        ;;
+    '--connection-string')
+        return
+        ;;
+    '--connection-string-file')
+        __pubsub_add_completions -f
         return
         ;;
     '--log-level')

@@ -1,0 +1,350 @@
+import Foundation
+import Logging
+import NIOConcurrencyHelpers
+import NIOCore
+import NIOHTTP1
+import NIOPosix
+import NIOSSL
+import NIOWebSocket
+public import PubSubCore
+
+/// A message received on a WebSocket.
+public enum WebSocketMessage: Sendable, Equatable {
+    case text(String)
+    case binary([UInt8])
+}
+
+/// How a WebSocket ended: the close frame the peer sent, or none when the transport dropped.
+public struct WebSocketClosed: Error, Sendable, Equatable, CustomStringConvertible {
+    /// The peer's close code; nil when the connection dropped without a close frame.
+    public let code: UInt16?
+    public let reason: String
+
+    public var description: String {
+        code.map { "closed with \($0)\(reason.isEmpty ? "" : ": \(reason)")" } ?? "the connection dropped\(reason.isEmpty ? "" : ": \(reason)")"
+    }
+}
+
+/// The sending half of an open WebSocket.
+public struct WebSocketConnection: Sendable {
+    /// The subprotocol the server chose from those offered, if any.
+    public let subprotocol: String?
+    let outbound: NIOAsyncChannelOutboundWriter<WebSocketFrame>
+
+    public func send(text: String) async throws {
+        try await outbound.write(WebSocketFrame(fin: true, opcode: .text, maskKey: .random(), data: ByteBuffer(string: text)))
+    }
+
+    public func send(binary: [UInt8]) async throws {
+        try await outbound.write(WebSocketFrame(fin: true, opcode: .binary, maskKey: .random(), data: ByteBuffer(bytes: binary)))
+    }
+
+    /// Sends a close frame; the server answers and ends the connection.
+    public func close(code: WebSocketErrorCode = .normalClosure, reason: String = "") async throws {
+        var data = ByteBuffer()
+        data.write(webSocketErrorCode: code)
+        data.writeString(reason)
+        try await outbound.write(WebSocketFrame(fin: true, opcode: .connectionClose, maskKey: .random(), data: data))
+    }
+}
+
+/// A thin WebSocket client on NIO's typed HTTP upgrader (framing is NIO's): it offers subprotocols
+/// and reports the one negotiated, speaks ws:// and wss:// (NIOSSL, IP-literal hosts included),
+/// answers pings, and sends its own so that a half-open connection is noticed within
+/// `keepalive * 3`.
+public enum WebSocketClient {
+    /// Options of a connection.
+    public struct Options: Sendable {
+        public var subprotocols: [String] = []
+        public var headers: [(String, String)] = []
+        public var connectTimeout: Duration = .seconds(10)
+        public var maxMessageSize = 1 << 20 + 4096
+        /// Ping period; with no frame at all for three periods the connection counts as dead.
+        public var keepalive: Duration = .seconds(20)
+
+        public init(subprotocols: [String] = []) {
+            self.subprotocols = subprotocols
+        }
+    }
+
+    /// Connects, runs `body` with the connection and its incoming messages, then closes.
+    ///
+    /// The message stream ends by throwing ``WebSocketClosed`` (or another error when the transport
+    /// fails); it finishes normally only if `body` closes the connection itself.
+    /// - Throws: ``PubSubError`` when the connection cannot be opened: 69 unreachable or refused,
+    ///   77 for 401/403, 67 for 404, 65 for other 4xx.
+    public static func connect<Value: Sendable>(
+        to urlText: String,
+        options: Options = Options(),
+        logger: Logger,
+        body: @escaping @Sendable (WebSocketConnection, AsyncThrowingStream<WebSocketMessage, any Error>) async throws -> Value
+    ) async throws -> Value {
+        let url = try Target(urlText)
+        let channel = try await open(url, options: options, logger: logger)
+        return try await channel.channel.executeThenClose { inbound, outbound in
+            let connection = WebSocketConnection(subprotocol: channel.subprotocol, outbound: outbound)
+            let (messages, continuation) = AsyncThrowingStream.makeStream(of: WebSocketMessage.self, throwing: (any Error).self)
+            return try await withThrowingTaskGroup(of: Value?.self) { group in
+                group.addTask {
+                    await read(inbound, outbound: outbound, options: options, into: continuation)
+                    return nil
+                }
+                group.addTask {
+                    try await keepalive(outbound: outbound, period: options.keepalive)
+                    return nil
+                }
+                group.addTask { try await body(connection, messages) }
+                defer { group.cancelAll() }
+                while let result = try await group.next() {
+                    if let value = result { return value }
+                }
+                throw CancellationError()
+            }
+        }
+    }
+
+    private static func read(
+        _ inbound: NIOAsyncChannelInboundStream<WebSocketFrame>,
+        outbound: NIOAsyncChannelOutboundWriter<WebSocketFrame>,
+        options: Options,
+        into continuation: AsyncThrowingStream<WebSocketMessage, any Error>.Continuation
+    ) async {
+        var fragments: [UInt8] = []
+        var fragmentOpcode: WebSocketOpcode?
+        do {
+            for try await frame in inbound {
+                switch frame.opcode {
+                case .ping:
+                    var data = frame.unmaskedData
+                    try await outbound.write(WebSocketFrame(fin: true, opcode: .pong, maskKey: .random(), data: data.readSlice(length: data.readableBytes) ?? ByteBuffer()))
+                case .pong:
+                    break
+                case .connectionClose:
+                    var data = frame.unmaskedData
+                    let code = data.readWebSocketErrorCode().map { UInt16(webSocketErrorCode: $0) }
+                    let reason = data.readString(length: data.readableBytes) ?? ""
+                    continuation.finish(throwing: WebSocketClosed(code: code, reason: reason))
+                    return
+                case .text, .binary, .continuation:
+                    if frame.opcode != .continuation { fragmentOpcode = frame.opcode; fragments.removeAll() }
+                    fragments.append(contentsOf: frame.unmaskedData.readableBytesView)
+                    guard fragments.count <= options.maxMessageSize else {
+                        continuation.finish(throwing: WebSocketClosed(code: nil, reason: "a message exceeded \(options.maxMessageSize) bytes"))
+                        return
+                    }
+                    guard frame.fin else { continue }
+                    if fragmentOpcode == .text {
+                        continuation.yield(.text(String(decoding: fragments, as: UTF8.self)))
+                    } else {
+                        continuation.yield(.binary(fragments))
+                    }
+                    fragments.removeAll(keepingCapacity: true)
+                default:
+                    break
+                }
+            }
+            continuation.finish(throwing: WebSocketClosed(code: nil, reason: ""))
+        } catch {
+            continuation.finish(throwing: WebSocketClosed(code: nil, reason: "\(error)"))
+        }
+    }
+
+    /// Sends a ping every period; NIO's idle detection is replaced by the reader's own errors.
+    private static func keepalive(outbound: NIOAsyncChannelOutboundWriter<WebSocketFrame>, period: Duration) async throws {
+        while true {
+            try await Task.sleep(for: period)
+            try await outbound.write(WebSocketFrame(fin: true, opcode: .ping, maskKey: .random(), data: ByteBuffer(string: "pubsub")))
+        }
+    }
+
+    // MARK: Opening
+
+    struct Target {
+        let secure: Bool
+        let host: String
+        let port: Int
+        let requestURI: String
+
+        init(_ text: String) throws(PubSubError) {
+            guard let components = URLComponents(string: text), let scheme = components.scheme?.lowercased(),
+                ["ws", "wss", "http", "https"].contains(scheme), let host = components.host, !host.isEmpty
+            else {
+                throw PubSubError(
+                    .invalidURL,
+                    "\"\(Self.redactedURL(text))\" is not a WebSocket URL",
+                    hint: "use ws://host:port/client/hubs/<hub>?access_token=… (from `pubsub token`)",
+                    exitStatus: .usage
+                )
+            }
+            secure = scheme == "wss" || scheme == "https"
+            self.host = host
+            port = components.port ?? (secure ? 443 : 80)
+            let path = components.percentEncodedPath.isEmpty ? "/" : components.percentEncodedPath
+            requestURI = path + (components.percentEncodedQuery.map { "?" + $0 } ?? "")
+        }
+
+        var hostHeader: String {
+            let bracketed = host.contains(":") ? "[\(host)]" : host
+            return port == (secure ? 443 : 80) ? bracketed : "\(bracketed):\(port)"
+        }
+
+        /// The URL with its access token shortened, for messages.
+        static func redactedURL(_ text: String) -> String {
+            guard let range = text.range(of: "access_token=") else { return text }
+            let token = text[range.upperBound...].prefix { $0 != "&" }
+            return text.replacingOccurrences(of: token, with: PubSubError.redact(token))
+        }
+    }
+
+    enum Upgrade: Sendable {
+        case websocket(NIOAsyncChannel<WebSocketFrame, WebSocketFrame>, subprotocol: String?)
+        case refused(status: HTTPResponseStatus, body: String)
+    }
+
+    /// Watches the handshake response so that a refusal can say what the server said.
+    final class ResponseObserver: ChannelInboundHandler, RemovableChannelHandler, Sendable {
+        typealias InboundIn = HTTPClientResponsePart
+        typealias InboundOut = HTTPClientResponsePart
+
+        struct Seen {
+            var status: HTTPResponseStatus = .ok
+            var body = ""
+            var completed = false
+        }
+
+        let seen = NIOLockedValueBox(Seen())
+        let done: EventLoopPromise<Void>
+
+        init(eventLoop: any EventLoop) {
+            done = eventLoop.makePromise()
+        }
+
+        func channelRead(context: ChannelHandlerContext, data: NIOAny) {
+            switch unwrapInboundIn(data) {
+            case .head(let head): seen.withLockedValue { $0.status = head.status }
+            case .body(let buffer):
+                seen.withLockedValue { seen in
+                    if seen.body.utf8.count < 2048 { seen.body += String(buffer: buffer) }
+                }
+            case .end: complete()
+            }
+            context.fireChannelRead(data)
+        }
+
+        func channelInactive(context: ChannelHandlerContext) {
+            complete()
+            context.fireChannelInactive()
+        }
+
+        // Also when the connection never opened or the handler left after the upgrade: the promise
+        // must never be dropped uncompleted.
+        func handlerRemoved(context: ChannelHandlerContext) {
+            complete()
+        }
+
+        private func complete() {
+            let first = seen.withLockedValue { seen -> Bool in
+                defer { seen.completed = true }
+                return !seen.completed
+            }
+            if first { done.succeed() }
+        }
+    }
+
+    private static func open(_ target: Target, options: Options, logger: Logger) async throws(PubSubError) -> (
+        channel: NIOAsyncChannel<WebSocketFrame, WebSocketFrame>, subprotocol: String?
+    ) {
+        let upgrade: Upgrade
+        do {
+            var sslContext: NIOSSLContext?
+            if target.secure {
+                sslContext = try NIOSSLContext(configuration: .makeClientConfiguration())
+            }
+            let result: EventLoopFuture<Upgrade> = try await ClientBootstrap(group: MultiThreadedEventLoopGroup.singleton)
+                .connectTimeout(.milliseconds(Int64(options.connectTimeout.components.seconds * 1000)))
+                .connect(host: target.host, port: target.port) { channel in
+                    channel.eventLoop.makeCompletedFuture {
+                        if let sslContext {
+                            // IP literals carry no SNI; everything else does.
+                            let isIPLiteral = (try? SocketAddress(ipAddress: target.host, port: 0)) != nil
+                            let handler = try NIOSSLClientHandler(context: sslContext, serverHostname: isIPLiteral ? nil : target.host)
+                            try channel.pipeline.syncOperations.addHandler(handler)
+                        }
+                        let observer = ResponseObserver(eventLoop: channel.eventLoop)
+                        let upgrader = NIOTypedWebSocketClientUpgrader<Upgrade>(
+                            maxFrameSize: options.maxMessageSize,
+                            upgradePipelineHandler: { channel, response in
+                                channel.eventLoop.makeCompletedFuture {
+                                    channel.pipeline.syncOperations.removeHandler(observer, promise: nil)
+                                    let subprotocol = response.headers.first(name: "Sec-WebSocket-Protocol")
+                                    let asyncChannel = try NIOAsyncChannel<WebSocketFrame, WebSocketFrame>(wrappingChannelSynchronously: channel)
+                                    return Upgrade.websocket(asyncChannel, subprotocol: subprotocol)
+                                }
+                            }
+                        )
+                        var headers = HTTPHeaders()
+                        headers.add(name: "Host", value: target.hostHeader)
+                        headers.add(name: "User-Agent", value: "pubsub-cli")
+                        if !options.subprotocols.isEmpty {
+                            headers.add(name: "Sec-WebSocket-Protocol", value: options.subprotocols.joined(separator: ", "))
+                        }
+                        for (name, value) in options.headers { headers.add(name: name, value: value) }
+                        let head = HTTPRequestHead(version: .http1_1, method: .GET, uri: target.requestURI, headers: headers)
+                        let configuration = NIOTypedHTTPClientUpgradeConfiguration<Upgrade>(
+                            upgradeRequestHead: head,
+                            upgraders: [upgrader],
+                            notUpgradingCompletionHandler: { channel in
+                                observer.done.futureResult.map {
+                                    let seen = observer.seen.withLockedValue { $0 }
+                                    return Upgrade.refused(status: seen.status, body: seen.body)
+                                }
+                            }
+                        )
+                        let negotiated = try channel.pipeline.syncOperations.configureUpgradableHTTPClientPipeline(
+                            configuration: .init(upgradeConfiguration: configuration)
+                        )
+                        let upgradeHandler = try channel.pipeline.syncOperations.handler(type: NIOTypedHTTPClientUpgradeHandler<Upgrade>.self)
+                        try channel.pipeline.syncOperations.addHandler(observer, position: .before(upgradeHandler))
+                        return negotiated
+                    }
+                }
+            upgrade = try await result.get()
+        } catch {
+            throw PubSubError(
+                .serviceUnreachable,
+                "cannot open a WebSocket to \(target.host):\(target.port): \(describe(error))",
+                hint: target.host == "localhost" || target.host == "127.0.0.1"
+                    ? "is `pubsub serve` running on that port?" : "check the endpoint and the network",
+                exitStatus: .unavailable
+            )
+        }
+        switch upgrade {
+        case .websocket(let channel, let subprotocol):
+            return (channel, subprotocol)
+        case .refused(let status, let body):
+            let said = body.trimmingCharacters(in: .whitespacesAndNewlines)
+            let message = "the service refused the WebSocket (\(status.code) \(status.reasonPhrase))\(said.isEmpty ? "" : ": \(said)")"
+            switch status.code {
+            case 401, 403:
+                throw PubSubError(.serviceRefusedCredentials, message, hint: "mint a fresh token for this hub, or check the AccessKey", exitStatus: .unauthorized)
+            case 404:
+                throw PubSubError(.serviceNotFound, message, hint: "check the endpoint and the hub", exitStatus: .notFound)
+            case 400..<500:
+                throw PubSubError(.serviceRejected, message, exitStatus: .dataError)
+            default:
+                throw PubSubError(.serviceUnreachable, message, exitStatus: .unavailable)
+            }
+        }
+    }
+
+    static func describe(_ error: any Error) -> String {
+        let text = String(describing: error)
+        if text.contains("Connection refused") || text.contains("connectionRefused") { return "connection refused" }
+        if text.contains("connectTimeout") { return "the connection timed out" }
+        return text
+    }
+}
+
+extension PubSubError.Code {
+    public static let invalidURL = Self("invalidURL")
+}

@@ -1,0 +1,279 @@
+import ArgumentParser
+import Foundation
+import Logging
+import PubSubClient
+import PubSubCore
+import ServiceLifecycle
+import Synchronization
+import UnixSignals
+
+struct SubscribeCommand: AsyncPubSubSubcommand {
+    static let configuration = CommandConfiguration(
+        commandName: "subscribe",
+        abstract: "Receive messages from a hub and its groups over WebSocket, one line each.",
+        discussion: """
+            Connects as a Web PubSub client (reliable JSON by default), joins the groups, and \
+            prints every message on stdout, flushed per line. Lifecycle events (connected, \
+            disconnected, recovered, reconnected, rejoin failed, possible gap) go to stderr, and \
+            into the output with --events (json format). A reliable connection recovers after a \
+            transport drop without losing or duplicating messages; otherwise it reconnects with \
+            backoff, minting a fresh token, and rejoins its groups.
+
+            Once every group is joined it prints "pubsub: ready" on stderr and writes \
+            --ready-file, so a script knows when to publish. It stops after --count messages \
+            (exit 0), after --idle without a message (exit 0), or at --timeout (exit 75); \
+            Ctrl-C closes cleanly (exit 0).
+
+            --format text prints the data only (text as is with newlines written as \\n, JSON \
+            compact, binary as base64); json prints NDJSON records {from, group, fromUserId, \
+            dataType, data, sequenceId, receivedAt}; raw prints each frame as received.
+
+            Examples:
+              pubsub subscribe --hub chat
+              pubsub subscribe --hub chat --group room1 --group room2 --format json --events
+              pubsub subscribe --hub chat --group ci --count 1 --timeout 30s --ready-file /tmp/ready
+              pubsub subscribe --url "$(pubsub token --hub chat -q)" --protocol json
+            """
+    )
+
+    enum Format: String, ExpressibleByArgument, CaseIterable { case text, json, raw }
+    enum ProtocolChoice: String, ExpressibleByArgument, CaseIterable { case reliable, json, simple }
+
+    @Option(help: ArgumentHelp("The hub (env: PUBSUB_HUB); not needed with --url.", valueName: "hub"))
+    var hub: String?
+
+    @Option(help: ArgumentHelp("A group to join; repeatable.", valueName: "group"))
+    var group: [String] = []
+
+    @Option(help: ArgumentHelp("The user id to connect as (minted into the token).", valueName: "user-id"))
+    var user: String?
+
+    @Option(name: .customLong("protocol"), help: "reliable (default), json, or simple (no subprotocol; groups from the token).")
+    var protocolChoice: ProtocolChoice = .reliable
+
+    @Option(help: ArgumentHelp("A ready client access URL instead of a connection string (reused on reconnect).", valueName: "url"))
+    var url: String?
+
+    @Option(help: "Output: text, json (NDJSON) or raw.")
+    var format: Format = .text
+
+    @Flag(help: "With --format json, add lifecycle events to the output as {\"event\": …} records.")
+    var events = false
+
+    @Option(help: ArgumentHelp("Stop after this many messages.", valueName: "n"))
+    var count: Int?
+
+    @Option(help: ArgumentHelp("Give up after this long (exit 75): 30s, 5m.", valueName: "duration"))
+    var timeout: String?
+
+    @Option(help: ArgumentHelp("Stop when no message arrived for this long (exit 0).", valueName: "duration"))
+    var idle: String?
+
+    @Option(help: ArgumentHelp("Write the connection id to this file once every group is joined.", valueName: "path"), completion: .file())
+    var readyFile: String?
+
+    @OptionGroup var connection: ConnectionOptions
+    @OptionGroup var global: GlobalOptions
+
+    mutating func validate() throws {
+        if hub == nil { hub = Environment.value(Environment.hub) }
+        if url == nil {
+            guard let hub else { throw ValidationError("missing --hub (or set PUBSUB_HUB, or pass --url)") }
+            do { try HubName.validate(hub) } catch { throw ValidationError(error.message) }
+        } else if connection.connectionString != nil || connection.connectionStringFile != nil {
+            throw ValidationError("give --url or a connection string, not both")
+        }
+        for name in group {
+            if let problem = GroupName.problem(with: name) { throw ValidationError("--group: \(problem)") }
+        }
+        if let count, count < 1 { throw ValidationError("--count must be at least 1") }
+        if events, format != .json { throw ValidationError("--events goes with --format json") }
+        if protocolChoice == .simple, url != nil, !group.isEmpty {
+            throw ValidationError("a simple client cannot join groups; with --url the token must already name them")
+        }
+        _ = try durations()
+    }
+
+    private func durations() throws -> (timeout: Duration?, idle: Duration?) {
+        do {
+            return (
+                try timeout.map { text throws(PubSubError) in try DurationText.parse(text, option: "--timeout") },
+                try idle.map { text throws(PubSubError) in try DurationText.parse(text, option: "--idle") }
+            )
+        } catch {
+            throw ValidationError(error.message)
+        }
+    }
+
+    /// Why the subscription stopped.
+    enum Outcome: Sendable {
+        case finished
+        case timedOut
+    }
+
+    func execute() async throws {
+        let credential: Subscriber.Credential
+        var hubName = hub ?? ""
+        if let url {
+            credential = .url(url)
+            if hubName.isEmpty, let components = URLComponents(string: url) {
+                hubName = components.path.split(separator: "/").last.map(String.init) ?? ""
+            }
+        } else {
+            credential = .connectionString(try connection.resolve(quiet: global.quiet), userId: user)
+        }
+        let logger = Logger(label: "pubsub.cli")
+        let subscriber = Subscriber(
+            hub: hubName,
+            groups: group,
+            credential: credential,
+            protocolKind: SubscriberProtocol(rawValue: protocolChoice.rawValue) ?? .reliable,
+            logger: logger
+        )
+        let (timeout, idle) = try durations()
+        let printer = Printer(format: format, events: events, quiet: global.quiet, readyFile: readyFile, count: count)
+        let activity = AsyncStream<Void>.makeStream(bufferingPolicy: .bufferingNewest(1))
+
+        let outcome: Outcome = try await withThrowingTaskGroup(of: Outcome.self) { tasks in
+            tasks.addTask {
+                try await subscriber.run { event in
+                    if case .message = event { activity.continuation.yield() }
+                    return printer.handle(event)
+                }
+                return .finished
+            }
+            tasks.addTask {
+                for await _ in await UnixSignalsSequence(trapping: .sigint, .sigterm) { return .finished }
+                return .finished
+            }
+            if let timeout {
+                tasks.addTask {
+                    try await Task.sleep(for: timeout)
+                    return .timedOut
+                }
+            }
+            if let idle {
+                tasks.addTask {
+                    while true {
+                        let quiet = await Self.waitForActivity(activity.stream, within: idle)
+                        if quiet { return .finished }
+                    }
+                }
+            }
+            defer { tasks.cancelAll() }
+            return try await tasks.next() ?? .finished
+        }
+        if outcome == .timedOut {
+            throw PubSubError(
+                .timedOut,
+                "--timeout \(self.timeout ?? "") expired after \(printer.received) of \(count.map(String.init) ?? "any") messages",
+                exitStatus: .timedOut
+            )
+        }
+    }
+
+    /// True when `within` passed with no activity.
+    static func waitForActivity(_ activity: AsyncStream<Void>, within: Duration) async -> Bool {
+        await withTaskGroup(of: Bool.self) { group in
+            group.addTask {
+                for await _ in activity { return false }
+                return false
+            }
+            group.addTask {
+                (try? await Task.sleep(for: within)) != nil
+            }
+            defer { group.cancelAll() }
+            return await group.next() ?? true
+        }
+    }
+}
+
+extension PubSubError.Code {
+    static let timedOut = Self("timedOut")
+}
+
+/// Turns subscription events into output lines; decides when `--count` is reached.
+final class Printer: Sendable {
+    let format: SubscribeCommand.Format
+    let events: Bool
+    let quiet: Bool
+    let readyFile: String?
+    let count: Int?
+    private let receivedCount = Atomic<Int>(0)
+
+    init(format: SubscribeCommand.Format, events: Bool, quiet: Bool, readyFile: String?, count: Int?) {
+        self.format = format
+        self.events = events
+        self.quiet = quiet
+        self.readyFile = readyFile
+        self.count = count
+    }
+
+    var received: Int { receivedCount.load(ordering: .relaxed) }
+
+    /// Prints an event; false when the subscription should stop.
+    func handle(_ event: SubscriptionEvent) -> Bool {
+        switch event {
+        case .message(let message):
+            Terminal.output(line(for: message))
+            let total = receivedCount.add(1, ordering: .relaxed).newValue
+            return count.map { total < $0 } ?? true
+        case .ready(let connectionId, let groups):
+            if let readyFile {
+                _ = FileManager.default.createFile(atPath: readyFile, contents: Data(((connectionId ?? "") + "\n").utf8))
+            }
+            let joined = groups.isEmpty ? "no groups" : "groups " + groups.joined(separator: ", ")
+            notice("ready (connection \(connectionId ?? "simple"), \(joined))", event: "ready", ["connectionId": connectionId.map(JSONValue.string) ?? .null])
+        case .connected(let connectionId, let userId):
+            notice("connected (connection \(connectionId ?? "simple")\(userId.map { ", user \($0)" } ?? ""))", event: "connected", ["connectionId": connectionId.map(JSONValue.string) ?? .null])
+        case .disconnected(let reason):
+            notice("disconnected: \(reason)", event: "disconnected", ["reason": .string(reason)])
+        case .recovered(let connectionId):
+            notice("recovered connection \(connectionId)", event: "recovered", ["connectionId": .string(connectionId)])
+        case .reconnected(let connectionId):
+            notice("reconnected as a new connection \(connectionId ?? "")", event: "reconnected", ["connectionId": connectionId.map(JSONValue.string) ?? .null])
+        case .rejoinFailed(let group, let reason):
+            notice("joining group \(group) failed: \(reason)", event: "rejoinFailed", ["group": .string(group), "reason": .string(reason)])
+        case .possibleGap(let reason):
+            notice("messages may have been missed: \(reason)", event: "possibleGap", ["reason": .string(reason)])
+        }
+        return true
+    }
+
+    private func notice(_ text: String, event: String, _ fields: [String: JSONValue]) {
+        if !quiet { Terminal.diagnostic("pubsub: \(text)") }
+        if events {
+            var members: [(String, JSONValue)] = [("event", .string(event))]
+            members += fields.sorted { $0.key < $1.key }.map { ($0.key, $0.value) }
+            members.append(("at", .string(Date().formatted(.iso8601))))
+            Terminal.output(JSONValue.render(orderedObject: members))
+        }
+    }
+
+    func line(for message: ReceivedMessage) -> String {
+        switch format {
+        case .text:
+            switch message.data {
+            case .text(let text):
+                return text.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "\n", with: "\\n")
+                    .replacingOccurrences(of: "\r", with: "\\r")
+            case .json(let value): return value.compactJSONString()
+            case .binary(let bytes), .protobuf(let bytes): return bytes.base64EncodedString()
+            }
+        case .raw:
+            switch message.raw {
+            case .text(let text): return text
+            case .binary(let bytes): return Data(bytes).base64EncodedString()
+            }
+        case .json:
+            var members: [(String, JSONValue)] = [("from", .string(message.from))]
+            members.append(("group", message.group.map(JSONValue.string) ?? .null))
+            members.append(("fromUserId", message.fromUserId.map(JSONValue.string) ?? .null))
+            members.append(("dataType", .string(message.data.dataType.rawValue)))
+            members.append(("data", message.data.wireValue))
+            members.append(("sequenceId", message.sequenceId.map { .integer(Int64(bitPattern: $0)) } ?? .null))
+            members.append(("receivedAt", .string(message.receivedAt.formatted(Date.ISO8601FormatStyle(includingFractionalSeconds: true)))))
+            return JSONValue.render(orderedObject: members)
+        }
+    }
+}

@@ -1,0 +1,173 @@
+"""`pubsub subscribe` (the built binary) against the local service: what it prints, its stop rules
+and exit statuses, recovery through a TCP proxy cut, and reconnection with rejoin."""
+
+import json
+import os
+import signal
+import subprocess
+import threading
+import time
+from pathlib import Path
+
+import pytest
+from azure.messaging.webpubsubservice import WebPubSubServiceClient
+
+from conftest import _binary
+from sdk_helpers import hub_name
+from tcp_proxy import TCPProxy
+
+
+class Subscription:
+    """`pubsub subscribe …` as a child process; lines are collected as they arrive."""
+
+    def __init__(self, *args, connection_string=None):
+        env = {k: v for k, v in os.environ.items() if k not in ("WebPubSubConnectionString", "PUBSUB_HUB")}
+        command = [str(_binary()), "subscribe", *args]
+        if connection_string:
+            command += ["--connection-string", connection_string]
+        self.process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env)
+        self.lines, self.errors = [], []
+        self.condition = threading.Condition()
+        threading.Thread(target=self._pump, args=(self.process.stdout, self.lines), daemon=True).start()
+        threading.Thread(target=self._pump, args=(self.process.stderr, self.errors), daemon=True).start()
+
+    def _pump(self, stream, into):
+        for line in stream:
+            with self.condition:
+                into.append(line.rstrip("\n"))
+                self.condition.notify_all()
+
+    def wait_for(self, predicate, what, timeout=20):
+        with self.condition:
+            if not self.condition.wait_for(predicate, timeout=timeout):
+                raise AssertionError(f"timed out waiting for {what}; stdout={self.lines[-5:]} stderr={self.errors}")
+
+    def wait_ready(self):
+        self.wait_for(lambda: any("pubsub: ready" in e for e in self.errors), "ready")
+
+    def wait_exit(self, timeout=30):
+        return self.process.wait(timeout=timeout)
+
+    def stop(self):
+        if self.process.poll() is None:
+            self.process.kill()
+            self.process.wait()
+
+
+@pytest.fixture
+def hub():
+    return hub_name()
+
+
+@pytest.fixture
+def rest(service, hub):
+    return WebPubSubServiceClient.from_connection_string(service.connection_string, hub=hub)
+
+
+def test_receives_what_publish_and_the_service_sdk_send(service, hub, rest, pubsub, tmp_path):
+    ready = tmp_path / "ready"
+    sub = Subscription("--hub", hub, "--group", "g", "--count", "4", "--format", "json", "--ready-file", str(ready), connection_string=service.connection_string)
+    try:
+        sub.wait_ready()
+        assert ready.read_text().strip(), "the ready file names the connection"
+        assert pubsub("publish", "Hello World", "--hub", hub, "--connection-string", service.connection_string).status == 0
+        rest.send_to_group("g", {"n": 1}, content_type="application/json")
+        rest.send_to_all(b"\x00\xff", content_type="application/octet-stream")
+        rest.send_to_all("two\nlines", content_type="text/plain")
+        assert sub.wait_exit() == 0
+        records = [json.loads(line) for line in sub.lines]
+        assert [(r["from"], r["group"], r["dataType"], r["data"], r["sequenceId"]) for r in records] == [
+            ("server", None, "text", "Hello World", 1),
+            ("group", "g", "json", {"n": 1}, 2),
+            ("server", None, "binary", "AP8=", 3),
+            ("server", None, "text", "two\nlines", 4),
+        ]
+        assert all(r["receivedAt"].endswith("Z") for r in records)
+    finally:
+        sub.stop()
+
+
+def test_text_format_keeps_one_line_per_message(service, hub, rest):
+    sub = Subscription("--hub", hub, "--count", "2", connection_string=service.connection_string)
+    try:
+        sub.wait_ready()
+        rest.send_to_all("a\nb", content_type="text/plain")
+        rest.send_to_all({"k": [1]}, content_type="application/json")
+        assert sub.wait_exit() == 0
+        assert sub.lines == ["a\\nb", '{"k":[1]}']
+    finally:
+        sub.stop()
+
+
+def test_reliable_subscriber_loses_nothing_when_the_transport_is_cut(service, hub, rest):
+    proxy = TCPProxy(service.port)
+    through_proxy = service.connection_string.replace(f":{service.port};", f":{proxy.port};")
+    total = 300
+    sub = Subscription("--hub", hub, "--group", "s", "--count", str(total), connection_string=through_proxy)
+    try:
+        sub.wait_ready()
+        for index in range(total):
+            rest.send_to_group("s", str(index), content_type="text/plain")
+            if index == total // 3:
+                proxy.cut()
+        assert sub.wait_exit(timeout=60) == 0, sub.errors
+        assert sub.lines == [str(i) for i in range(total)], "none lost, none duplicated, order kept"
+        assert any("recovered connection" in e for e in sub.errors), sub.errors
+        assert proxy.accepted >= 2
+    finally:
+        sub.stop()
+        proxy.close()
+
+
+def test_json_subscriber_reports_a_possible_gap_and_reconnects(service, hub, rest):
+    proxy = TCPProxy(service.port)
+    through_proxy = service.connection_string.replace(f":{service.port};", f":{proxy.port};")
+    sub = Subscription("--hub", hub, "--group", "j", "--protocol", "json", "--format", "json", "--events", connection_string=through_proxy)
+    try:
+        sub.wait_ready()
+        proxy.cut()
+        sub.wait_for(lambda: any('"event":"possibleGap"' in line for line in sub.lines), "a possibleGap event")
+        sub.wait_for(lambda: sum('"event":"ready"' in line for line in sub.lines) >= 2, "ready again after the reconnect")
+        rest.send_to_group("j", "after", content_type="text/plain")
+        sub.wait_for(lambda: any('"data":"after"' in line for line in sub.lines), "a group message after rejoining")
+        assert any('"event":"reconnected"' in line for line in sub.lines)
+    finally:
+        sub.stop()
+        proxy.close()
+
+
+def test_reconnects_with_a_new_connection_after_a_rest_close(service, hub, rest):
+    sub = Subscription("--hub", hub, "--group", "r", connection_string=service.connection_string)
+    try:
+        sub.wait_ready()
+        first = [e for e in sub.errors if "ready" in e][0]
+        rest.close_group_connections("r", reason="maintenance")
+        sub.wait_for(lambda: any("reconnected as a new connection" in e for e in sub.errors), "reconnected")
+        sub.wait_for(lambda: sum("pubsub: ready" in e for e in sub.errors) >= 2, "ready again")
+        assert any("disconnected: maintenance" in e for e in sub.errors), sub.errors
+        second = [e for e in sub.errors if "ready" in e][1]
+        assert first != second, "a new connectionId"
+        rest.send_to_group("r", "rejoined", content_type="text/plain")
+        sub.wait_for(lambda: "rejoined" in sub.lines, "the group message after rejoining")
+    finally:
+        sub.stop()
+
+
+def test_stop_rules_and_signals(service, hub):
+    timed = Subscription("--hub", hub, "--timeout", "1s", "--count", "5", connection_string=service.connection_string)
+    assert timed.wait_exit() == 75
+    assert any("--timeout 1s expired after 0 of 5 messages" in e for e in timed.errors)
+
+    idle = Subscription("--hub", hub, "--idle", "1s", connection_string=service.connection_string)
+    assert idle.wait_exit() == 0
+
+    interrupted = Subscription("--hub", hub, connection_string=service.connection_string)
+    interrupted.wait_ready()
+    interrupted.process.send_signal(signal.SIGINT)
+    assert interrupted.wait_exit() == 0
+
+
+def test_unreachable(service, hub):
+    unreachable = Subscription("--hub", hub, connection_string="Endpoint=http://127.0.0.1:9;AccessKey=k;Version=1.0;")
+    assert unreachable.wait_exit() == 69
+    assert any("connection refused" in e for e in unreachable.errors), unreachable.errors
