@@ -1,4 +1,5 @@
 import Hummingbird
+import HummingbirdCore
 import HummingbirdWebSocket
 import Logging
 import NIOCore
@@ -86,18 +87,17 @@ func buildHubParts(
     )
     let application = Application(
         router: router,
-        // The upgrade check sees the channel, which the socket handler writes data frames to in
-        // batches; a declined upgrade falls through to `router`, which explains the refusal.
-        server: .http1WebSocketUpgrade(configuration: .init(http1: .init(), ws: webSocketConfiguration)) { head, channel, _ in
-            let request = Request(head: head, body: .init(buffer: ByteBuffer()))
-            guard case .success(let admission) = ClientAdmission.admit(request, verifier: verifier, address: address) else {
-                return .dontUpgrade
-            }
-            var headers = HTTPFields()
-            if let subprotocol = admission.kind.subprotocol { headers[.secWebSocketProtocol] = subprotocol }
-            return .upgrade(headers) { inbound, outbound, _ in
-                try await socketHandler.run(inbound: inbound, outbound: outbound, request: request, channel: channel)
-            }
+        // Our child channel answers a refused upgrade with its status and reason; an admitted one
+        // runs the socket handler, which writes data frames to the channel in batches.
+        server: HTTPServerBuilder { responder in
+            ClientUpgradeChannel(
+                responder: responder,
+                webSocket: webSocketConfiguration,
+                admit: { request in ClientAdmission.admit(request, verifier: verifier, address: address) },
+                socketHandler: { inbound, outbound, request, channel in
+                    try await socketHandler.run(inbound: inbound, outbound: outbound, request: request, channel: channel)
+                }
+            )
         },
         configuration: ApplicationConfiguration(
             address: .hostname(configuration.host, port: configuration.port),

@@ -1,6 +1,7 @@
 """`pubsub subscribe` (the built binary) against the local service: what it prints, its stop rules
 and exit statuses, recovery through a TCP proxy cut, and reconnection with rejoin."""
 
+import http.client
 import json
 import os
 import signal
@@ -167,7 +168,34 @@ def test_stop_rules_and_signals(service, hub):
     assert interrupted.wait_exit() == 0
 
 
-def test_unreachable(service, hub):
+def test_refusals_and_unreachable(service, hub):
+    wrong_key = service.connection_string.replace("AccessKey=c", "AccessKey=d")
+    refused = Subscription("--hub", hub, connection_string=wrong_key)
+    assert refused.wait_exit() == 77
+    assert any("refused the WebSocket (401 Unauthorized): access token refused: the token's signature does not match" in e for e in refused.errors), refused.errors
+
     unreachable = Subscription("--hub", hub, connection_string="Endpoint=http://127.0.0.1:9;AccessKey=k;Version=1.0;")
     assert unreachable.wait_exit() == 69
     assert any("connection refused" in e for e in unreachable.errors), unreachable.errors
+
+
+@pytest.mark.parametrize(
+    "query,protocol,status,reason",
+    [
+        ("", "json.webpubsub.azure.v1", 401, "no access token"),
+        ("?access_token=not.a.token", "json.webpubsub.azure.v1", 401, "access token refused"),
+        ("?access_token={token}", "protobuf.webpubsub.azure.v1", 400, "protobuf subprotocols are not supported"),
+        ("?access_token={token}&webpubsub_mode=sendToGroup&group=g", None, 403, "needs the webpubsub.sendToGroup role"),
+    ],
+)
+def test_a_refused_websocket_upgrade_gets_its_status_and_reason(service, query, protocol, status, reason):
+    """What every WebSocket client sends: the upgrade headers. The refusal must still say why."""
+    token = WebPubSubServiceClient.from_connection_string(service.connection_string, hub="chat").get_client_access_token()["token"]
+    connection = http.client.HTTPConnection("127.0.0.1", service.port, timeout=10)
+    headers = {"Connection": "Upgrade", "Upgrade": "websocket", "Sec-WebSocket-Version": "13", "Sec-WebSocket-Key": "dGhlIHNhbXBsZSBub25jZQ==", "Host": f"localhost:{service.port}"}
+    if protocol:
+        headers["Sec-WebSocket-Protocol"] = protocol
+    connection.request("GET", "/client/hubs/chat" + query.format(token=token), headers=headers)
+    response = connection.getresponse()
+    assert response.status == status
+    assert reason in response.read().decode()
