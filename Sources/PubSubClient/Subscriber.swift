@@ -68,6 +68,8 @@ public struct Subscriber: Sendable {
     public let protocolKind: SubscriberProtocol
     public var recoveryWindow: Duration = .seconds(30)
     public var maxBackoff: Duration = .seconds(30)
+    /// Ping period; a connection silent for three periods counts as half-open and is replaced.
+    public var keepalive: Duration = .seconds(20)
     private let logger: Logger
 
     public init(hub: String, groups: [String], credential: Credential, protocolKind: SubscriberProtocol, logger: Logger) {
@@ -200,7 +202,7 @@ public struct Subscriber: Sendable {
         let kind = protocolKind
         let groups = self.groups
         var options = WebSocketClient.Options(subprotocols: kind.subprotocols)
-        options.keepalive = .seconds(20)
+        options.keepalive = keepalive
         try await WebSocketClient.connect(to: url, options: options, logger: logger) { connection, messages in
             if kind != .simple, connection.subprotocol != kind.subprotocols.first {
                 throw PubSubError(

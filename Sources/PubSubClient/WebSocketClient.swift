@@ -1,5 +1,6 @@
 import Foundation
 import Logging
+import Synchronization
 import NIOConcurrencyHelpers
 import NIOCore
 import NIOHTTP1
@@ -84,13 +85,14 @@ public enum WebSocketClient {
         return try await channel.channel.executeThenClose { inbound, outbound in
             let connection = WebSocketConnection(subprotocol: channel.subprotocol, outbound: outbound)
             let (messages, continuation) = AsyncThrowingStream.makeStream(of: WebSocketMessage.self, throwing: (any Error).self)
+            let lastFrame = FrameClock()
             return try await withThrowingTaskGroup(of: Value?.self) { group in
                 group.addTask {
-                    await read(inbound, outbound: outbound, options: options, into: continuation)
+                    await read(inbound, outbound: outbound, options: options, lastFrame: lastFrame, into: continuation)
                     return nil
                 }
                 group.addTask {
-                    try await keepalive(outbound: outbound, period: options.keepalive)
+                    try await keepalive(outbound: outbound, period: options.keepalive, lastFrame: lastFrame, messages: continuation)
                     return nil
                 }
                 group.addTask { try await body(connection, messages) }
@@ -107,12 +109,14 @@ public enum WebSocketClient {
         _ inbound: NIOAsyncChannelInboundStream<WebSocketFrame>,
         outbound: NIOAsyncChannelOutboundWriter<WebSocketFrame>,
         options: Options,
+        lastFrame: FrameClock,
         into continuation: AsyncThrowingStream<WebSocketMessage, any Error>.Continuation
     ) async {
         var fragments: [UInt8] = []
         var fragmentOpcode: WebSocketOpcode?
         do {
             for try await frame in inbound {
+                lastFrame.touch()
                 switch frame.opcode {
                 case .ping:
                     var data = frame.unmaskedData
@@ -149,11 +153,38 @@ public enum WebSocketClient {
         }
     }
 
-    /// Sends a ping every period; NIO's idle detection is replaced by the reader's own errors.
-    private static func keepalive(outbound: NIOAsyncChannelOutboundWriter<WebSocketFrame>, period: Duration) async throws {
+    /// Sends a ping every period, and ends the connection as half-open when nothing at all (not
+    /// even a pong) arrived for three periods.
+    private static func keepalive(
+        outbound: NIOAsyncChannelOutboundWriter<WebSocketFrame>,
+        period: Duration,
+        lastFrame: FrameClock,
+        messages: AsyncThrowingStream<WebSocketMessage, any Error>.Continuation
+    ) async throws {
         while true {
             try await Task.sleep(for: period)
+            if lastFrame.age > period * 3 {
+                let closed = WebSocketClosed(code: nil, reason: "no frame for \(period * 3): the connection is half-open")
+                messages.finish(throwing: closed)
+                throw closed
+            }
             try await outbound.write(WebSocketFrame(fin: true, opcode: .ping, maskKey: .random(), data: ByteBuffer(string: "pubsub")))
+        }
+    }
+
+    /// When the last frame arrived.
+    final class FrameClock: Sendable {
+        private let start = ContinuousClock.now
+        private let lastNanoseconds = Synchronization.Atomic<Int64>(0)
+
+        func touch() {
+            let elapsed = ContinuousClock.now - start
+            lastNanoseconds.store(elapsed.components.seconds * 1_000_000_000 + elapsed.components.attoseconds / 1_000_000_000, ordering: .relaxed)
+        }
+
+        /// Time since the last frame (or since the connection opened).
+        var age: Duration {
+            (ContinuousClock.now - start) - .nanoseconds(lastNanoseconds.load(ordering: .relaxed))
         }
     }
 

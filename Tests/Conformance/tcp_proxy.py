@@ -18,6 +18,7 @@ class TCPProxy:
         self.sockets = []
         self.accepted = 0
         self.closed = False
+        self.frozen = []
         threading.Thread(target=self._accept, daemon=True).start()
 
     def _accept(self):
@@ -33,13 +34,14 @@ class TCPProxy:
             threading.Thread(target=self._pump, args=(client, upstream), daemon=True).start()
             threading.Thread(target=self._pump, args=(upstream, client), daemon=True).start()
 
-    @staticmethod
-    def _pump(source, destination):
+    def _pump(self, source, destination):
         try:
             while True:
                 data = source.recv(65536)
                 if not data:
                     break
+                if source in self.frozen or destination in self.frozen:
+                    continue  # swallowed: the peer never hears of it
                 destination.sendall(data)
         except OSError:
             pass
@@ -49,6 +51,11 @@ class TCPProxy:
                     s.shutdown(socket.SHUT_RDWR)
                 except OSError:
                     pass
+
+    def freeze(self):
+        """Stops forwarding on every live connection without closing it: a half-open connection."""
+        with self.lock:
+            self.frozen, self.sockets = list(self.sockets), []
 
     def cut(self):
         """Resets every live connection (both sides); the listener stays up for reconnects."""

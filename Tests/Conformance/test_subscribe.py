@@ -120,6 +120,24 @@ def test_reliable_subscriber_loses_nothing_when_the_transport_is_cut(service, hu
         proxy.close()
 
 
+def test_a_half_open_connection_is_noticed_and_recovered(service, hub, rest):
+    proxy = TCPProxy(service.port)
+    through_proxy = service.connection_string.replace(f":{service.port};", f":{proxy.port};")
+    sub = Subscription("--hub", hub, "--group", "h", "--keepalive", "1s", "--count", "2", connection_string=through_proxy)
+    try:
+        sub.wait_ready()
+        proxy.freeze()
+        rest.send_to_group("h", "sent while half-open", content_type="text/plain")
+        sub.wait_for(lambda: any("half-open" in e for e in sub.errors), "the half-open connection to be noticed")
+        sub.wait_for(lambda: any("recovered connection" in e for e in sub.errors), "recovery")
+        rest.send_to_group("h", "after recovery", content_type="text/plain")
+        assert sub.wait_exit() == 0
+        assert sub.lines == ["sent while half-open", "after recovery"]
+    finally:
+        sub.stop()
+        proxy.close()
+
+
 def test_json_subscriber_reports_a_possible_gap_and_reconnects(service, hub, rest):
     proxy = TCPProxy(service.port)
     through_proxy = service.connection_string.replace(f":{service.port};", f":{proxy.port};")

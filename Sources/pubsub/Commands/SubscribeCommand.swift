@@ -72,6 +72,9 @@ struct SubscribeCommand: AsyncPubSubSubcommand {
     @Option(help: ArgumentHelp("Write the connection id to this file once every group is joined.", valueName: "path"), completion: .file())
     var readyFile: String?
 
+    @Option(help: ArgumentHelp("Ping period; silent for 3 periods means half-open, and the client reconnects.", valueName: "duration"))
+    var keepalive = "20s"
+
     @OptionGroup var connection: ConnectionOptions
     @OptionGroup var global: GlobalOptions
 
@@ -94,11 +97,12 @@ struct SubscribeCommand: AsyncPubSubSubcommand {
         _ = try durations()
     }
 
-    private func durations() throws -> (timeout: Duration?, idle: Duration?) {
+    private func durations() throws -> (timeout: Duration?, idle: Duration?, keepalive: Duration) {
         do {
             return (
                 try timeout.map { text throws(PubSubError) in try DurationText.parse(text, option: "--timeout") },
-                try idle.map { text throws(PubSubError) in try DurationText.parse(text, option: "--idle") }
+                try idle.map { text throws(PubSubError) in try DurationText.parse(text, option: "--idle") },
+                try DurationText.parse(keepalive, option: "--keepalive")
             )
         } catch {
             throw ValidationError(error.message)
@@ -123,20 +127,22 @@ struct SubscribeCommand: AsyncPubSubSubcommand {
             credential = .connectionString(try connection.resolve(quiet: global.quiet), userId: user)
         }
         let logger = Logger(label: "pubsub.cli")
-        let subscriber = Subscriber(
+        var subscriber = Subscriber(
             hub: hubName,
             groups: group,
             credential: credential,
             protocolKind: SubscriberProtocol(rawValue: protocolChoice.rawValue) ?? .reliable,
             logger: logger
         )
-        let (timeout, idle) = try durations()
+        let (timeout, idle, keepalivePeriod) = try durations()
+        subscriber.keepalive = keepalivePeriod
+        let configured = subscriber
         let printer = Printer(format: format, events: events, quiet: global.quiet, readyFile: readyFile, count: count)
         let activity = AsyncStream<Void>.makeStream(bufferingPolicy: .bufferingNewest(1))
 
         let outcome: Outcome = try await withThrowingTaskGroup(of: Outcome.self) { tasks in
             tasks.addTask {
-                try await subscriber.run { event in
+                try await configured.run { event in
                     if case .message = event { activity.continuation.yield() }
                     return printer.handle(event)
                 }
