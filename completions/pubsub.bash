@@ -173,13 +173,13 @@ _pubsub() {
     unset 'unparsed_words[0]'
     unparsed_words=("${unparsed_words[@]}")
     case "${subcommand}" in
-    serve|subscribe|publish|token|help)
+    serve|subscribe|publish|send-to-group|token|help)
         # Offer subcommand argument completions
         "_pubsub_${subcommand}"
         ;;
     *)
         # Offer subcommand completions
-        COMPREPLY+=($(compgen -W 'serve subscribe publish token help' -- "${cur}"))
+        COMPREPLY+=($(compgen -W 'serve subscribe publish send-to-group token help' -- "${cur}"))
         ;;
     esac
 }
@@ -212,7 +212,7 @@ _pubsub_subscribe() {
     repeating_flags=(--verbose -v)
     non_repeating_flags=(--events --quiet -q --version -h --help)
     repeating_options=(--group)
-    non_repeating_options=(--hub --user --protocol --url --format --count --timeout --idle --ready-file --connection-string --connection-string-file --log-level)
+    non_repeating_options=(--hub --user --protocol --url --format --count --timeout --idle --ready-file --keepalive --connection-string --connection-string-file --log-level)
     __pubsub_offer_flags_options 0
 
     # Offer option value completions
@@ -248,6 +248,9 @@ _pubsub_subscribe() {
         ;;
     '--ready-file')
         __pubsub_add_completions -f
+        return
+        ;;
+    '--keepalive')
         return
         ;;
     '--connection-string')
@@ -299,6 +302,45 @@ _pubsub_publish() {
         return
         ;;
     '--ttl')
+        return
+        ;;
+    '--connection-string')
+        return
+        ;;
+    '--connection-string-file')
+        __pubsub_add_completions -f
+        return
+        ;;
+    '--log-level')
+        return
+        ;;
+    esac
+}
+
+_pubsub_send-to-group() {
+    repeating_flags=(--verbose -v)
+    non_repeating_flags=(--lines --no-ack --no-echo --quiet -q --version -h --help)
+    repeating_options=()
+    non_repeating_options=(--hub --user --url --file --data-type --connection-string --connection-string-file --log-level)
+    __pubsub_offer_flags_options 2
+
+    # Offer option value completions
+    case "${prev}" in
+    '--hub')
+        return
+        ;;
+    '--user')
+        return
+        ;;
+    '--url')
+        return
+        ;;
+    '--file')
+        __pubsub_add_completions -f
+        return
+        ;;
+    '--data-type')
+        __pubsub_add_completions -W 'text'$'\n''json'$'\n''binary'
         return
         ;;
     '--connection-string')
