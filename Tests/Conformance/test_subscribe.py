@@ -217,3 +217,43 @@ def test_a_refused_websocket_upgrade_gets_its_status_and_reason(service, query, 
     response = connection.getresponse()
     assert response.status == status
     assert reason in response.read().decode()
+
+
+def _free_port():
+    import socket
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def _serve(port):
+    process = subprocess.Popen([str(_binary()), "serve", "--port", str(port), "--log-level", "error"], stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
+    for _ in range(3):
+        line = process.stdout.readline()
+        if line.startswith("Connection string: "):
+            connection_string = line.split(": ", 1)[1].strip()
+    return process, connection_string
+
+
+def test_after_a_service_restart_it_reconnects_and_rejoins(hub):
+    port = _free_port()
+    first, connection_string = _serve(port)
+    sub = Subscription("--hub", hub, "--group", "again", connection_string=connection_string)
+    second = None
+    try:
+        sub.wait_ready()
+        first.terminate()
+        assert first.wait(timeout=20) == 0
+        sub.wait_for(lambda: any("disconnected" in e for e in sub.errors), "the disconnect")
+        second, _ = _serve(port)
+        sub.wait_for(lambda: any("reconnected as a new connection" in e for e in sub.errors), "a new connection", timeout=30)
+        sub.wait_for(lambda: sum("pubsub: ready" in e for e in sub.errors) >= 2, "ready again after rejoining")
+        WebPubSubServiceClient.from_connection_string(connection_string, hub=hub).send_to_group("again", "back", content_type="text/plain")
+        sub.wait_for(lambda: "back" in sub.lines, "a group message on the new service")
+        assert any("messages may have been missed" in e for e in sub.errors)
+    finally:
+        sub.stop()
+        for process in (first, second):
+            if process and process.poll() is None:
+                process.kill()
