@@ -257,3 +257,37 @@ def test_after_a_service_restart_it_reconnects_and_rejoins(hub):
         for process in (first, second):
             if process and process.poll() is None:
                 process.kill()
+
+
+def test_receives_publish_to_its_group_user_and_connection_in_order(service, hub, pubsub, tmp_path):
+    ready = tmp_path / "ready"
+    sub = Subscription("--hub", hub, "--group", "team", "--user", "zoe", "--count", "4", "--ready-file", str(ready), connection_string=service.connection_string)
+    try:
+        sub.wait_ready()
+        connection_id = ready.read_text().strip()
+        for args in (["to hub"], ["to group", "--group", "team"], ["to user", "--user", "zoe"], ["to connection", "--connection", connection_id]):
+            assert pubsub("publish", *args, "--hub", hub, "--connection-string", service.connection_string).status == 0
+        assert sub.wait_exit() == 0
+        assert sub.lines == ["to hub", "to group", "to user", "to connection"]
+    finally:
+        sub.stop()
+
+
+def test_expired_wrong_key_and_wrong_hub_urls_are_refused(service, hub):
+    import jwt
+
+    key = service.connection_string.split("AccessKey=")[1].split(";")[0]
+    base = f"ws://localhost:{service.port}/client/hubs/{hub}"
+    now = int(time.time())
+    aud = f"http://localhost:{service.port}/client/hubs/{hub}"
+    cases = {
+        "expired": jwt.encode({"aud": aud, "iat": now - 7200, "exp": now - 3600}, key, algorithm="HS256"),
+        "wrong key": jwt.encode({"aud": aud, "iat": now, "exp": now + 3600}, "not-the-key", algorithm="HS256"),
+        "wrong hub": jwt.encode({"aud": aud + "other", "iat": now, "exp": now + 3600}, key, algorithm="HS256"),
+    }
+    reasons = {"expired": "expired", "wrong key": "signature does not match", "wrong hub": "does not name"}
+    for name, token in cases.items():
+        sub = Subscription("--url", f"{base}?access_token={token}")
+        assert sub.wait_exit() == 77, name
+        assert any(reasons[name] in e for e in sub.errors), (name, sub.errors)
+        assert token not in " ".join(sub.errors), "the token is never printed"
