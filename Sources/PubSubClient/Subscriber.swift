@@ -132,7 +132,7 @@ public struct Subscriber: Sendable {
                 target = Self.recoveryURL(url, connectionId: id, token: token)
             }
             do {
-                try await session(url: target, recovering: recoveringSince != nil, state: state, onEvent: onEvent)
+                try await session(url: target, state: state, onEvent: onEvent)
                 return
             } catch let error as PubSubError where !state.fields.withLock({ $0.everEstablished }) {
                 throw error
@@ -195,7 +195,6 @@ public struct Subscriber: Sendable {
     /// connection ends.
     private func session(
         url: String,
-        recovering: Bool,
         state: State,
         onEvent: @escaping @Sendable (SubscriptionEvent) async -> Bool
     ) async throws {

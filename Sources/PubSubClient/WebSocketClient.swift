@@ -287,10 +287,7 @@ public enum WebSocketClient {
     ) {
         let upgrade: Upgrade
         do {
-            var sslContext: NIOSSLContext?
-            if target.secure {
-                sslContext = try NIOSSLContext(configuration: .makeClientConfiguration())
-            }
+            let sslContext: NIOSSLContext? = target.secure ? try NIOSSLContext(configuration: .makeClientConfiguration()) : nil
             let result: EventLoopFuture<Upgrade> = try await ClientBootstrap(group: MultiThreadedEventLoopGroup.singleton)
                 .connectTimeout(.milliseconds(Int64(options.connectTimeout.components.seconds * 1000)))
                 .connect(host: target.host, port: target.port) { channel in
