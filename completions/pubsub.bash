@@ -212,7 +212,7 @@ _pubsub_subscribe() {
     repeating_flags=(--verbose -v)
     non_repeating_flags=(--events --quiet -q --version -h --help)
     repeating_options=(--group)
-    non_repeating_options=(--hub --user --protocol --url --format --count --timeout --idle --ready-file --keepalive --connection-string --connection-string-file --log-level)
+    non_repeating_options=(--hub --user --url --connection-string --connection-string-file --protocol --format --count --timeout --idle --ready-file --keepalive --log-level)
     __pubsub_offer_flags_options 0
 
     # Offer option value completions
@@ -220,17 +220,24 @@ _pubsub_subscribe() {
     '--hub')
         return
         ;;
-    '--group')
+    '--user')
         return
         ;;
-    '--user')
+    '--url')
+        return
+        ;;
+    '--connection-string')
+        return
+        ;;
+    '--connection-string-file')
+        __pubsub_add_completions -f
+        return
+        ;;
+    '--group')
         return
         ;;
     '--protocol')
         __pubsub_add_completions -W 'reliable'$'\n''json'$'\n''simple'
-        return
-        ;;
-    '--url')
         return
         ;;
     '--format')
@@ -251,13 +258,6 @@ _pubsub_subscribe() {
         return
         ;;
     '--keepalive')
-        return
-        ;;
-    '--connection-string')
-        return
-        ;;
-    '--connection-string-file')
-        __pubsub_add_completions -f
         return
         ;;
     '--log-level')
@@ -321,7 +321,7 @@ _pubsub_send-to-group() {
     repeating_flags=(--verbose -v)
     non_repeating_flags=(--lines --no-ack --no-echo --quiet -q --version -h --help)
     repeating_options=()
-    non_repeating_options=(--hub --user --url --file --data-type --connection-string --connection-string-file --log-level)
+    non_repeating_options=(--hub --user --url --connection-string --connection-string-file --file --data-type --log-level)
     __pubsub_offer_flags_options 2
 
     # Offer option value completions
@@ -335,19 +335,19 @@ _pubsub_send-to-group() {
     '--url')
         return
         ;;
+    '--connection-string')
+        return
+        ;;
+    '--connection-string-file')
+        __pubsub_add_completions -f
+        return
+        ;;
     '--file')
         __pubsub_add_completions -f
         return
         ;;
     '--data-type')
         __pubsub_add_completions -W 'text'$'\n''json'$'\n''binary'
-        return
-        ;;
-    '--connection-string')
-        return
-        ;;
-    '--connection-string-file')
-        __pubsub_add_completions -f
         return
         ;;
     '--log-level')

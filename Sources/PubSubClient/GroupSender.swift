@@ -8,21 +8,16 @@ import Synchronization
 /// does not come, and a `Duplicate` ack counts as success (§5.4). A dropped connection is reopened
 /// (a fresh token each time) and the unacknowledged message is sent again.
 public struct GroupSender: Sendable {
-    public enum Credential: Sendable {
-        case connectionString(ConnectionString, userId: String?)
-        case url(String)
-    }
-
     public let hub: String
     public let group: String
-    public let credential: Credential
+    public let credential: ClientCredential
     public var acks = true
     public var noEcho = false
     public var ackTimeout: Duration = .seconds(10)
     public var attempts = 3
     private let logger: Logger
 
-    public init(hub: String, group: String, credential: Credential, logger: Logger) {
+    public init(hub: String, group: String, credential: ClientCredential, logger: Logger) {
         self.hub = hub
         self.group = group
         self.credential = credential
@@ -30,12 +25,7 @@ public struct GroupSender: Sendable {
     }
 
     func clientURL() -> String {
-        switch credential {
-        case .url(let url): return url
-        case .connectionString(let connectionString, let userId):
-            let request = ClientTokenRequest(hub: hub, userId: userId, roles: [Role(.sendToGroup, .group(group))])
-            return TokenMinter(connectionString: connectionString).clientAccess(request).url
-        }
+        credential.clientURL(hub: hub, roles: [Role(.sendToGroup, .group(group))])
     }
 
     /// Sends every payload from `payloads`, in order.

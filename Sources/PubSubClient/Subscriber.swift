@@ -57,14 +57,9 @@ public enum SubscriptionEvent: Sendable {
 /// `awps_reconnection_token`, for up to 30 s, never after 1008), and otherwise reconnects with capped
 /// exponential backoff and jitter, minting a fresh token each time (a static URL is reused).
 public struct Subscriber: Sendable {
-    public enum Credential: Sendable {
-        case connectionString(ConnectionString, userId: String?)
-        case url(String)
-    }
-
     public let hub: String
     public let groups: [String]
-    public let credential: Credential
+    public let credential: ClientCredential
     public let protocolKind: SubscriberProtocol
     public var recoveryWindow: Duration = .seconds(30)
     public var maxBackoff: Duration = .seconds(30)
@@ -72,7 +67,7 @@ public struct Subscriber: Sendable {
     public var keepalive: Duration = .seconds(20)
     private let logger: Logger
 
-    public init(hub: String, groups: [String], credential: Credential, protocolKind: SubscriberProtocol, logger: Logger) {
+    public init(hub: String, groups: [String], credential: ClientCredential, protocolKind: SubscriberProtocol, logger: Logger) {
         self.hub = hub
         self.groups = groups
         self.credential = credential
@@ -83,19 +78,9 @@ public struct Subscriber: Sendable {
     /// A client URL: minted afresh from the connection string (roles to join the groups; for simple
     /// clients the groups themselves), or the static one.
     func clientURL() -> String {
-        switch credential {
-        case .url(let url):
-            return url
-        case .connectionString(let connectionString, let userId):
-            let roles = protocolKind == .simple ? [] : groups.map { Role(.joinLeaveGroup, .group($0)) }
-            let request = ClientTokenRequest(
-                hub: hub,
-                userId: userId,
-                roles: roles,
-                groups: protocolKind == .simple ? groups : []
-            )
-            return TokenMinter(connectionString: connectionString).clientAccess(request).url
-        }
+        protocolKind == .simple
+            ? credential.clientURL(hub: hub, roles: [], groups: groups)
+            : credential.clientURL(hub: hub, roles: groups.map { Role(.joinLeaveGroup, .group($0)) })
     }
 
     private final class State: Sendable {

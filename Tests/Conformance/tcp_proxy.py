@@ -64,6 +64,12 @@ class TCPProxy:
         for s in sockets:
             try:
                 s.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
+                # close() alone does not release a socket another thread is blocked reading, so
+                # the peer would hear nothing until it next sent; shutdown() ends that read now.
+                s.shutdown(socket.SHUT_RDWR)
+            except OSError:
+                pass
+            try:
                 s.close()
             except OSError:
                 pass

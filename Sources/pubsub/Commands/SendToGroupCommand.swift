@@ -34,14 +34,7 @@ struct SendToGroupCommand: AsyncPubSubSubcommand {
     @Argument(help: ArgumentHelp("The message; - reads all of standard input.", valueName: "message"))
     var message: String?
 
-    @Option(help: ArgumentHelp("The hub (env: PUBSUB_HUB); not needed with --url.", valueName: "hub"))
-    var hub: String?
-
-    @Option(help: ArgumentHelp("The user id to connect as; it becomes fromUserId.", valueName: "user-id"))
-    var user: String?
-
-    @Option(help: ArgumentHelp("A ready client access URL whose token may send to the group.", valueName: "url"))
-    var url: String?
+    @OptionGroup var client: ClientOptions
 
     @Flag(help: "Send one message per line of standard input, in order.")
     var lines = false
@@ -58,18 +51,10 @@ struct SendToGroupCommand: AsyncPubSubSubcommand {
     @Flag(help: "Do not deliver the message back to this connection.")
     var noEcho = false
 
-    @OptionGroup var connection: ConnectionOptions
     @OptionGroup var global: GlobalOptions
 
     mutating func validate() throws {
         if let problem = GroupName.problem(with: group) { throw ValidationError(problem) }
-        if hub == nil { hub = Environment.value(Environment.hub) }
-        if url == nil {
-            guard let hub else { throw ValidationError("missing --hub (or set PUBSUB_HUB, or pass --url)") }
-            do { try HubName.validate(hub) } catch { throw ValidationError(error.message) }
-        } else if connection.connectionString != nil || connection.connectionStringFile != nil {
-            throw ValidationError("give --url or a connection string, not both")
-        }
         let sources = [message != nil, lines, file != nil].filter { $0 }.count
         guard sources == 1 else {
             throw ValidationError(
@@ -81,16 +66,7 @@ struct SendToGroupCommand: AsyncPubSubSubcommand {
     }
 
     func execute() async throws {
-        let credential: GroupSender.Credential
-        var hubName = hub ?? ""
-        if let url {
-            credential = .url(url)
-            if hubName.isEmpty, let components = URLComponents(string: url) {
-                hubName = components.path.split(separator: "/").last.map(String.init) ?? ""
-            }
-        } else {
-            credential = .connectionString(try connection.resolve(quiet: global.quiet), userId: user)
-        }
+        let (credential, hubName) = try client.credential(quiet: global.quiet)
         let logger = Logger(label: "pubsub.cli")
         var sender = GroupSender(hub: hubName, group: group, credential: credential, logger: logger)
         sender.acks = !noAck

@@ -39,20 +39,13 @@ struct SubscribeCommand: AsyncPubSubSubcommand {
     enum Format: String, ExpressibleByArgument, CaseIterable { case text, json, raw }
     enum ProtocolChoice: String, ExpressibleByArgument, CaseIterable { case reliable, json, simple }
 
-    @Option(help: ArgumentHelp("The hub (env: PUBSUB_HUB); not needed with --url.", valueName: "hub"))
-    var hub: String?
+    @OptionGroup var client: ClientOptions
 
     @Option(help: ArgumentHelp("A group to join; repeatable.", valueName: "group"))
     var group: [String] = []
 
-    @Option(help: ArgumentHelp("The user id to connect as (minted into the token).", valueName: "user-id"))
-    var user: String?
-
     @Option(name: .customLong("protocol"), help: "reliable (default), json, or simple (no subprotocol; groups from the token).")
     var protocolChoice: ProtocolChoice = .reliable
-
-    @Option(help: ArgumentHelp("A ready client access URL instead of a connection string (reused on reconnect).", valueName: "url"))
-    var url: String?
 
     @Option(help: "Output: text, json (NDJSON) or raw.")
     var format: Format = .text
@@ -75,23 +68,15 @@ struct SubscribeCommand: AsyncPubSubSubcommand {
     @Option(help: ArgumentHelp("Ping period; silent for 3 periods means half-open, and the client reconnects.", valueName: "duration"))
     var keepalive = "20s"
 
-    @OptionGroup var connection: ConnectionOptions
     @OptionGroup var global: GlobalOptions
 
     mutating func validate() throws {
-        if hub == nil { hub = Environment.value(Environment.hub) }
-        if url == nil {
-            guard let hub else { throw ValidationError("missing --hub (or set PUBSUB_HUB, or pass --url)") }
-            do { try HubName.validate(hub) } catch { throw ValidationError(error.message) }
-        } else if connection.connectionString != nil || connection.connectionStringFile != nil {
-            throw ValidationError("give --url or a connection string, not both")
-        }
         for name in group {
             if let problem = GroupName.problem(with: name) { throw ValidationError("--group: \(problem)") }
         }
         if let count, count < 1 { throw ValidationError("--count must be at least 1") }
         if events, format != .json { throw ValidationError("--events goes with --format json") }
-        if protocolChoice == .simple, url != nil, !group.isEmpty {
+        if protocolChoice == .simple, client.url != nil, !group.isEmpty {
             throw ValidationError("a simple client cannot join groups; with --url the token must already name them")
         }
         _ = try durations()
@@ -116,16 +101,7 @@ struct SubscribeCommand: AsyncPubSubSubcommand {
     }
 
     func execute() async throws {
-        let credential: Subscriber.Credential
-        var hubName = hub ?? ""
-        if let url {
-            credential = .url(url)
-            if hubName.isEmpty, let components = URLComponents(string: url) {
-                hubName = components.path.split(separator: "/").last.map(String.init) ?? ""
-            }
-        } else {
-            credential = .connectionString(try connection.resolve(quiet: global.quiet), userId: user)
-        }
+        let (credential, hubName) = try client.credential(quiet: global.quiet)
         let logger = Logger(label: "pubsub.cli")
         var subscriber = Subscriber(
             hub: hubName,
