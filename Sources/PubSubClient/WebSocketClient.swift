@@ -82,13 +82,14 @@ public enum WebSocketClient {
     ) async throws -> Value {
         let url = try Target(urlText)
         let channel = try await open(url, options: options, logger: logger)
+        logger.debug("WebSocket open", metadata: ["subprotocol": "\(channel.subprotocol ?? "none")"])
         return try await channel.channel.executeThenClose { inbound, outbound in
             let connection = WebSocketConnection(subprotocol: channel.subprotocol, outbound: outbound)
             let (messages, continuation) = AsyncThrowingStream.makeStream(of: WebSocketMessage.self, throwing: (any Error).self)
             let lastFrame = FrameClock()
             return try await withThrowingTaskGroup(of: Value?.self) { group in
                 group.addTask {
-                    await read(inbound, outbound: outbound, options: options, lastFrame: lastFrame, into: continuation)
+                    await read(inbound, outbound: outbound, options: options, lastFrame: lastFrame, into: continuation, logger: logger)
                     return nil
                 }
                 group.addTask {
@@ -110,12 +111,14 @@ public enum WebSocketClient {
         outbound: NIOAsyncChannelOutboundWriter<WebSocketFrame>,
         options: Options,
         lastFrame: FrameClock,
-        into continuation: AsyncThrowingStream<WebSocketMessage, any Error>.Continuation
+        into continuation: AsyncThrowingStream<WebSocketMessage, any Error>.Continuation,
+        logger: Logger
     ) async {
         var fragments: [UInt8] = []
         var fragmentOpcode: WebSocketOpcode?
         do {
             for try await frame in inbound {
+                logger.trace("frame", metadata: ["opcode": "\(frame.opcode)", "bytes": "\(frame.length)"])
                 lastFrame.touch()
                 switch frame.opcode {
                 case .ping:
@@ -252,6 +255,13 @@ public enum WebSocketClient {
 
         func channelRead(context: ChannelHandlerContext, data: NIOAny) {
             switch unwrapInboundIn(data) {
+            case .head(let head) where head.status == .switchingProtocols:
+                // The upgrade goes ahead: step out of the pipeline before the WebSocket bytes that may
+                // follow the 101 in the same read come through (they are not HTTP parts).
+                context.fireChannelRead(data)
+                complete()
+                context.pipeline.syncOperations.removeHandler(context: context, promise: nil)
+                return
             case .head(let head): seen.withLockedValue { $0.status = head.status }
             case .body(let buffer):
                 seen.withLockedValue { seen in
@@ -328,8 +338,12 @@ public enum WebSocketClient {
                                 }
                             }
                         )
+                        var pipeline = NIOUpgradableHTTPClientPipelineConfiguration(upgradeConfiguration: configuration)
+                        // The service's first frame often arrives in the same read as the 101 response:
+                        // keep those bytes for the WebSocket decoder (NIO's client default drops them).
+                        pipeline.leftOverBytesStrategy = .forwardBytes
                         let negotiated = try channel.pipeline.syncOperations.configureUpgradableHTTPClientPipeline(
-                            configuration: .init(upgradeConfiguration: configuration)
+                            configuration: pipeline
                         )
                         let upgradeHandler = try channel.pipeline.syncOperations.handler(type: NIOTypedHTTPClientUpgradeHandler<Upgrade>.self)
                         try channel.pipeline.syncOperations.addHandler(observer, position: .before(upgradeHandler))
