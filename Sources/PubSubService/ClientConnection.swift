@@ -269,8 +269,13 @@ final class ClientConnection: Sendable {
 
 /// Random identifiers.
 enum Identifiers {
-    /// A connection id: 16 url-safe characters.
-    static func connectionID() -> String { random(bytes: 12) }
+    /// A connection id: 16 letters and digits (about 95 bits). Only alphanumerics, so an id never
+    /// starts with `-` and can be passed as a command-line value (`--connection <id>`) as is.
+    static func connectionID() -> String {
+        let alphabet = Array("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789")
+        var generator = SystemRandomNumberGenerator()
+        return String((0..<16).map { _ in alphabet.randomElement(using: &generator)! })
+    }
 
     /// An unguessable token (256 bits).
     static func secret() -> String { random(bytes: 32) }

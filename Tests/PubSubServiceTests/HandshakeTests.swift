@@ -120,3 +120,20 @@ struct HandshakeTests {
         }
     }
 }
+
+@Suite("Identifiers")
+struct IdentifierTests {
+    @Test("connection ids are 16 letters and digits, so they never look like a command-line flag")
+    func connectionIdsAreAlphanumeric() async throws {
+        try await LiveHub.run { client, port in
+            for _ in 0..<5 {
+                try await client.ws(ProtocolTests.path(port), configuration: LiveHub.socketConfiguration(LiveHub.json)) { inbound, _, _ in
+                    var frames = Frames(inbound)
+                    let id = try #require(try await frames.nextMessage().connectionId)
+                    #expect(id.count == 16)
+                    #expect(id.allSatisfy { $0.isASCII && ($0.isLetter || $0.isNumber) }, "\(id)")
+                }
+            }
+        }
+    }
+}
