@@ -212,7 +212,7 @@ _pubsub_subscribe() {
     repeating_flags=(--verbose -v)
     non_repeating_flags=(--events --quiet -q --version -h --help)
     repeating_options=(--group)
-    non_repeating_options=(--hub --user --url --connection-string --connection-string-file --protocol --format --count --timeout --idle --ready-file --keepalive --log-level)
+    non_repeating_options=(--hub --user --url --connection-string --connection-string-file --ca-file --protocol --format --count --timeout --idle --ready-file --keepalive --log-level)
     __pubsub_offer_flags_options 0
 
     # Offer option value completions
@@ -230,6 +230,10 @@ _pubsub_subscribe() {
         return
         ;;
     '--connection-string-file')
+        __pubsub_add_completions -f
+        return
+        ;;
+    '--ca-file')
         __pubsub_add_completions -f
         return
         ;;
@@ -270,11 +274,15 @@ _pubsub_publish() {
     repeating_flags=(--verbose -v)
     non_repeating_flags=(--lines --quiet -q --version -h --help)
     repeating_options=(--exclude)
-    non_repeating_options=(--hub --group --user --connection --file --content-type --filter --ttl --connection-string --connection-string-file --log-level)
+    non_repeating_options=(--file --hub --group --user --connection --content-type --filter --ttl --connection-string --connection-string-file --ca-file --log-level)
     __pubsub_offer_flags_options 1
 
     # Offer option value completions
     case "${prev}" in
+    '--file')
+        __pubsub_add_completions -f
+        return
+        ;;
     '--hub')
         return
         ;;
@@ -285,10 +293,6 @@ _pubsub_publish() {
         return
         ;;
     '--connection')
-        return
-        ;;
-    '--file')
-        __pubsub_add_completions -f
         return
         ;;
     '--content-type')
@@ -311,6 +315,10 @@ _pubsub_publish() {
         __pubsub_add_completions -f
         return
         ;;
+    '--ca-file')
+        __pubsub_add_completions -f
+        return
+        ;;
     '--log-level')
         return
         ;;
@@ -321,11 +329,15 @@ _pubsub_send-to-group() {
     repeating_flags=(--verbose -v)
     non_repeating_flags=(--lines --no-ack --no-echo --quiet -q --version -h --help)
     repeating_options=()
-    non_repeating_options=(--hub --user --url --connection-string --connection-string-file --file --data-type --log-level)
+    non_repeating_options=(--file --hub --user --url --connection-string --connection-string-file --ca-file --data-type --log-level)
     __pubsub_offer_flags_options 2
 
     # Offer option value completions
     case "${prev}" in
+    '--file')
+        __pubsub_add_completions -f
+        return
+        ;;
     '--hub')
         return
         ;;
@@ -342,7 +354,7 @@ _pubsub_send-to-group() {
         __pubsub_add_completions -f
         return
         ;;
-    '--file')
+    '--ca-file')
         __pubsub_add_completions -f
         return
         ;;

@@ -25,11 +25,11 @@ function __pubsub_parse_tokens -S
         case 'serve'
             __pubsub_parse_subcommand 0 'host=' 'port=' 'access-key=' 'v/verbose' 'q/quiet' 'log-level=' 'version' 'h/help'
         case 'subscribe'
-            __pubsub_parse_subcommand 0 'hub=' 'user=' 'url=' 'connection-string=' 'connection-string-file=' 'group=+' 'protocol=' 'format=' 'events' 'count=' 'timeout=' 'idle=' 'ready-file=' 'keepalive=' 'v/verbose' 'q/quiet' 'log-level=' 'version' 'h/help'
+            __pubsub_parse_subcommand 0 'hub=' 'user=' 'url=' 'connection-string=' 'connection-string-file=' 'ca-file=' 'group=+' 'protocol=' 'format=' 'events' 'count=' 'timeout=' 'idle=' 'ready-file=' 'keepalive=' 'v/verbose' 'q/quiet' 'log-level=' 'version' 'h/help'
         case 'publish'
-            __pubsub_parse_subcommand 1 'hub=' 'group=' 'user=' 'connection=' 'lines' 'file=' 'content-type=' 'exclude=+' 'filter=' 'ttl=' 'connection-string=' 'connection-string-file=' 'v/verbose' 'q/quiet' 'log-level=' 'version' 'h/help'
+            __pubsub_parse_subcommand 1 'lines' 'file=' 'hub=' 'group=' 'user=' 'connection=' 'content-type=' 'exclude=+' 'filter=' 'ttl=' 'connection-string=' 'connection-string-file=' 'ca-file=' 'v/verbose' 'q/quiet' 'log-level=' 'version' 'h/help'
         case 'send-to-group'
-            __pubsub_parse_subcommand 2 'hub=' 'user=' 'url=' 'connection-string=' 'connection-string-file=' 'lines' 'file=' 'data-type=' 'no-ack' 'no-echo' 'v/verbose' 'q/quiet' 'log-level=' 'version' 'h/help'
+            __pubsub_parse_subcommand 2 'lines' 'file=' 'hub=' 'user=' 'url=' 'connection-string=' 'connection-string-file=' 'ca-file=' 'data-type=' 'no-ack' 'no-echo' 'v/verbose' 'q/quiet' 'log-level=' 'version' 'h/help'
         case 'token'
             __pubsub_parse_subcommand 0 'version' 'h/help'
             switch $unparsed_tokens[1]
@@ -114,6 +114,7 @@ complete -c 'pubsub' -n '__pubsub_should_offer_completions_for_flags_or_options 
 complete -c 'pubsub' -n '__pubsub_should_offer_completions_for_flags_or_options "pubsub subscribe" url' -l 'url' -d 'A ready client access URL instead of a connection string (reused on reconnect).' -rfka ''
 complete -c 'pubsub' -n '__pubsub_should_offer_completions_for_flags_or_options "pubsub subscribe" connection-string' -l 'connection-string' -d 'The service\'s connection string, Endpoint=…;AccessKey=…;Version=1.0; (env: WebPubSubConnectionString).' -rfka ''
 complete -c 'pubsub' -n '__pubsub_should_offer_completions_for_flags_or_options "pubsub subscribe" connection-string-file' -l 'connection-string-file' -d 'Read the connection string from a file; - reads standard input.' -rF
+complete -c 'pubsub' -n '__pubsub_should_offer_completions_for_flags_or_options "pubsub subscribe" ca-file' -l 'ca-file' -d 'Also trust the CA certificates in this PEM file (a private CA or a local TLS proxy).' -rF
 complete -c 'pubsub' -n '__pubsub_should_offer_completions_for_flags_or_options "pubsub subscribe"' -l 'group' -d 'A group to join; repeatable.' -rfka ''
 complete -c 'pubsub' -n '__pubsub_should_offer_completions_for_flags_or_options "pubsub subscribe" protocol' -l 'protocol' -d 'reliable (default), json, or simple (no subprotocol; groups from the token).' -rfka 'reliable json simple'
 complete -c 'pubsub' -n '__pubsub_should_offer_completions_for_flags_or_options "pubsub subscribe" format' -l 'format' -d 'Output: text, json (NDJSON) or raw.' -rfka 'text json raw'
@@ -128,30 +129,32 @@ complete -c 'pubsub' -n '__pubsub_should_offer_completions_for_flags_or_options 
 complete -c 'pubsub' -n '__pubsub_should_offer_completions_for_flags_or_options "pubsub subscribe" log-level' -l 'log-level' -d 'Log level on stderr: trace, debug, info, notice, warning, error, critical (env: PUBSUB_LOG_LEVEL).' -rfka ''
 complete -c 'pubsub' -n '__pubsub_should_offer_completions_for_flags_or_options "pubsub subscribe" version' -l 'version' -d 'Show the version.'
 complete -c 'pubsub' -n '__pubsub_should_offer_completions_for_flags_or_options "pubsub subscribe" h help' -s 'h' -l 'help' -d 'Show help information.'
+complete -c 'pubsub' -n '__pubsub_should_offer_completions_for_flags_or_options "pubsub publish" lines' -l 'lines' -d 'Send one message per line of standard input, in order.'
+complete -c 'pubsub' -n '__pubsub_should_offer_completions_for_flags_or_options "pubsub publish" file' -l 'file' -d 'Send the contents of this file as one message.' -rF
 complete -c 'pubsub' -n '__pubsub_should_offer_completions_for_flags_or_options "pubsub publish" hub' -l 'hub' -d 'The hub name, e.g. chat (env: PUBSUB_HUB).' -rfka ''
 complete -c 'pubsub' -n '__pubsub_should_offer_completions_for_flags_or_options "pubsub publish" group' -l 'group' -d 'Send to this group instead of the whole hub.' -rfka ''
 complete -c 'pubsub' -n '__pubsub_should_offer_completions_for_flags_or_options "pubsub publish" user' -l 'user' -d 'Send to this user\'s connections.' -rfka ''
 complete -c 'pubsub' -n '__pubsub_should_offer_completions_for_flags_or_options "pubsub publish" connection' -l 'connection' -d 'Send to this one connection.' -rfka ''
-complete -c 'pubsub' -n '__pubsub_should_offer_completions_for_flags_or_options "pubsub publish" lines' -l 'lines' -d 'Send one message per line of standard input, in order.'
-complete -c 'pubsub' -n '__pubsub_should_offer_completions_for_flags_or_options "pubsub publish" file' -l 'file' -d 'Send the contents of this file as one message.' -rF
 complete -c 'pubsub' -n '__pubsub_should_offer_completions_for_flags_or_options "pubsub publish" content-type' -l 'content-type' -d 'How the service and clients see the payload: text, json (validated first) or binary.' -rfka 'text json binary'
 complete -c 'pubsub' -n '__pubsub_should_offer_completions_for_flags_or_options "pubsub publish"' -l 'exclude' -d 'A connection id that must not receive it (hub and group sends); repeatable.' -rfka ''
 complete -c 'pubsub' -n '__pubsub_should_offer_completions_for_flags_or_options "pubsub publish" filter' -l 'filter' -d 'An OData filter, e.g. "userId ne \'bot\'" (not with --connection).' -rfka ''
 complete -c 'pubsub' -n '__pubsub_should_offer_completions_for_flags_or_options "pubsub publish" ttl' -l 'ttl' -d 'Drop the message for clients not sent it within this time: 1s to 300s.' -rfka ''
 complete -c 'pubsub' -n '__pubsub_should_offer_completions_for_flags_or_options "pubsub publish" connection-string' -l 'connection-string' -d 'The service\'s connection string, Endpoint=…;AccessKey=…;Version=1.0; (env: WebPubSubConnectionString).' -rfka ''
 complete -c 'pubsub' -n '__pubsub_should_offer_completions_for_flags_or_options "pubsub publish" connection-string-file' -l 'connection-string-file' -d 'Read the connection string from a file; - reads standard input.' -rF
+complete -c 'pubsub' -n '__pubsub_should_offer_completions_for_flags_or_options "pubsub publish" ca-file' -l 'ca-file' -d 'Also trust the CA certificates in this PEM file (a private CA or a local TLS proxy).' -rF
 complete -c 'pubsub' -n '__pubsub_should_offer_completions_for_flags_or_options "pubsub publish"' -l 'verbose' -s 'v' -d 'Log more to stderr: -v for info, -vv for debug.'
 complete -c 'pubsub' -n '__pubsub_should_offer_completions_for_flags_or_options "pubsub publish" q quiet' -l 'quiet' -s 'q' -d 'Print no notices on stderr (errors are still printed).'
 complete -c 'pubsub' -n '__pubsub_should_offer_completions_for_flags_or_options "pubsub publish" log-level' -l 'log-level' -d 'Log level on stderr: trace, debug, info, notice, warning, error, critical (env: PUBSUB_LOG_LEVEL).' -rfka ''
 complete -c 'pubsub' -n '__pubsub_should_offer_completions_for_flags_or_options "pubsub publish" version' -l 'version' -d 'Show the version.'
 complete -c 'pubsub' -n '__pubsub_should_offer_completions_for_flags_or_options "pubsub publish" h help' -s 'h' -l 'help' -d 'Show help information.'
+complete -c 'pubsub' -n '__pubsub_should_offer_completions_for_flags_or_options "pubsub send-to-group" lines' -l 'lines' -d 'Send one message per line of standard input, in order.'
+complete -c 'pubsub' -n '__pubsub_should_offer_completions_for_flags_or_options "pubsub send-to-group" file' -l 'file' -d 'Send the contents of this file as one message.' -rF
 complete -c 'pubsub' -n '__pubsub_should_offer_completions_for_flags_or_options "pubsub send-to-group" hub' -l 'hub' -d 'The hub (env: PUBSUB_HUB); not needed with --url.' -rfka ''
 complete -c 'pubsub' -n '__pubsub_should_offer_completions_for_flags_or_options "pubsub send-to-group" user' -l 'user' -d 'The user id to connect as (minted into the token).' -rfka ''
 complete -c 'pubsub' -n '__pubsub_should_offer_completions_for_flags_or_options "pubsub send-to-group" url' -l 'url' -d 'A ready client access URL instead of a connection string (reused on reconnect).' -rfka ''
 complete -c 'pubsub' -n '__pubsub_should_offer_completions_for_flags_or_options "pubsub send-to-group" connection-string' -l 'connection-string' -d 'The service\'s connection string, Endpoint=…;AccessKey=…;Version=1.0; (env: WebPubSubConnectionString).' -rfka ''
 complete -c 'pubsub' -n '__pubsub_should_offer_completions_for_flags_or_options "pubsub send-to-group" connection-string-file' -l 'connection-string-file' -d 'Read the connection string from a file; - reads standard input.' -rF
-complete -c 'pubsub' -n '__pubsub_should_offer_completions_for_flags_or_options "pubsub send-to-group" lines' -l 'lines' -d 'Send one message per line of standard input, in order.'
-complete -c 'pubsub' -n '__pubsub_should_offer_completions_for_flags_or_options "pubsub send-to-group" file' -l 'file' -d 'Send the contents of this file as one message.' -rF
+complete -c 'pubsub' -n '__pubsub_should_offer_completions_for_flags_or_options "pubsub send-to-group" ca-file' -l 'ca-file' -d 'Also trust the CA certificates in this PEM file (a private CA or a local TLS proxy).' -rF
 complete -c 'pubsub' -n '__pubsub_should_offer_completions_for_flags_or_options "pubsub send-to-group" data-type' -l 'data-type' -d 'How subscribers see the data: text, json (validated first) or binary.' -rfka 'text json binary'
 complete -c 'pubsub' -n '__pubsub_should_offer_completions_for_flags_or_options "pubsub send-to-group" no-ack' -l 'no-ack' -d 'Do not wait for acks (fire and forget).'
 complete -c 'pubsub' -n '__pubsub_should_offer_completions_for_flags_or_options "pubsub send-to-group" no-echo' -l 'no-echo' -d 'Do not deliver the message back to this connection.'

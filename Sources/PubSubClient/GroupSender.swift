@@ -15,6 +15,11 @@ public struct GroupSender: Sendable {
     public var noEcho = false
     public var ackTimeout: Duration = .seconds(10)
     public var attempts = 3
+    /// The service's limit on one client frame (§9): a message whose sendToGroup frame is larger is
+    /// refused here instead of being sent to a close 1009.
+    public var maxFrameSize = 1 << 20
+    /// The roots a wss:// endpoint is checked against.
+    public var trust: TLSTrust = .system
     private let logger: Logger
 
     public init(hub: String, group: String, credential: ClientCredential, logger: Logger) {
@@ -40,18 +45,18 @@ public struct GroupSender: Sendable {
         while true {
             let end = try await withConnection(waiter: waiter) { connection in
                 if let retry = progress.withLock({ $0.pending }) {
-                    try await deliver(retry.message, ackId: retry.ackId, over: connection, waiter: waiter)
+                    try await deliver(retry.frame, ackId: retry.ackId, over: connection, waiter: waiter)
                     progress.withLock { $0.pending = nil; $0.sent += 1 }
                 }
                 while let data = await source.next() {
-                    let (message, ackId) = progress.withLock { progress -> (ClientMessage, UInt64?) in
-                        let ackId: UInt64? = acks ? progress.nextAckId : nil
+                    let ackId: UInt64? = acks ? progress.withLock { $0.nextAckId } : nil
+                    let frame = ClientMessage.sendToGroup(group: group, data: data, ackId: ackId, noEcho: noEcho).encoded()
+                    try checkSize(frame, data: data)
+                    progress.withLock { progress in
                         progress.nextAckId += 1
-                        let message = ClientMessage.sendToGroup(group: group, data: data, ackId: ackId, noEcho: noEcho)
-                        if let ackId { progress.pending = (ackId, message) }
-                        return (message, ackId)
+                        if let ackId { progress.pending = (ackId, frame) }
                     }
-                    try await deliver(message, ackId: ackId, over: connection, waiter: waiter)
+                    try await deliver(frame, ackId: ackId, over: connection, waiter: waiter)
                     progress.withLock { $0.pending = nil; $0.sent += 1 }
                 }
             }
@@ -70,7 +75,7 @@ public struct GroupSender: Sendable {
     }
 
     private struct Progress {
-        var pending: (ackId: UInt64, message: ClientMessage)?
+        var pending: (ackId: UInt64, frame: String)?
         var nextAckId: UInt64 = 1
         var sent = 0
     }
@@ -102,18 +107,27 @@ public struct GroupSender: Sendable {
         waiter: AckWaiter,
         _ body: @escaping @Sendable (WebSocketConnection) async throws -> Void
     ) async throws -> ConnectionEnd {
+        var options = WebSocketClient.Options(subprotocols: [SubscriberProtocol.json.subprotocols[0]])
+        options.trust = trust
         do {
             try await WebSocketClient.connect(
                 to: clientURL(),
-                options: WebSocketClient.Options(subprotocols: [SubscriberProtocol.json.subprotocols[0]]),
+                options: options,
                 logger: logger
             ) { connection, messages in
                 try await withThrowingTaskGroup(of: Void.self) { tasks in
                     tasks.addTask {
                         for try await frame in messages {
                             guard case .text(let text) = frame, let message = try? ServiceMessage.decode(Data(text.utf8)) else { continue }
-                            if case .ack(let ackId, let success, let error) = message {
+                            switch message {
+                            case .ack(let ackId, let success, let error):
                                 waiter.deliver(ackId, success: success, error: error)
+                            case .groupMessage(let received, _, _, _) where received == group:
+                                // Only a connection that is in the group (a --url with initial
+                                // groups) sees its own messages, and then only without noEcho.
+                                logger.debug("a message to the group came back to this connection (echo)")
+                            default:
+                                break
                             }
                         }
                     }
@@ -131,14 +145,30 @@ public struct GroupSender: Sendable {
         }
     }
 
-    private func deliver(_ message: ClientMessage, ackId: UInt64?, over connection: WebSocketConnection, waiter: AckWaiter) async throws {
+    private func checkSize(_ frame: String, data: MessageData) throws(PubSubError) {
+        let size = frame.utf8.count
+        guard size > maxFrameSize else { return }
+        let growth: String
+        switch data {
+        case .binary, .protobuf: growth = "binary data is sent as base64, a third larger: about \(maxFrameSize * 3 / 4 / 1024) KB of bytes fit"
+        case .text, .json: growth = "text is sent JSON-escaped, so quotes, backslashes and control characters take more room"
+        }
+        throw PubSubError(
+            .messageTooLarge,
+            "the message makes a \(size)-byte sendToGroup frame; the service takes client frames up to 1 MB (\(maxFrameSize) bytes)",
+            hint: "\(growth); `pubsub publish --group` sends up to 1 MB of payload over REST",
+            exitStatus: .dataError
+        )
+    }
+
+    private func deliver(_ frame: String, ackId: UInt64?, over connection: WebSocketConnection, waiter: AckWaiter) async throws {
         guard let ackId else {
-            try await connection.send(text: message.encoded())
+            try await connection.send(text: frame)
             return
         }
         for attempt in 1...attempts {
             let outcome = try await waiter.wait(for: ackId, timeout: ackTimeout) {
-                try await connection.send(text: message.encoded())
+                try await connection.send(text: frame)
             }
             switch outcome {
             case .success:
@@ -221,6 +251,7 @@ final class AckWaiter: Sendable {
 }
 
 extension PubSubError.Code {
+    public static let messageTooLarge = Self("messageTooLarge")
     public static let sendForbidden = Self("sendForbidden")
     public static let sendFailed = Self("sendFailed")
     public static let sendTimedOut = Self("sendTimedOut")

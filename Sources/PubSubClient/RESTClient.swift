@@ -68,6 +68,8 @@ public struct RESTClient: Sendable {
     /// The first backoff; each retry doubles it, plus up to 25% jitter.
     public var initialBackoff: Duration = .milliseconds(250)
     public var requestTimeout: TimeAmount = .seconds(30)
+    /// The roots an https:// endpoint is checked against.
+    public var trust: TLSTrust = .system
     private let minter: TokenMinter
     private let logger: Logger
 
@@ -117,6 +119,7 @@ public struct RESTClient: Sendable {
             attempt += 1
             var request = HTTPClientRequest(url: url)
             request.method = method
+            if trust.caFile != nil { request.tlsConfiguration = trust.configuration }
             request.headers.add(name: "Authorization", value: "Bearer " + minter.restToken(for: url))
             request.headers.add(name: "Content-Type", value: contentType)
             request.headers.add(name: "User-Agent", value: "pubsub-cli")
@@ -131,6 +134,8 @@ public struct RESTClient: Sendable {
                 failure = Self.failure(status: status, body: bodyBytes, url: url, connectionString: connectionString)
                 retryable = status >= 500 || status == 408 || status == 429
             } catch {
+                let endpoint = connectionString.endpoint
+                if let untrusted = trust.failure(error, host: endpoint.host, port: endpoint.port ?? (endpoint.scheme == "https" ? 443 : 80)) { throw untrusted }
                 failure = PubSubError(
                     .serviceUnreachable,
                     "cannot reach \(connectionString.endpoint.url): \(Self.describe(error))",

@@ -65,6 +65,8 @@ public struct Subscriber: Sendable {
     public var maxBackoff: Duration = .seconds(30)
     /// Ping period; a connection silent for three periods counts as half-open and is replaced.
     public var keepalive: Duration = .seconds(20)
+    /// The roots a wss:// endpoint is checked against.
+    public var trust: TLSTrust = .system
     private let logger: Logger
 
     public init(hub: String, groups: [String], credential: ClientCredential, protocolKind: SubscriberProtocol, logger: Logger) {
@@ -187,6 +189,7 @@ public struct Subscriber: Sendable {
         let groups = self.groups
         var options = WebSocketClient.Options(subprotocols: kind.subprotocols)
         options.keepalive = keepalive
+        options.trust = trust
         try await WebSocketClient.connect(to: url, options: options, logger: logger) { connection, messages in
             if kind != .simple, connection.subprotocol != kind.subprotocols.first {
                 throw PubSubError(

@@ -59,9 +59,14 @@ public enum WebSocketClient {
         public var subprotocols: [String] = []
         public var headers: [(String, String)] = []
         public var connectTimeout: Duration = .seconds(10)
-        public var maxMessageSize = 1 << 20 + 4096
+        /// The largest frame accepted from the service. The 1 MB limit is on the payload a client or
+        /// the REST API sends; delivered to a JSON-protocol client it grows (base64 for binary, escapes
+        /// for text), so this is well above it.
+        public var maxMessageSize = 8 << 20
         /// Ping period; with no frame at all for three periods the connection counts as dead.
         public var keepalive: Duration = .seconds(20)
+        /// The roots wss:// servers are checked against.
+        public var trust: TLSTrust = .system
 
         public init(subprotocols: [String] = []) {
             self.subprotocols = subprotocols
@@ -297,7 +302,7 @@ public enum WebSocketClient {
     ) {
         let upgrade: Upgrade
         do {
-            let sslContext: NIOSSLContext? = target.secure ? try NIOSSLContext(configuration: .makeClientConfiguration()) : nil
+            let sslContext: NIOSSLContext? = target.secure ? try NIOSSLContext(configuration: options.trust.configuration) : nil
             let result: EventLoopFuture<Upgrade> = try await ClientBootstrap(group: MultiThreadedEventLoopGroup.singleton)
                 .connectTimeout(.milliseconds(Int64(options.connectTimeout.components.seconds * 1000)))
                 .connect(host: target.host, port: target.port) { channel in
@@ -352,6 +357,7 @@ public enum WebSocketClient {
                 }
             upgrade = try await result.get()
         } catch {
+            if let untrusted = options.trust.failure(error, host: target.host, port: target.port) { throw untrusted }
             throw PubSubError(
                 .serviceUnreachable,
                 "cannot open a WebSocket to \(target.host):\(target.port): \(describe(error))",

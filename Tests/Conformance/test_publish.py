@@ -87,7 +87,7 @@ def test_bad_json_is_refused_before_sending(pubsub, service, hub):
 @pytest.mark.parametrize(
     "args,status,fragment",
     [
-        ([], 64, "nothing to publish"),
+        ([], 64, "nothing to send"),
         (["a", "--lines"], 64, "only one of"),
         (["a", "--group", "g", "--user", "u"], 64, "at most one of"),
         (["a", "--user", "u", "--exclude", "c"], 64, "--exclude only applies"),

@@ -26,12 +26,7 @@ struct PublishCommand: AsyncPubSubSubcommand {
             """
     )
 
-    enum ContentTypeChoice: String, ExpressibleByArgument, CaseIterable {
-        case text, json, binary
-    }
-
-    @Argument(help: ArgumentHelp("The message; - reads all of standard input.", valueName: "message"))
-    var message: String?
+    @OptionGroup var source: MessageSourceOptions
 
     @OptionGroup var hubOptions: HubOptions
 
@@ -44,14 +39,8 @@ struct PublishCommand: AsyncPubSubSubcommand {
     @Option(help: ArgumentHelp("Send to this one connection.", valueName: "connection-id"))
     var connection: String?
 
-    @Flag(help: "Send one message per line of standard input, in order.")
-    var lines = false
-
-    @Option(help: ArgumentHelp("Send the contents of this file as one message.", valueName: "path"), completion: .file())
-    var file: String?
-
     @Option(help: "How the service and clients see the payload: text, json (validated first) or binary.")
-    var contentType: ContentTypeChoice = .text
+    var contentType: PayloadType = .text
 
     @Option(help: ArgumentHelp("A connection id that must not receive it (hub and group sends); repeatable.", valueName: "connection-id"))
     var exclude: [String] = []
@@ -63,17 +52,10 @@ struct PublishCommand: AsyncPubSubSubcommand {
     var ttl: String?
 
     @OptionGroup var connectionOptions: ConnectionOptions
+    @OptionGroup var tls: TLSOptions
     @OptionGroup var global: GlobalOptions
 
     mutating func validate() throws {
-        let sources = [message != nil, lines, file != nil].filter { $0 }.count
-        guard sources == 1 else {
-            throw ValidationError(
-                sources == 0
-                    ? "nothing to publish: give a message, - for standard input, --lines or --file"
-                    : "give only one of a message argument, --lines and --file"
-            )
-        }
         let targets = [group != nil, user != nil, connection != nil].filter { $0 }.count
         guard targets <= 1 else { throw ValidationError("give at most one of --group, --user and --connection") }
         if !exclude.isEmpty, user != nil || connection != nil {
@@ -108,67 +90,15 @@ struct PublishCommand: AsyncPubSubSubcommand {
     func execute() async throws {
         let connectionString = try connectionOptions.resolve(quiet: global.quiet)
         let logger = Logger(label: "pubsub.cli")
-        let client = RESTClient(connectionString: connectionString, hub: hubOptions.name, logger: logger)
+        var client = RESTClient(connectionString: connectionString, hub: hubOptions.name, logger: logger)
+        client.trust = try tls.trust()
         let options = SendOptions(excluded: exclude, filter: filter, ttlSeconds: try ttlSeconds())
-        let type: PayloadType
-        switch contentType {
-        case .text: type = .text
-        case .json: type = .json
-        case .binary: type = .binary
-        }
         var sent = 0
-        if lines {
-            var number = 0
-            for await line in StandardInput.lines() {
-                number += 1
-                let payload = try Self.checked(Array(line.utf8), type: type, what: "line \(number)")
-                try await client.send(payload, as: type, to: target, options: options)
-                sent += 1
-            }
-        } else {
-            let payload: [UInt8]
-            if let file {
-                guard let data = FileManager.default.contents(atPath: file) else {
-                    throw PubSubError(
-                        .unreadableInput,
-                        "cannot read the file \"\(file)\"",
-                        hint: "check that it exists and is readable",
-                        exitStatus: .dataError
-                    )
-                }
-                payload = Array(data)
-            } else if message == "-" {
-                payload = Array(await StandardInput.readAll())
-            } else {
-                payload = Array((message ?? "").utf8)
-            }
-            try await client.send(try Self.checked(payload, type: type, what: "the message"), as: type, to: target, options: options)
-            sent = 1
+        try await source.forEach { payload, what in
+            _ = try MessageSourceOptions.checked(payload, as: contentType, what: what)
+            try await client.send(payload, as: contentType, to: target, options: options)
+            sent += 1
         }
         logger.info("sent \(sent) message\(sent == 1 ? "" : "s") to \(target) in hub \(hubOptions.name)")
     }
-
-    /// Validates a payload before it is sent: JSON must parse, text must be UTF-8.
-    static func checked(_ payload: [UInt8], type: PayloadType, what: String) throws(PubSubError) -> [UInt8] {
-        switch type {
-        case .json:
-            _ = try JSONValue.parse(payload, what: what)
-        case .text:
-            guard String(validating: payload, as: UTF8.self) != nil else {
-                throw PubSubError(
-                    .unreadableInput,
-                    "\(what) is not UTF-8 text",
-                    hint: "send bytes with --content-type binary",
-                    exitStatus: .dataError
-                )
-            }
-        case .binary:
-            break
-        }
-        return payload
-    }
-}
-
-extension PubSubError.Code {
-    static let unreadableInput = Self("unreadableInput")
 }

@@ -26,24 +26,15 @@ struct SendToGroupCommand: AsyncPubSubSubcommand {
             """
     )
 
-    enum DataTypeChoice: String, ExpressibleByArgument, CaseIterable { case text, json, binary }
-
     @Argument(help: ArgumentHelp("The group to publish to.", valueName: "group"))
     var group: String
 
-    @Argument(help: ArgumentHelp("The message; - reads all of standard input.", valueName: "message"))
-    var message: String?
+    @OptionGroup var source: MessageSourceOptions
 
     @OptionGroup var client: ClientOptions
 
-    @Flag(help: "Send one message per line of standard input, in order.")
-    var lines = false
-
-    @Option(help: ArgumentHelp("Send the contents of this file as one message.", valueName: "path"), completion: .file())
-    var file: String?
-
     @Option(help: "How subscribers see the data: text, json (validated first) or binary.")
-    var dataType: DataTypeChoice = .text
+    var dataType: PayloadType = .text
 
     @Flag(help: "Do not wait for acks (fire and forget).")
     var noAck = false
@@ -55,14 +46,6 @@ struct SendToGroupCommand: AsyncPubSubSubcommand {
 
     mutating func validate() throws {
         if let problem = GroupName.problem(with: group) { throw ValidationError(problem) }
-        let sources = [message != nil, lines, file != nil].filter { $0 }.count
-        guard sources == 1 else {
-            throw ValidationError(
-                sources == 0
-                    ? "nothing to send: give a message, - for standard input, --lines or --file"
-                    : "give only one of a message argument, --lines and --file"
-            )
-        }
     }
 
     func execute() async throws {
@@ -71,6 +54,7 @@ struct SendToGroupCommand: AsyncPubSubSubcommand {
         var sender = GroupSender(hub: hubName, group: group, credential: credential, logger: logger)
         sender.acks = !noAck
         sender.noEcho = noEcho
+        sender.trust = try client.tls.trust()
 
         let type = dataType
         let (payloads, continuation) = AsyncStream.makeStream(of: MessageData.self)
@@ -79,26 +63,8 @@ struct SendToGroupCommand: AsyncPubSubSubcommand {
             tasks.addTask { try await configured.send(payloads) }
             tasks.addTask {
                 defer { continuation.finish() }
-                if lines {
-                    var number = 0
-                    for await line in StandardInput.lines() {
-                        number += 1
-                        let data = try Self.messageData(Array(line.utf8), type: type, what: "line \(number)")
-                        continuation.yield(data)
-                    }
-                } else {
-                    let bytes: [UInt8]
-                    if let file {
-                        guard let contents = FileManager.default.contents(atPath: file) else {
-                            throw PubSubError(.unreadableInput, "cannot read the file \"\(file)\"", exitStatus: .dataError)
-                        }
-                        bytes = Array(contents)
-                    } else if message == "-" {
-                        bytes = Array(await StandardInput.readAll())
-                    } else {
-                        bytes = Array((message ?? "").utf8)
-                    }
-                    continuation.yield(try Self.messageData(bytes, type: type, what: "the message"))
+                try await source.forEach { bytes, what in
+                    continuation.yield(try MessageSourceOptions.checked(bytes, as: type, what: what))
                 }
                 return nil
             }
@@ -109,17 +75,5 @@ struct SendToGroupCommand: AsyncPubSubSubcommand {
             return count
         }
         logger.info("sent \(sent) message\(sent == 1 ? "" : "s") to group \(group)")
-    }
-
-    static func messageData(_ bytes: [UInt8], type: DataTypeChoice, what: String) throws(PubSubError) -> MessageData {
-        switch type {
-        case .text:
-            _ = try PublishCommand.checked(bytes, type: .text, what: what)
-            return .text(String(decoding: bytes, as: UTF8.self))
-        case .json:
-            return .json(try JSONValue.parse(bytes, what: what))
-        case .binary:
-            return .binary(Data(bytes))
-        }
     }
 }

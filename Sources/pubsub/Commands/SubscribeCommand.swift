@@ -112,6 +112,7 @@ struct SubscribeCommand: AsyncPubSubSubcommand {
         )
         let (timeout, idle, keepalivePeriod) = try durations()
         subscriber.keepalive = keepalivePeriod
+        subscriber.trust = try client.tls.trust()
         let configured = subscriber
         let printer = Printer(format: format, events: events, quiet: global.quiet, readyFile: readyFile, count: count)
         let activity = AsyncStream<Void>.makeStream(bufferingPolicy: .bufferingNewest(1))

@@ -16,6 +16,7 @@ struct ClientOptions: ParsableArguments {
     var url: String?
 
     @OptionGroup var connection: ConnectionOptions
+    @OptionGroup var tls: TLSOptions
 
     mutating func validate() throws {
         if hub == nil { hub = Environment.value(Environment.hub) }
