@@ -72,7 +72,7 @@ struct ClientSocketHandler: Sendable {
         }
         let metadata: Logger.Metadata = ["pubsub.connection_id": "\(connection.id)", "pubsub.hub": "\(connection.hub)"]
 
-        let frames = OutboundQueue(limit: configuration.outboundQueueLimit)
+        let frames = OutboundQueue<QueuedFrame>(limit: configuration.outboundQueueLimit)
         let (control, controlContinuation) = AsyncStream.makeStream(of: CloseRequest.self)
         let transport = Transport(
             frames: frames,
@@ -198,8 +198,10 @@ struct ClientSocketHandler: Sendable {
             guard connection.isAllowed(.sendToGroup, on: group) else {
                 return reject(connection, ackId, AckError(name: AckError.forbidden, message: "No permission to send to group '\(group)'."))
             }
-            let prepared = PreparedMessage(source: .group(group, fromUserId: connection.userId), payload: Payload(data))
+            let payload = Payload(data)
+            let prepared = PreparedMessage(source: .group(group, fromUserId: connection.userId), payload: payload)
             registry.publish(prepared, to: registry.connections(hub: connection.hub, group: group), excluding: noEcho ? [connection.id] : [])
+            registry.sse.publish(payload, hub: connection.hub, to: .group(group))
             if let ackId { ack(connection, ackId, error: nil) }
         case .event(let event, _, let ackId):
             if let ackId {
@@ -256,6 +258,7 @@ struct ClientSocketHandler: Sendable {
         }
         let prepared = PreparedMessage(source: .group(group, fromUserId: connection.userId), payload: payload)
         registry.publish(prepared, to: registry.connections(hub: connection.hub, group: group))
+        registry.sse.publish(payload, hub: connection.hub, to: .group(group))
         return nil
     }
 

@@ -7,8 +7,8 @@ import PubSubCore
 import ServiceLifecycle
 
 /// Builds the local Web PubSub-compatible service: the WebSocket client endpoint
-/// (`/client/hubs/{hub}`, `/client/?hub=`), the REST data plane (`/api/hubs/{hub}/…`) and
-/// `/api/health`.
+/// (`/client/hubs/{hub}`, `/client/?hub=`), the REST data plane (`/api/hubs/{hub}/…`),
+/// `/api/health`, and Server-Sent Events (`/events?hub=…`, `/publish?hub=…`, a demo page at `/`).
 ///
 /// ```swift
 /// let app = buildHub(configuration: ServiceConfiguration(port: 0), logger: logger) { port in
@@ -78,6 +78,7 @@ func buildHubParts(
     }
     router.get("/client/hubs/:hub", use: explainRefusal)
     router.get("/client", use: explainRefusal)
+    sseEndpoint(registry: registry, verifier: verifier, address: address, logger: logger).register(on: router)
 
     let webSocketConfiguration = WebSocketServerConfiguration(
         maxFrameSize: configuration.maxMessageSize,
@@ -114,6 +115,30 @@ func buildHubParts(
     return (application, registry)
 }
 
+/// `GET /events?hub=…`, `POST /publish?hub=…` and the demo page: SSE straight from the service, with
+/// no gateway hop. A POST is published like a REST send to the hub or the group.
+private func sseEndpoint(registry: HubRegistry, verifier: TokenVerifier, address: ListeningAddress, logger: Logger) -> SSEEndpoint {
+    SSEEndpoint(
+        options: registry.configuration.sse,
+        verifier: verifier,
+        defaultHub: nil,
+        broker: { hub in .success(registry.sse.broker(hub: hub)) },
+        audience: { request, path in address.audience(for: request, path: path) },
+        relay: { hub, stream, body, type in
+            let payload = Payload(bytes: body, type: type)
+            switch stream {
+            case .server:
+                registry.publish(PreparedMessage(source: .server, payload: payload), to: registry.connections(hub: hub))
+            case .group(let group):
+                let prepared = PreparedMessage(source: .group(group, fromUserId: nil), payload: payload)
+                registry.publish(prepared, to: registry.connections(hub: hub, group: group))
+            }
+            registry.sse.publish(payload, hub: hub, to: stream)
+        },
+        logger: logger
+    )
+}
+
 /// On graceful shutdown, closes every client connection with a `disconnected` message and 1001,
 /// and waits (at most five seconds) for their sockets to finish.
 struct ConnectionCloser: Service {
@@ -121,6 +146,7 @@ struct ConnectionCloser: Service {
 
     func run() async throws {
         try? await gracefulShutdown()
+        registry.sse.finishAll()
         for connection in registry.allConnections() {
             registry.close(connection, code: .goingAway, reason: "the service is shutting down")
         }

@@ -21,11 +21,14 @@ final class HubRegistry: Sendable {
 
     let configuration: ServiceConfiguration
     let logger: Logger
+    /// The hubs' Server-Sent Events brokers.
+    let sse: SSEHubs
     private let hubs = Mutex<[String: Hub]>([:])
 
     init(configuration: ServiceConfiguration, logger: Logger) {
         self.configuration = configuration
         self.logger = logger
+        self.sse = SSEHubs(historyLimit: configuration.sseHistoryLimit)
     }
 
     /// Hub names are case-insensitive (§1).

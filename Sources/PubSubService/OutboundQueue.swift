@@ -1,15 +1,15 @@
 import DequeModule
 import Synchronization
 
-/// A connection's bounded outbound queue: many publishers enqueue, the connection's one writer
+/// A connection's (or an SSE stream's) bounded outbound queue: many publishers enqueue, the connection's one writer
 /// takes *everything* pending at once, so it can write a burst as one batch with one flush.
 ///
 /// `enqueue` never blocks and never waits on the writer: when the queue is full it refuses, and
 /// the caller disconnects the client as too slow.
-final class OutboundQueue: Sendable {
+final class OutboundQueue<Element: Sendable>: Sendable {
     private struct State {
-        var frames: Deque<QueuedFrame> = []
-        var waiter: CheckedContinuation<Deque<QueuedFrame>?, Never>?
+        var frames: Deque<Element> = []
+        var waiter: CheckedContinuation<Deque<Element>?, Never>?
         var finished = false
     }
 
@@ -30,8 +30,8 @@ final class OutboundQueue: Sendable {
 
     /// Adds a frame; `overLimit` lets a recovery replay past the limit (it is bounded by the
     /// reliable unacked limits instead).
-    func enqueue(_ frame: QueuedFrame, overLimit: Bool = false) -> EnqueueResult {
-        let (result, waiter): (EnqueueResult, CheckedContinuation<Deque<QueuedFrame>?, Never>?) = state.withLock { state in
+    func enqueue(_ frame: Element, overLimit: Bool = false) -> EnqueueResult {
+        let (result, waiter): (EnqueueResult, CheckedContinuation<Deque<Element>?, Never>?) = state.withLock { state in
             guard !state.finished else { return (.finished, nil) }
             if let waiter = state.waiter {
                 // The writer is waiting on an empty queue: hand the frame over directly.
@@ -48,8 +48,8 @@ final class OutboundQueue: Sendable {
 
     /// Everything queued, waiting while the queue is empty; nil once finished and drained, or when
     /// the waiting task is cancelled.
-    func takeAll() async -> Deque<QueuedFrame>? {
-        let ready: Deque<QueuedFrame>?? = state.withLock { state in
+    func takeAll() async -> Deque<Element>? {
+        let ready: Deque<Element>?? = state.withLock { state in
             if !state.frames.isEmpty {
                 defer { state.frames.removeAll(keepingCapacity: true) }
                 return .some(state.frames)
@@ -59,7 +59,7 @@ final class OutboundQueue: Sendable {
         if let ready { return ready }
         return await withTaskCancellationHandler {
             await withCheckedContinuation { continuation in
-                let immediate: Deque<QueuedFrame>?? = state.withLock { state in
+                let immediate: Deque<Element>?? = state.withLock { state in
                     if !state.frames.isEmpty {
                         defer { state.frames.removeAll(keepingCapacity: true) }
                         return .some(state.frames)
@@ -71,7 +71,7 @@ final class OutboundQueue: Sendable {
                 if let immediate { continuation.resume(returning: immediate) }
             }
         } onCancel: {
-            let waiter = state.withLock { state -> CheckedContinuation<Deque<QueuedFrame>?, Never>? in
+            let waiter = state.withLock { state -> CheckedContinuation<Deque<Element>?, Never>? in
                 defer { state.waiter = nil }
                 return state.waiter
             }
@@ -81,7 +81,7 @@ final class OutboundQueue: Sendable {
 
     /// Ends the queue: later enqueues are refused; the writer drains what is left, then gets nil.
     func finish() {
-        let waiter = state.withLock { state -> CheckedContinuation<Deque<QueuedFrame>?, Never>? in
+        let waiter = state.withLock { state -> CheckedContinuation<Deque<Element>?, Never>? in
             state.finished = true
             defer { state.waiter = nil }
             return state.waiter

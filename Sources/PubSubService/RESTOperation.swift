@@ -22,11 +22,11 @@ struct RESTOperation {
         switch (method, path.count, path.first) {
         case (.post, 1, ":send"):
             let recipients = try filtered(registry.connections(hub: hub))
-            return try await send(to: recipients, source: .server, excluded: Set(parameters("excluded")))
+            return try await send(to: recipients, source: .server, excluded: Set(parameters("excluded")), sse: .server)
         case (.post, 3, "groups") where path[2] == ":send":
             let group = try validGroup(path[1])
             let recipients = try filtered(registry.connections(hub: hub, group: group))
-            return try await send(to: recipients, source: .group(group, fromUserId: nil), excluded: Set(parameters("excluded")))
+            return try await send(to: recipients, source: .group(group, fromUserId: nil), excluded: Set(parameters("excluded")), sse: .group(group))
         case (.post, 3, "users") where path[2] == ":send":
             let recipients = try filtered(registry.connections(hub: hub, user: path[1]))
             return try await send(to: recipients, source: .server, excluded: [])
@@ -90,7 +90,8 @@ struct RESTOperation {
     private mutating func send(
         to recipients: [ClientConnection],
         source: PreparedMessage.Source,
-        excluded: Set<String>
+        excluded: Set<String>,
+        sse: SSEStream? = nil
     ) async throws(RESTFailure) -> Response {
         var deadline: ContinuousClock.Instant?
         if let ttl = parameter("messageTtlSeconds") {
@@ -104,45 +105,14 @@ struct RESTOperation {
         var prepared = PreparedMessage(source: source, payload: payload)
         prepared.deadline = deadline
         let delivered = registry.publish(prepared, to: recipients, excluding: excluded)
+        // SSE readers are not connections: a filtered send is for the connections it selects only.
+        if let sse, parameter("filter")?.isEmpty ?? true { registry.sse.publish(payload, hub: hub, to: sse) }
         logger.debug("REST send", metadata: ["pubsub.hub": "\(hub)", "recipients": "\(delivered)"])
         return Response(status: .accepted)
     }
 
     private mutating func readPayload() async throws(RESTFailure) -> Payload {
-        let body: ByteBuffer
-        do {
-            body = try await request.collectBody(upTo: registry.configuration.maxRESTBodySize)
-        } catch {
-            throw RESTFailure(
-                .contentTooLarge,
-                "PayloadTooLarge",
-                "the message is larger than \(registry.configuration.maxRESTBodySize) bytes"
-            )
-        }
-        let contentType = request.headers[.contentType]?.split(separator: ";").first?
-            .trimmingCharacters(in: .whitespaces).lowercased()
-        switch contentType {
-        case "text/plain":
-            guard let text = body.getString(at: body.readerIndex, length: body.readableBytes),
-                String(validating: body.readableBytesView, as: UTF8.self) != nil
-            else {
-                throw RESTFailure(.badRequest, "InvalidPayload", "a text/plain body must be UTF-8")
-            }
-            return .text(text)
-        case "application/json", "text/json":
-            guard (try? JSONDecoder().decode(JSONValue.self, from: Data(body.readableBytesView))) != nil else {
-                throw RESTFailure(.badRequest, "InvalidPayload", "the body is not valid JSON but Content-Type is application/json")
-            }
-            return .json(String(buffer: body))
-        case "application/octet-stream", nil:
-            return .binary(body)
-        case let other?:
-            throw RESTFailure(
-                .unsupportedMediaType,
-                "UnsupportedMediaType",
-                "Content-Type '\(other)' is not supported; use text/plain, application/json or application/octet-stream"
-            )
-        }
+        try await Payload.read(from: request, limit: registry.configuration.maxRESTBodySize)
     }
 
     private func filtered(_ connections: [ClientConnection]) throws(RESTFailure) -> [ClientConnection] {

@@ -23,6 +23,10 @@ public struct ServiceConfiguration: Sendable {
     public var sessionRetention: Duration
     /// WebSocket ping period; a client that stops answering is closed.
     public var pingInterval: Duration
+    /// Server-Sent Events kept per stream (server-wide, each group) for `Last-Event-ID` resume.
+    public var sseHistoryLimit: Int
+    /// The SSE endpoint's options (public groups, CORS, heartbeat).
+    public var sse: SSEEndpoint.Options
 
     /// Creates a configuration; the defaults are the documented service limits.
     public init(
@@ -35,7 +39,9 @@ public struct ServiceConfiguration: Sendable {
         reliableUnackedMessageLimit: Int = 1000,
         reliableUnackedByteLimit: Int = 16 << 20,
         sessionRetention: Duration = .seconds(30),
-        pingInterval: Duration = .seconds(20)
+        pingInterval: Duration = .seconds(20),
+        sseHistoryLimit: Int = 1000,
+        sse: SSEEndpoint.Options = SSEEndpoint.Options()
     ) {
         self.host = host
         self.port = port
@@ -47,6 +53,8 @@ public struct ServiceConfiguration: Sendable {
         self.reliableUnackedByteLimit = reliableUnackedByteLimit
         self.sessionRetention = sessionRetention
         self.pingInterval = pingInterval
+        self.sseHistoryLimit = sseHistoryLimit
+        self.sse = sse
     }
 
     /// Whether `host` is a loopback address (where the public development key may be used).

@@ -13,8 +13,9 @@ struct ServeCommand: AsyncPubSubSubcommand {
         discussion: """
             Serves the WebSocket client endpoint (/client/hubs/<hub>, /client/?hub=<hub>) with the \
             json.webpubsub.azure.v1 and json.reliable.webpubsub.azure.v1 subprotocols and simple \
-            WebSocket clients, and the REST data plane (/api/hubs/<hub>/…, /api/health). Any number \
-            of hubs, named by the path. On start it prints the connection string to use and the \
+            WebSocket clients, the REST data plane (/api/hubs/<hub>/…, /api/health), and Server-Sent \
+            Events (GET /events?hub=<hub>&group=<group>, POST /publish?hub=<hub>&group=<group>, a \
+            demo page at /; see pubsub serve-sse). Any number of hubs, named by the path. On start it prints the connection string to use and the \
             client URL pattern; logs go to stderr. SIGINT or SIGTERM shut it down gracefully.
 
             Without --access-key (or PUBSUB_ACCESS_KEY) it uses the public development key, and \
@@ -43,6 +44,7 @@ struct ServeCommand: AsyncPubSubSubcommand {
     )
     var accessKey: String?
 
+    @OptionGroup var sse: SSEOptions
     @OptionGroup var global: GlobalOptions
 
     mutating func validate() throws {
@@ -60,7 +62,13 @@ struct ServeCommand: AsyncPubSubSubcommand {
 
     func execute() async throws {
         let key = accessKey ?? ConnectionString.developmentAccessKey
-        let configuration = ServiceConfiguration(host: host, port: port, accessKeys: [key])
+        let configuration = ServiceConfiguration(
+            host: host,
+            port: port,
+            accessKeys: [key],
+            sseHistoryLimit: sse.history,
+            sse: try sse.endpointOptions()
+        )
         let logger = Logger(label: "pubsub.hub")
         let customKey = accessKey != nil
         let hub = buildHubService(configuration: configuration, logger: logger) { port in
@@ -68,6 +76,7 @@ struct ServeCommand: AsyncPubSubSubcommand {
             Terminal.output("pubsub serve: listening on http://\(configuration.host):\(port)")
             Terminal.output("Connection string: \(customKey ? connection.description : connection.unredactedString)")
             Terminal.output("Client URL: ws://\(connection.endpoint.host):\(port)/client/hubs/<hub>?access_token=<token>")
+            Terminal.output("Server-Sent Events: http://\(connection.endpoint.host):\(port)/events?hub=<hub>&group=<group> (demo page: http://\(connection.endpoint.host):\(port)/)")
         }
         let group = ServiceGroup(
             configuration: .init(services: [hub], gracefulShutdownSignals: [.sigterm, .sigint], logger: logger)

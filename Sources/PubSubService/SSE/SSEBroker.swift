@@ -1,0 +1,243 @@
+import DequeModule
+import Foundation
+import NIOCore
+import PubSubCore
+import Synchronization
+
+/// One hub's Server-Sent Events: numbers every message, keeps a bounded history per stream (the
+/// server-wide one and each group's), and fans events out to the SSE clients of each stream.
+///
+/// Event ids are one counter per broker, starting at the time it was made in microseconds: they
+/// grow with every event and stay above every id an earlier run of the process handed out, so a
+/// `Last-Event-ID` from before a restart is recognised as older than the history, never confused
+/// with a current one.
+///
+/// A new SSE client is registered and handed its replay under the same lock that publishing takes,
+/// so between the replay and the live events nothing is missed and nothing is repeated.
+final class SSEBroker: Sendable {
+    struct Entry: Sendable {
+        let id: UInt64
+        let bytes: ByteBuffer
+    }
+
+    private struct History {
+        var entries: Deque<Entry> = []
+        /// The highest id dropped from this stream's history; 0 when nothing was dropped.
+        var evictedThrough: UInt64 = 0
+    }
+
+    private struct Listener {
+        let streams: Set<SSEStream>
+        let queue: OutboundQueue<ByteBuffer>
+    }
+
+    private struct State {
+        var nextId: UInt64
+        var histories: [SSEStream: History] = [:]
+        var listeners: [UInt64: Listener] = [:]
+        var listenersByStream: [SSEStream: Set<UInt64>] = [:]
+        var nextListener: UInt64 = 1
+        /// Points where the feed itself may have missed messages (the gateway's upstream could not
+        /// recover): the last id before the gap, and why. The most recent few are kept.
+        var gaps: [(after: UInt64, reason: String)] = []
+    }
+
+    /// What a new SSE client gets: its queue (replay first, then live events), and where replay
+    /// started when it asked to resume.
+    struct Subscription: Sendable {
+        let id: UInt64
+        let queue: OutboundQueue<ByteBuffer>
+        /// The id the replay starts from (the first event after the client's last one), when resuming.
+        let replayFrom: UInt64?
+        /// Whether a loss record was queued first.
+        let lossReported: Bool
+    }
+
+    /// The first id this broker assigned.
+    let firstId: UInt64
+    let historyLimit: Int
+    let queueLimit: Int
+    let retryMilliseconds: Int
+    private let state: Mutex<State>
+
+    init(historyLimit: Int, queueLimit: Int = 4096, retryMilliseconds: Int = 3000, firstId: UInt64 = SSEBroker.clockId()) {
+        self.firstId = firstId
+        self.historyLimit = historyLimit
+        self.queueLimit = queueLimit
+        self.retryMilliseconds = retryMilliseconds
+        self.state = Mutex(State(nextId: firstId))
+    }
+
+    /// Microseconds since 1970: the first id of a broker made now.
+    static func clockId() -> UInt64 {
+        UInt64(max(0, Date().timeIntervalSince1970 * 1_000_000))
+    }
+
+    /// How many SSE clients are listening.
+    var listenerCount: Int { state.withLock { $0.listeners.count } }
+
+    /// Numbers one message, keeps it in its stream's history and queues it for that stream's
+    /// clients. A client whose queue is full is cut off (it resumes from the history when it
+    /// reconnects with its `Last-Event-ID`).
+    @discardableResult
+    func publish(_ payload: Payload, to stream: SSEStream) -> UInt64 {
+        state.withLock { state in
+            let id = state.nextId
+            state.nextId += 1
+            let bytes = SSEEncoding.event(id: id, stream: stream, payload: payload, retryMilliseconds: retryMilliseconds)
+            var history = state.histories.removeValue(forKey: stream) ?? History()
+            history.entries.append(Entry(id: id, bytes: bytes))
+            if history.entries.count > historyLimit, let dropped = history.entries.popFirst() {
+                history.evictedThrough = dropped.id
+            }
+            state.histories[stream] = history
+            guard let listeners = state.listenersByStream[stream] else { return id }
+            for listenerId in listeners {
+                guard let listener = state.listeners[listenerId] else { continue }
+                if listener.queue.enqueue(bytes) == .full {
+                    listener.queue.finish()
+                    Self.remove(listenerId, from: &state)
+                }
+            }
+            return id
+        }
+    }
+
+    /// Records that messages may be missing after the last event (the feed lost them): every
+    /// listener gets a loss record now, and a later resume from before this point reports it.
+    func reportGap(_ reason: String) {
+        state.withLock { state in
+            let after = state.nextId - 1
+            state.gaps.append((after, reason))
+            if state.gaps.count > 16 { state.gaps.removeFirst() }
+            let bytes = SSEEncoding.loss(lastEventId: String(after), replayFrom: state.nextId, reason: reason)
+            for (listenerId, listener) in state.listeners where listener.queue.enqueue(bytes) == .full {
+                listener.queue.finish()
+                Self.remove(listenerId, from: &state)
+            }
+        }
+    }
+
+    /// Registers an SSE client for `streams`, resuming after `lastEventId` when given.
+    func subscribe(to streams: Set<SSEStream>, lastEventId: String?) -> Subscription {
+        let queue = OutboundQueue<ByteBuffer>(limit: queueLimit)
+        return state.withLock { state in
+            let id = state.nextListener
+            state.nextListener += 1
+            var replayFrom: UInt64?
+            var lossReported = false
+            if let lastEventId {
+                let plan = Self.replay(after: lastEventId, streams: streams, state: state, firstId: firstId)
+                replayFrom = plan.entries.first?.id ?? state.nextId
+                if let reason = plan.loss {
+                    lossReported = true
+                    _ = queue.enqueue(SSEEncoding.loss(lastEventId: lastEventId, replayFrom: replayFrom!, reason: reason), overLimit: true)
+                }
+                for entry in plan.entries { _ = queue.enqueue(entry.bytes, overLimit: true) }
+            }
+            state.listeners[id] = Listener(streams: streams, queue: queue)
+            for stream in streams { state.listenersByStream[stream, default: []].insert(id) }
+            return Subscription(id: id, queue: queue, replayFrom: replayFrom, lossReported: lossReported)
+        }
+    }
+
+    func unsubscribe(_ subscription: Subscription) {
+        state.withLock { state in Self.remove(subscription.id, from: &state) }
+        subscription.queue.finish()
+    }
+
+    /// Ends every SSE stream (shutdown).
+    func finishAll() {
+        let queues = state.withLock { state -> [OutboundQueue<ByteBuffer>] in
+            defer {
+                state.listeners.removeAll()
+                state.listenersByStream.removeAll()
+            }
+            return state.listeners.values.map(\.queue)
+        }
+        for queue in queues { queue.finish() }
+    }
+
+    private static func remove(_ id: UInt64, from state: inout State) {
+        guard let listener = state.listeners.removeValue(forKey: id) else { return }
+        for stream in listener.streams {
+            state.listenersByStream[stream]?.remove(id)
+            if state.listenersByStream[stream]?.isEmpty == true { state.listenersByStream[stream] = nil }
+        }
+    }
+
+    /// The events after `lastEventId` in `streams`, in id order, and why some may be missing.
+    private static func replay(
+        after lastEventId: String,
+        streams: Set<SSEStream>,
+        state: State,
+        firstId: UInt64
+    ) -> (entries: [Entry], loss: String?) {
+        let all = { () -> [Entry] in
+            streams.flatMap { state.histories[$0]?.entries ?? [] }.sorted { $0.id < $1.id }
+        }
+        guard let last = UInt64(lastEventId.trimmingCharacters(in: .whitespaces)) else {
+            return (all(), "unknown event id: replaying the whole history")
+        }
+        if last >= state.nextId {
+            return (all(), "unknown event id (not issued yet): replaying the whole history")
+        }
+        if last + 1 < firstId {
+            return (all(), "the event id is older than the history (from before the service started): replaying the whole history")
+        }
+        var loss: String?
+        if let gap = state.gaps.last(where: { $0.after >= last }) {
+            loss = "messages after event \(gap.after) may be missing: \(gap.reason)"
+        }
+        var entries: [Entry] = []
+        for stream in streams {
+            guard let history = state.histories[stream] else { continue }
+            if history.evictedThrough > last {
+                loss = "events after \(last) were dropped from the history of \(stream) (it keeps the last \(history.entries.count))"
+            }
+            // Entries are in id order: take the tail after `last`.
+            var index = history.entries.endIndex
+            while index > history.entries.startIndex, history.entries[history.entries.index(before: index)].id > last {
+                index = history.entries.index(before: index)
+            }
+            entries.append(contentsOf: history.entries[index...])
+        }
+        entries.sort { $0.id < $1.id }
+        return (entries, loss)
+    }
+}
+
+/// The local service's SSE brokers, one per hub, made when the hub's first SSE reader arrives: a
+/// hub nobody reads over SSE keeps no history, and its publishes pay one atomic load.
+final class SSEHubs: Sendable {
+    private let brokers = Mutex<[String: SSEBroker]>([:])
+    private let any = Atomic<Bool>(false)
+    let historyLimit: Int
+
+    init(historyLimit: Int) {
+        self.historyLimit = historyLimit
+    }
+
+    /// The hub's broker, made on first use.
+    func broker(hub: String) -> SSEBroker {
+        let key = HubRegistry.key(hub)
+        return brokers.withLock { brokers in
+            if let broker = brokers[key] { return broker }
+            let broker = SSEBroker(historyLimit: historyLimit)
+            brokers[key] = broker
+            any.store(true, ordering: .releasing)
+            return broker
+        }
+    }
+
+    /// Records a message for the hub's SSE readers, if the hub has a broker.
+    func publish(_ payload: Payload, hub: String, to stream: SSEStream) {
+        guard any.load(ordering: .acquiring) else { return }
+        let broker = brokers.withLock { $0[HubRegistry.key(hub)] }
+        broker?.publish(payload, to: stream)
+    }
+
+    func finishAll() {
+        for broker in brokers.withLock({ Array($0.values) }) { broker.finishAll() }
+    }
+}

@@ -1,0 +1,338 @@
+public import Hummingbird
+import HTTPTypes
+import Logging
+import NIOCore
+public import PubSubCore
+
+/// The Server-Sent Events front of a hub, shared by `pubsub serve` and `pubsub serve-sse`:
+///
+/// - `GET /events?group=a&group=b` streams the hub's server-wide messages and those groups' messages
+///   (`id:`, `event:`, `retry:`, `data:`), resuming after `Last-Event-ID` (header) or
+///   `last_event_id` (query) from each stream's history, with an explicit `loss` event first when
+///   the history cannot cover the gap;
+/// - `POST /publish?group=g` relays its body to the hub (`text/plain`, `application/json`,
+///   `application/octet-stream`);
+/// - `GET /` is a demo page.
+///
+/// Readers present a client access token for the hub (`access_token` or `Authorization: Bearer`);
+/// they may read the groups their roles let them join and the groups the token starts in. Groups
+/// named with `publicGroups` may be read without a token (server-wide messages are not included
+/// then).
+public struct SSEEndpoint: Sendable {
+    /// Where messages published with `POST /publish` go: the body (validated for its type) and its
+    /// type (`text`, `json` or `binary`).
+    public typealias Relay = @Sendable (_ hub: String, _ stream: SSEStream, _ body: [UInt8], _ type: MessageDataType) async throws -> Void
+
+    public struct Options: Sendable {
+        /// Anonymous readers may read these groups.
+        public var publicGroups: Set<String> = []
+        /// `Access-Control-Allow-Origin`: `*` or an origin; none when nil.
+        public var allowOrigin: String?
+        /// How often an idle stream gets a comment line.
+        public var heartbeat: Duration = .seconds(15)
+        /// The `retry:` field: how long a browser waits before reconnecting.
+        public var retryMilliseconds = 3000
+        /// The largest `POST /publish` body.
+        public var maxBodySize = 1 << 20
+
+        public init() {}
+    }
+
+    let options: Options
+    let verifier: TokenVerifier
+    /// The broker of a hub, or a reason it is not served (the gateway serves one hub).
+    let broker: @Sendable (_ hub: String) -> Result<SSEBroker, SSERefusal>
+    /// The hub when the request names none (the gateway's), else nil: `hub=` is required.
+    let defaultHub: String?
+    /// What a token's `aud` must name for `path` on this server.
+    let audience: @Sendable (_ request: Request, _ path: String) -> AudienceExpectation
+    let relay: Relay
+    let logger: Logger
+    /// The groups a gateway carries (joined upstream); nil: every group (the local service).
+    var carriedGroups: Set<String>?
+
+    init(
+        options: Options,
+        verifier: TokenVerifier,
+        defaultHub: String?,
+        broker: @escaping @Sendable (_ hub: String) -> Result<SSEBroker, SSERefusal>,
+        audience: @escaping @Sendable (_ request: Request, _ path: String) -> AudienceExpectation,
+        relay: @escaping Relay,
+        logger: Logger
+    ) {
+        self.options = options
+        self.verifier = verifier
+        self.defaultHub = defaultHub
+        self.broker = broker
+        self.audience = audience
+        self.relay = relay
+        self.logger = logger
+    }
+
+    /// Adds `GET /events`, `POST /publish`, `OPTIONS /publish` and `GET /` to `router`.
+    public func register<Context: RequestContext>(on router: Router<Context>) {
+        router.get("/events") { request, _ in self.events(request) }
+        router.post("/publish") { request, _ in await self.publish(request) }
+        router.on("/publish", method: .options) { request, _ in self.preflight(request) }
+        router.on("/events", method: .options) { request, _ in self.preflight(request) }
+        router.get("/") { _, _ in
+            Response(
+                status: .ok,
+                headers: [.contentType: "text/html; charset=utf-8", .cacheControl: "no-cache"],
+                body: .init(byteBuffer: ByteBuffer(string: SSEDemoPage.html))
+            )
+        }
+    }
+
+    // MARK: GET /events
+
+    func events(_ request: Request) -> Response {
+        let query = request.uri.queryParameters
+        let groups = query.getAll("group").map { String($0) }
+        let hub: String
+        let broker: SSEBroker
+        let streams: Set<SSEStream>
+        do {
+            hub = try resolveHub(request)
+            for group in groups {
+                if let problem = GroupName.problem(with: group) { throw SSERefusal(.badRequest, "group \"\(group)\": \(problem)") }
+                if let carriedGroups, !carriedGroups.contains(group) {
+                    throw SSERefusal(
+                        .notFound,
+                        "this gateway does not carry group \"\(group)\": start `pubsub serve-sse` with --group \(group) "
+                            + "(it carries \(carriedGroups.sorted().joined(separator: ", ")))"
+                    )
+                }
+            }
+            broker = try self.broker(hub).get()
+            streams = try authorizeReading(request, hub: hub, groups: groups)
+        } catch let refusal as SSERefusal {
+            return refusal.response(cors: corsHeaders(request))
+        } catch {
+            return SSERefusal(.internalServerError, "\(error)").response(cors: corsHeaders(request))
+        }
+        let lastEventId = request.headers[HTTPField.Name("Last-Event-ID")!] ?? query.get("last_event_id")
+        let subscription = broker.subscribe(to: streams, lastEventId: lastEventId)
+
+        var headers: HTTPFields = [
+            .contentType: "text/event-stream; charset=utf-8",
+            .cacheControl: "no-cache",
+        ]
+        headers[HTTPField.Name("X-Accel-Buffering")!] = "no"
+        if let replayFrom = subscription.replayFrom {
+            headers[HTTPField.Name("X-PubSub-Replay-From")!] = String(replayFrom)
+        }
+        if subscription.lossReported {
+            headers[HTTPField.Name("X-PubSub-Events-Lost")!] = "true"
+        }
+        headers.append(contentsOf: corsHeaders(request))
+        let heartbeat = options.heartbeat
+        let logger = self.logger
+        logger.debug("SSE client", metadata: ["pubsub.hub": "\(hub)", "streams": "\(streams)", "lastEventId": "\(lastEventId ?? "-")"])
+        return Response(
+            status: .ok,
+            headers: headers,
+            body: ResponseBody { writer in
+                defer { broker.unsubscribe(subscription) }
+                // A client that goes away cancels the loop at once, not at the next write.
+                try await request.body.consumeWithCancellationOnInboundClose { _ in
+                    try await withThrowingTaskGroup(of: Void.self) { tasks in
+                        tasks.addTask {
+                            while true {
+                                try await Task.sleep(for: heartbeat)
+                                _ = subscription.queue.enqueue(SSEEncoding.heartbeat)
+                            }
+                        }
+                        defer { tasks.cancelAll() }
+                        // The head goes out with this first write, so EventSource opens at once.
+                        try await writer.write(ByteBuffer(string: ": connected\n\n"))
+                        while let batch = await subscription.queue.takeAll() {
+                            try await writer.write(contentsOf: batch)
+                        }
+                    }
+                }
+                try await writer.finish(nil)
+            }
+        )
+    }
+
+    /// The streams a reader may have: server-wide messages and the groups asked for.
+    func authorizeReading(_ request: Request, hub: String, groups: [String]) throws(SSERefusal) -> Set<SSEStream> {
+        guard let compact = Self.accessToken(request) else {
+            let closed = groups.filter { !options.publicGroups.contains($0) }
+            guard !groups.isEmpty, closed.isEmpty else {
+                let what = closed.first.map { "group \"\($0)\"" } ?? "server-wide messages"
+                throw SSERefusal(
+                    .unauthorized,
+                    "an access token is needed to read \(what): pass ?access_token=<token> or an Authorization: Bearer header "
+                        + "(mint one with `pubsub token --hub \(hub) --role webpubsub.joinLeaveGroup.<group>`)"
+                )
+            }
+            return Set(groups.map(SSEStream.group))
+        }
+        let token: DecodedToken
+        do {
+            token = try verifier.verify(compact, audience: audience(request, "/client/hubs/\(hub)"))
+        } catch {
+            throw SSERefusal(.unauthorized, "access token refused: \(error.message)")
+        }
+        let roles = token.roles.compactMap { try? Role(parsing: $0) }
+        let initial = Set(token.groups)
+        for group in groups where !options.publicGroups.contains(group) && !initial.contains(group) {
+            guard roles.contains(where: { $0.grants(.joinLeaveGroup, on: group) }) else {
+                throw SSERefusal(
+                    .forbidden,
+                    "the token may not read group \"\(group)\": it needs the webpubsub.joinLeaveGroup.\(group) role "
+                        + "(or a webpubsub.joinLeaveGroups pattern that matches it), or the group in its webpubsub.group claim"
+                )
+            }
+        }
+        return Set(groups.map(SSEStream.group) + [.server])
+    }
+
+    // MARK: POST /publish
+
+    func publish(_ request: Request) async -> Response {
+        let cors = corsHeaders(request)
+        do {
+            let hub = try resolveHub(request)
+            _ = try broker(hub).get()
+            let group = request.uri.queryParameters.get("group")
+            if let group, let problem = GroupName.problem(with: group) {
+                throw SSERefusal(.badRequest, "group \"\(group)\": \(problem)")
+            }
+            try authorizePublishing(request, hub: hub, group: group)
+            let payload: Payload
+            do {
+                payload = try await Payload.read(from: request, limit: options.maxBodySize)
+            } catch {
+                throw SSERefusal(error.status, error.message)
+            }
+            do {
+                try await relay(hub, group.map(SSEStream.group) ?? .server, payload.bytes, payload.dataType)
+            } catch let error as PubSubError {
+                throw SSERefusal(.badGateway, "the hub did not take the message: \(error.message)")
+            }
+            var headers = cors
+            headers[.contentLength] = "0"
+            return Response(status: .accepted, headers: headers)
+        } catch let refusal as SSERefusal {
+            return refusal.response(cors: cors)
+        } catch {
+            return SSERefusal(.badGateway, "the hub did not take the message: \(error)").response(cors: cors)
+        }
+    }
+
+    /// A group send needs `webpubsub.sendToGroup` for the group; a server-wide one needs a service
+    /// (REST) token for the hub, as the REST API would.
+    func authorizePublishing(_ request: Request, hub: String, group: String?) throws(SSERefusal) {
+        guard let compact = Self.accessToken(request) else {
+            throw SSERefusal(
+                .unauthorized,
+                "publishing needs an access token: pass ?access_token=<token> or an Authorization: Bearer header "
+                    + "(mint one with `pubsub token --hub \(hub) --role webpubsub.sendToGroup.<group>`)"
+            )
+        }
+        if (try? verifier.verify(compact, audience: audience(request, "/api/hubs/\(hub)/:send"))) != nil {
+            return  // a service token: anything in the hub
+        }
+        let token: DecodedToken
+        do {
+            token = try verifier.verify(compact, audience: audience(request, "/client/hubs/\(hub)"))
+        } catch {
+            throw SSERefusal(.unauthorized, "access token refused: \(error.message)")
+        }
+        guard let group else {
+            throw SSERefusal(
+                .forbidden,
+                "a client token may publish to groups only (add ?group=<name>); server-wide messages need a service token for /api/hubs/\(hub)"
+            )
+        }
+        let roles = token.roles.compactMap { try? Role(parsing: $0) }
+        guard roles.contains(where: { $0.grants(.sendToGroup, on: group) }) else {
+            throw SSERefusal(.forbidden, "the token may not publish to group \"\(group)\": it needs the webpubsub.sendToGroup.\(group) role")
+        }
+    }
+
+    // MARK: Shared
+
+    private func resolveHub(_ request: Request) throws(SSERefusal) -> String {
+        guard let hub = request.uri.queryParameters.get("hub") ?? defaultHub else {
+            throw SSERefusal(.badRequest, "name the hub: add ?hub=<hub>")
+        }
+        do {
+            try HubName.validate(hub)
+        } catch {
+            throw SSERefusal(.badRequest, error.message)
+        }
+        return hub
+    }
+
+    static func accessToken(_ request: Request) -> String? {
+        if let token = request.uri.queryParameters.get("access_token"), !token.isEmpty { return token }
+        guard let authorization = request.headers[.authorization] else { return nil }
+        let parts = authorization.split(separator: " ", maxSplits: 1)
+        guard parts.count == 2, parts[0].lowercased() == "bearer", !parts[1].isEmpty else { return nil }
+        return String(parts[1])
+    }
+
+    private func preflight(_ request: Request) -> Response {
+        var headers = corsHeaders(request)
+        if !headers.isEmpty {
+            headers[.accessControlAllowMethods] = "GET, POST, OPTIONS"
+            headers[.accessControlAllowHeaders] = "Authorization, Content-Type, Last-Event-ID"
+            headers[.accessControlMaxAge] = "600"
+        }
+        return Response(status: .noContent, headers: headers)
+    }
+
+    private func corsHeaders(_ request: Request) -> HTTPFields {
+        guard let allowed = options.allowOrigin else { return [:] }
+        var headers = HTTPFields()
+        if allowed == "*" {
+            headers[.accessControlAllowOrigin] = "*"
+        } else if let origin = request.headers[.origin], origin == allowed {
+            headers[.accessControlAllowOrigin] = origin
+            headers[.vary] = "Origin"
+        } else {
+            return [:]
+        }
+        headers[.accessControlExposeHeaders] = "X-PubSub-Replay-From, X-PubSub-Events-Lost"
+        return headers
+    }
+}
+
+/// Why an SSE request was refused: its status and a plain-text reason.
+public struct SSERefusal: Error, Sendable {
+    let status: HTTPResponse.Status
+    let reason: String
+
+    init(_ status: HTTPResponse.Status, _ reason: String) {
+        self.status = status
+        self.reason = reason
+    }
+
+    func response(cors: HTTPFields) -> Response {
+        var headers: HTTPFields = [.contentType: "text/plain; charset=utf-8"]
+        headers.append(contentsOf: cors)
+        return Response(status: status, headers: headers, body: .init(byteBuffer: ByteBuffer(string: reason + "\n")))
+    }
+}
+
+extension Payload {
+    var bytes: [UInt8] {
+        switch self {
+        case .text(let text), .json(let text): return Array(text.utf8)
+        case .binary(let bytes): return Array(bytes.readableBytesView)
+        }
+    }
+
+    /// A payload from bytes already validated for `type`.
+    init(bytes: [UInt8], type: MessageDataType) {
+        switch type {
+        case .text: self = .text(String(decoding: bytes, as: UTF8.self))
+        case .json: self = .json(String(decoding: bytes, as: UTF8.self))
+        case .binary, .protobuf: self = .binary(ByteBuffer(bytes: bytes))
+        }
+    }
+}

@@ -1,0 +1,110 @@
+import Hummingbird
+public import Logging
+public import PubSubCore
+public import ServiceLifecycle
+
+/// The HTTP side of `pubsub serve-sse`: one hub's Server-Sent Events in front of any Web PubSub
+/// service. Whoever holds the upstream connection feeds it with ``deliver(_:to:)`` and reports
+/// gaps with ``reportLoss(_:)``; `POST /publish` goes back through `relay`.
+///
+/// ```swift
+/// let gateway = SSEGateway(hub: "chat", groups: ["orders"], upstream: connectionString.endpoint,
+///                          accessKeys: [connectionString.accessKey], relay: relay, logger: logger)
+/// // feed gateway.deliver(…) from a subscriber, then:
+/// try await gateway.application(host: "127.0.0.1", port: 8090).runService()
+/// ```
+public final class SSEGateway: Sendable {
+    public let hub: String
+    public let groups: Set<String>
+    let broker: SSEBroker
+    let endpoint: SSEEndpoint
+    let logger: Logger
+
+    /// - Parameters:
+    ///   - groups: the groups the upstream connection joins; readers may ask for these only.
+    ///   - upstream: the service endpoint: reader tokens are the service's client tokens, whose
+    ///     `aud` names its client URL for the hub.
+    public init(
+        hub: String,
+        groups: Set<String>,
+        upstream: ServiceEndpoint,
+        accessKeys: [String],
+        historyLimit: Int = 1000,
+        options: SSEEndpoint.Options = SSEEndpoint.Options(),
+        relay: @escaping SSEEndpoint.Relay,
+        logger: Logger
+    ) {
+        self.hub = hub
+        self.groups = groups
+        self.logger = logger
+        let broker = SSEBroker(historyLimit: historyLimit, retryMilliseconds: options.retryMilliseconds)
+        self.broker = broker
+        let base = upstream.url
+        var endpoint = SSEEndpoint(
+            options: options,
+            verifier: TokenVerifier(accessKeys: accessKeys),
+            defaultHub: hub,
+            broker: { requested in
+                guard requested.lowercased() == hub.lowercased() else {
+                    return .failure(SSERefusal(.notFound, "this gateway serves hub \"\(hub)\", not \"\(requested)\""))
+                }
+                return .success(broker)
+            },
+            audience: { _, path in .resource(base + path) },
+            relay: relay,
+            logger: logger
+        )
+        endpoint.carriedGroups = groups
+        self.endpoint = endpoint
+    }
+
+    /// A message from the upstream connection.
+    public func deliver(_ data: MessageData, to stream: SSEStream) {
+        if case .group(let group) = stream, !groups.contains(group) { return }
+        broker.publish(Payload(data), to: stream)
+    }
+
+    /// The upstream connection may have missed messages: every reader is told now, and so is any
+    /// reader that later resumes from before this point.
+    public func reportLoss(_ reason: String) {
+        broker.reportGap(reason)
+    }
+
+    /// How many SSE readers are connected.
+    public var readerCount: Int { broker.listenerCount }
+
+    /// The HTTP server: `GET /events`, `POST /publish`, the demo page at `/`, and `GET /healthz`.
+    /// On graceful shutdown the SSE streams end first.
+    public func application(
+        host: String,
+        port: Int,
+        onListening: @escaping @Sendable (Int) async -> Void = { _ in }
+    ) -> some Service {
+        let router = Router()
+        endpoint.register(on: router)
+        router.get("/healthz") { _, _ in "ok\n" }
+        let application = Application(
+            router: router,
+            configuration: ApplicationConfiguration(address: .hostname(host, port: port), serverName: "pubsub-sse"),
+            onServerRunning: { channel in await onListening(channel.localAddress?.port ?? port) },
+            logger: logger
+        )
+        return ServiceGroup(
+            configuration: .init(
+                services: [.init(service: application), .init(service: StreamCloser(broker: broker))],
+                logger: logger
+            )
+        )
+    }
+}
+
+/// Ends every SSE stream when shutdown begins, so the HTTP server's graceful stop does not wait on
+/// streams that never end by themselves.
+struct StreamCloser: Service {
+    let broker: SSEBroker
+
+    func run() async throws {
+        try? await gracefulShutdown()
+        broker.finishAll()
+    }
+}

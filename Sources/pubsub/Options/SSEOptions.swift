@@ -1,0 +1,47 @@
+import ArgumentParser
+import PubSubCore
+import PubSubService
+
+/// The Server-Sent Events settings of `serve` and `serve-sse`.
+struct SSEOptions: ParsableArguments {
+    @Option(help: ArgumentHelp("Events kept per stream (server-wide, each group) for Last-Event-ID resume.", valueName: "count"))
+    var history = 1000
+
+    @Option(help: ArgumentHelp("A group anyone may read over SSE without a token; repeatable.", valueName: "group"))
+    var publicGroup: [String] = []
+
+    @Option(help: ArgumentHelp("Send CORS headers for this origin (or *) on the SSE endpoints.", valueName: "origin"))
+    var allowOrigin: String?
+
+    @Option(help: ArgumentHelp("Comment line sent on an idle SSE stream this often.", valueName: "duration"))
+    var heartbeat = "15s"
+
+    func validate() throws {
+        guard (1...1_000_000).contains(history) else { throw ValidationError("--history \(history) must be from 1 to 1000000") }
+        for group in publicGroup {
+            if let problem = GroupName.problem(with: group) { throw ValidationError("--public-group \"\(group)\": \(problem)") }
+        }
+        if let allowOrigin, allowOrigin != "*", !(allowOrigin.hasPrefix("http://") || allowOrigin.hasPrefix("https://")) {
+            throw ValidationError("--allow-origin \"\(allowOrigin)\" must be * or an origin such as https://app.example.com")
+        }
+        _ = try heartbeatPeriod()
+    }
+
+    func heartbeatPeriod() throws -> Duration {
+        do {
+            let period = try DurationText.parse(heartbeat, option: "--heartbeat")
+            guard period >= .milliseconds(100) else { throw ValidationError("--heartbeat \(heartbeat) is too short (at least 100ms)") }
+            return period
+        } catch let error as PubSubError {
+            throw ValidationError(error.message)
+        }
+    }
+
+    func endpointOptions() throws -> SSEEndpoint.Options {
+        var options = SSEEndpoint.Options()
+        options.publicGroups = Set(publicGroup)
+        options.allowOrigin = allowOrigin.map { $0.hasSuffix("/") && $0 != "*" ? String($0.dropLast()) : $0 }
+        options.heartbeat = try heartbeatPeriod()
+        return options
+    }
+}
