@@ -1,0 +1,172 @@
+import Foundation
+import NIOCore
+import PubSubCore
+import Testing
+
+@testable import PubSubService
+
+/// A WHATWG-style Server-Sent Events parser, as a browser's EventSource reads a stream.
+struct SSEParser {
+    struct Event: Equatable {
+        var id: String?
+        var name: String
+        var data: String
+    }
+
+    private var pending = ""
+    private var data: [String] = []
+    private var name = ""
+    private var id: String?
+    private(set) var comments: [String] = []
+    private(set) var retry: Int?
+
+    /// Feeds bytes; returns the events completed by them.
+    mutating func feed(_ text: String) -> [Event] {
+        pending += text
+        var events: [Event] = []
+        while let newline = pending.firstIndex(where: { $0 == "\n" || $0 == "\r" || $0 == "\r\n" }) {
+            let line = String(pending[..<newline])
+            pending = String(pending[pending.index(after: newline)...])
+            if line.isEmpty {
+                if !data.isEmpty || !name.isEmpty {
+                    events.append(Event(id: id, name: name.isEmpty ? "message" : name, data: data.joined(separator: "\n")))
+                }
+                data = []
+                name = ""
+                id = nil
+                continue
+            }
+            if line.hasPrefix(":") {
+                comments.append(String(line.dropFirst()).trimmingCharacters(in: .whitespaces))
+                continue
+            }
+            let field = line.prefix { $0 != ":" }
+            var value = line.dropFirst(field.count).dropFirst()
+            if value.hasPrefix(" ") { value = value.dropFirst() }
+            switch field {
+            case "data": data.append(String(value))
+            case "event": name = String(value)
+            case "id": id = String(value)
+            case "retry": retry = Int(value)
+            default: break
+            }
+        }
+        return events
+    }
+
+    static func parse(_ buffer: ByteBuffer) -> [Event] {
+        var parser = SSEParser()
+        return parser.feed(String(buffer: buffer))
+    }
+}
+
+@Suite("SSE encoding and history")
+struct SSEBrokerTests {
+    @Test("every line break form splits data lines; a browser gets the text back with \\n")
+    func multiLineText() {
+        let buffer = SSEEncoding.event(id: 7, stream: .group("g"), payload: .text("a\r\nb\rc\n\nd"), retryMilliseconds: 2500)
+        #expect(
+            String(buffer: buffer)
+                == "id: 7\nevent: group-message\nretry: 2500\ndata: a\ndata: b\ndata: c\ndata: \ndata: d\n\n"
+        )
+        #expect(SSEParser.parse(buffer) == [.init(id: "7", name: "group-message", data: "a\nb\nc\n\nd")])
+    }
+
+    @Test("JSON goes as written, binary as base64, server messages are server-message events")
+    func jsonAndBinary() {
+        let json = SSEEncoding.event(id: 1, stream: .server, payload: .json("{\n \"a\": [1, 2]\n}"), retryMilliseconds: 3000)
+        #expect(SSEParser.parse(json) == [.init(id: "1", name: "server-message", data: "{\n \"a\": [1, 2]\n}")])
+        let binary = SSEEncoding.event(id: 2, stream: .group("g"), payload: .binary(ByteBuffer(bytes: [0, 1, 254, 255])), retryMilliseconds: 3000)
+        #expect(SSEParser.parse(binary) == [.init(id: "2", name: "group-message", data: "AAH+/w==")])
+    }
+
+    /// The events a subscription holds right now (replay).
+    static func drain(_ subscription: SSEBroker.Subscription) async -> [SSEParser.Event] {
+        subscription.queue.finish()
+        var events: [SSEParser.Event] = []
+        var parser = SSEParser()
+        while let batch = await subscription.queue.takeAll() {
+            for buffer in batch { events += parser.feed(String(buffer: buffer)) }
+        }
+        return events
+    }
+
+    @Test("resume replays exactly the events after Last-Event-ID, across streams, in id order")
+    func resume() async {
+        let broker = SSEBroker(historyLimit: 10, firstId: 100)
+        broker.publish(.text("g1"), to: .group("g"))
+        broker.publish(.text("s1"), to: .server)
+        broker.publish(.text("other"), to: .group("h"))
+        broker.publish(.text("g2"), to: .group("g"))
+        let subscription = broker.subscribe(to: [.server, .group("g")], lastEventId: "100")
+        #expect(subscription.replayFrom == 101)
+        #expect(!subscription.lossReported)
+        let events = await Self.drain(subscription)
+        #expect(events.map(\.data) == ["s1", "g2"])
+        #expect(events.map(\.id) == ["101", "103"])
+
+        let upToDate = broker.subscribe(to: [.group("g")], lastEventId: "103")
+        #expect(upToDate.replayFrom == 104, "nothing to replay: replay starts at the next id")
+        #expect(await Self.drain(upToDate).isEmpty)
+    }
+
+    @Test("an id older than the history gets a loss event first, then what is left")
+    func lossWhenEvicted() async {
+        let broker = SSEBroker(historyLimit: 3, firstId: 1)
+        for index in 1...6 { broker.publish(.text("m\(index)"), to: .group("g")) }
+        let subscription = broker.subscribe(to: [.group("g")], lastEventId: "1")
+        #expect(subscription.lossReported)
+        #expect(subscription.replayFrom == 4)
+        let events = await Self.drain(subscription)
+        #expect(events.first?.name == "loss")
+        #expect(events.first?.id == nil, "the loss record does not move the browser's last event id")
+        #expect(events.first?.data.contains("\"replayFrom\":\"4\"") == true)
+        #expect(events.dropFirst().map(\.data) == ["m4", "m5", "m6"])
+
+        // One before the oldest kept is still complete.
+        let complete = broker.subscribe(to: [.group("g")], lastEventId: "3")
+        #expect(!complete.lossReported)
+        #expect(await Self.drain(complete).map(\.data) == ["m4", "m5", "m6"])
+    }
+
+    @Test("unknown, future and pre-start ids are reported as loss and replay the whole history", arguments: ["abc", "999", "5"])
+    func unknownIds(lastEventId: String) async {
+        let broker = SSEBroker(historyLimit: 10, firstId: 50)
+        broker.publish(.text("a"), to: .server)
+        broker.publish(.text("b"), to: .server)
+        let subscription = broker.subscribe(to: [.server], lastEventId: lastEventId)
+        #expect(subscription.lossReported)
+        #expect(subscription.replayFrom == 50)
+        let events = await Self.drain(subscription)
+        #expect(events.map(\.name) == ["loss", "server-message", "server-message"])
+    }
+
+    @Test("a gap in the feed is told to live readers and to readers resuming from before it")
+    func feedGap() async {
+        let broker = SSEBroker(historyLimit: 10, firstId: 1)
+        broker.publish(.text("before"), to: .server)
+        let live = broker.subscribe(to: [.server], lastEventId: nil)
+        broker.reportGap("upstream replaced")
+        broker.publish(.text("after"), to: .server)
+        #expect(await Self.drain(live).map(\.name) == ["loss", "server-message"])
+
+        let resumedBefore = broker.subscribe(to: [.server], lastEventId: "1")
+        #expect(resumedBefore.lossReported)
+        let resumedAfter = broker.subscribe(to: [.server], lastEventId: "2")
+        #expect(!resumedAfter.lossReported)
+        #expect(await Self.drain(resumedAfter).isEmpty)
+    }
+
+    @Test("a reader that cannot keep up is cut off, and can resume without loss from the history")
+    func slowReader() async {
+        let broker = SSEBroker(historyLimit: 100, queueLimit: 2, firstId: 1)
+        let slow = broker.subscribe(to: [.server], lastEventId: nil)
+        for index in 1...5 { broker.publish(.text("m\(index)"), to: .server) }
+        #expect(broker.listenerCount == 0, "the full queue ended the subscription")
+        let received = await Self.drain(slow)
+        #expect(received.map(\.data) == ["m1", "m2"])
+        let resumed = broker.subscribe(to: [.server], lastEventId: received.last?.id)
+        #expect(!resumed.lossReported)
+        #expect(await Self.drain(resumed).map(\.data) == ["m3", "m4", "m5"])
+    }
+}
