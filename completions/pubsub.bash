@@ -173,13 +173,13 @@ _pubsub() {
     unset 'unparsed_words[0]'
     unparsed_words=("${unparsed_words[@]}")
     case "${subcommand}" in
-    serve|subscribe|publish|send-to-group|token|help)
+    serve|serve-sse|subscribe|publish|send-to-group|token|help)
         # Offer subcommand argument completions
         "_pubsub_${subcommand}"
         ;;
     *)
         # Offer subcommand completions
-        COMPREPLY+=($(compgen -W 'serve subscribe publish send-to-group token help' -- "${cur}"))
+        COMPREPLY+=($(compgen -W 'serve serve-sse subscribe publish send-to-group token help' -- "${cur}"))
         ;;
     esac
 }
@@ -187,8 +187,8 @@ _pubsub() {
 _pubsub_serve() {
     repeating_flags=(--verbose -v)
     non_repeating_flags=(--quiet -q --version -h --help)
-    repeating_options=()
-    non_repeating_options=(--host --port --access-key --log-level)
+    repeating_options=(--public-group)
+    non_repeating_options=(--host --port --access-key --history --allow-origin --heartbeat --log-level)
     __pubsub_offer_flags_options 0
 
     # Offer option value completions
@@ -200,6 +200,68 @@ _pubsub_serve() {
         return
         ;;
     '--access-key')
+        return
+        ;;
+    '--history')
+        return
+        ;;
+    '--public-group')
+        return
+        ;;
+    '--allow-origin')
+        return
+        ;;
+    '--heartbeat')
+        return
+        ;;
+    '--log-level')
+        return
+        ;;
+    esac
+}
+
+_pubsub_serve-sse() {
+    repeating_flags=(--verbose -v)
+    non_repeating_flags=(--quiet -q --version -h --help)
+    repeating_options=(--group --public-group)
+    non_repeating_options=(--hub --host --port --history --allow-origin --heartbeat --connection-string --connection-string-file --ca-file --log-level)
+    __pubsub_offer_flags_options 0
+
+    # Offer option value completions
+    case "${prev}" in
+    '--hub')
+        return
+        ;;
+    '--group')
+        return
+        ;;
+    '--host')
+        return
+        ;;
+    '--port')
+        return
+        ;;
+    '--history')
+        return
+        ;;
+    '--public-group')
+        return
+        ;;
+    '--allow-origin')
+        return
+        ;;
+    '--heartbeat')
+        return
+        ;;
+    '--connection-string')
+        return
+        ;;
+    '--connection-string-file')
+        __pubsub_add_completions -f
+        return
+        ;;
+    '--ca-file')
+        __pubsub_add_completions -f
         return
         ;;
     '--log-level')

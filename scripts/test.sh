@@ -13,6 +13,9 @@ scripts/generate-docs.sh --check
 echo "== python environment for the conformance suite"
 scripts/python-env.sh
 
+echo "== headless chromium for the browser test"
+scripts/browser-env.sh
+
 echo "== swift tests"
 swift test --skip-build --disable-xctest
 

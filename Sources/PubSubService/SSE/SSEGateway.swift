@@ -1,4 +1,5 @@
 import Hummingbird
+import NIOCore
 public import Logging
 public import PubSubCore
 public import ServiceLifecycle
@@ -73,7 +74,8 @@ public final class SSEGateway: Sendable {
     /// How many SSE readers are connected.
     public var readerCount: Int { broker.listenerCount }
 
-    /// The HTTP server: `GET /events`, `POST /publish`, the demo page at `/`, and `GET /healthz`.
+    /// The HTTP server: `GET /events`, `POST /publish`, the demo page at `/`, and `GET /healthz`
+    /// (`{"status":"ok","readers":N}`).
     /// On graceful shutdown the SSE streams end first.
     public func application(
         host: String,
@@ -82,7 +84,14 @@ public final class SSEGateway: Sendable {
     ) -> some Service {
         let router = Router()
         endpoint.register(on: router)
-        router.get("/healthz") { _, _ in "ok\n" }
+        let broker = self.broker
+        router.get("/healthz") { _, _ in
+            Response(
+                status: .ok,
+                headers: [.contentType: "application/json", .cacheControl: "no-cache"],
+                body: .init(byteBuffer: ByteBuffer(string: #"{"status":"ok","readers":\#(broker.listenerCount)}"#))
+            )
+        }
         let application = Application(
             router: router,
             configuration: ApplicationConfiguration(address: .hostname(host, port: port), serverName: "pubsub-sse"),
