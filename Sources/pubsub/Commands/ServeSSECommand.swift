@@ -100,13 +100,16 @@ struct ServeSSECommand: AsyncPubSubSubcommand {
             logger: logger
         )
         subscriber.trust = try tls.trust()
-        let upstream = Upstream(subscriber: subscriber, gateway: gateway, quiet: global.quiet)
+        // The HTTP side starts once the upstream joined its groups: a gateway that cannot reach its
+        // hub says so and exits instead of serving streams that would stay empty.
+        let (upstreamReady, signalReady) = AsyncStream.makeStream(of: Void.self, bufferingPolicy: .bufferingNewest(1))
+        let upstream = Upstream(subscriber: subscriber, gateway: gateway, quiet: global.quiet, ready: signalReady)
         let host = self.host
-        let http = gateway.application(host: host, port: port) { port in
+        let http = AfterReady(ready: upstreamReady, service: gateway.application(host: host, port: port) { port in
             Terminal.output("pubsub serve-sse: listening on http://\(host):\(port)")
             Terminal.output("Events: http://\(host):\(port)/events?group=<group>&access_token=<token>")
             Terminal.output("Demo page: http://\(host):\(port)/")
-        }
+        })
         let services = ServiceGroup(
             configuration: .init(
                 services: [.init(service: http), .init(service: upstream)],
@@ -130,12 +133,25 @@ struct ServeSSECommand: AsyncPubSubSubcommand {
         }
     }
 
+    /// Runs `service` once `ready` yields; ends quietly if cancelled before.
+    struct AfterReady<Wrapped: Service>: Service {
+        let ready: AsyncStream<Void>
+        let service: Wrapped
+
+        func run() async throws {
+            var iterator = ready.makeAsyncIterator()
+            guard await iterator.next() != nil, !Task.isCancelled else { return }
+            try await service.run()
+        }
+    }
+
     /// The one reliable upstream connection: its messages feed the gateway, its gaps become loss
     /// events, its lifecycle goes to stderr.
     struct Upstream: Service {
         let subscriber: Subscriber
         let gateway: SSEGateway
         let quiet: Bool
+        let ready: AsyncStream<Void>.Continuation
 
         func run() async throws {
             let say: @Sendable (String) -> Void = { line in if !quiet { Terminal.diagnostic("pubsub serve-sse: " + line) } }
@@ -147,6 +163,7 @@ struct ServeSSECommand: AsyncPubSubSubcommand {
                     case .connected(let id, _):
                         say("upstream connected (connection \(id ?? "?"))")
                     case .ready(let id, let groups):
+                        ready.yield()
                         say("upstream ready (connection \(id ?? "?"); groups: \(groups.isEmpty ? "none" : groups.joined(separator: ", ")))")
                     case .disconnected(let reason):
                         say("upstream disconnected: \(reason)")
