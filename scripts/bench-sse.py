@@ -18,6 +18,7 @@ import re
 import resource
 import subprocess
 import sys
+import tempfile
 import time
 
 ID = re.compile(rb"\nid: (\d+)\n")
@@ -60,21 +61,24 @@ class Reader:
 async def main(args):
     resource.setrlimit(resource.RLIMIT_NOFILE, (20000, 20000))
     env = {k: v for k, v in os.environ.items() if k not in ("WebPubSubConnectionString", "PUBSUB_HUB")}
-    serve = subprocess.Popen([args.pubsub, "serve", "--port", "0", "--log-level", "error"], stdout=subprocess.PIPE, text=True, env=env)
+    serve_log = tempfile.NamedTemporaryFile("w+", prefix="bench-sse-serve-", suffix=".log", delete=False)
+    serve = subprocess.Popen([args.pubsub, "serve", "--port", "0", "--log-level", os.environ.get("BENCH_SERVE_LOG", "error")],
+                             stdout=subprocess.PIPE, stderr=serve_log, text=True, env=env)
     connection = None
     for _ in range(4):
         line = serve.stdout.readline()
         if line.startswith("Connection string: "):
             connection = line.split(": ", 1)[1].strip()
+    log = tempfile.NamedTemporaryFile("w+", prefix="bench-sse-gateway-", suffix=".log", delete=False)
     gateway = subprocess.Popen(
         [args.pubsub, "serve-sse", "--hub", "bench", "--group", "g", "--public-group", "g", "--port", "0",
-         "--connection-string", connection, "--log-level", "error"],
-        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env,
+         "--connection-string", connection, "--log-level", os.environ.get("BENCH_GATEWAY_LOG", "warning")],
+        stdout=subprocess.PIPE, stderr=log, text=True, env=env,
     )
     port = int(gateway.stdout.readline().rsplit(":", 1)[1])
     try:
-        while "upstream ready" not in gateway.stderr.readline():
-            pass
+        with open(log.name) as lines:
+            assert any("upstream ready" in line for line in lines), "the listening line comes after the upstream is ready"
         baseline = rss_kib(gateway.pid)
         readers = [Reader() for _ in range(args.readers)]
         finished = 0
@@ -94,7 +98,7 @@ async def main(args):
         lines = "".join(f"{i}\n" for i in range(args.messages))
         start = time.monotonic()
         publisher = await asyncio.create_subprocess_exec(
-            args.pubsub, "send-to-group", "g", "--lines", "--no-ack", "--hub", "bench", "--connection-string", connection, "-q",
+            args.pubsub, "send-to-group", "g", "--lines", "--hub", "bench", "--connection-string", connection, "-q",
             stdin=asyncio.subprocess.PIPE,
         )
         await publisher.communicate(lines.encode())
@@ -113,6 +117,8 @@ async def main(args):
         print(f"messages: {args.messages} published; events delivered: {delivered} in {elapsed:.2f} s = {delivered / elapsed:,.0f} events/s")
         print(f"lost: {lost}, duplicated: {duplicated}, readers out of order: {out_of_order}")
         print(f"gateway RSS: {baseline} KiB idle, {held} KiB with {args.readers} readers = {(held - baseline) / args.readers:.1f} KiB per reader")
+        if lost or duplicated:
+            print(f"logs: {log.name} {serve_log.name}")
         return 0 if lost == 0 and duplicated == 0 and out_of_order == 0 else 1
     finally:
         gateway.terminate()

@@ -52,7 +52,8 @@ public enum SubscriptionEvent: Sendable {
 }
 
 /// A protocol-aware subscriber: connects, joins its groups (acked, the same ackId on retry,
-/// `Duplicate` taken as success), acknowledges sequence ids about once a second, drops duplicates,
+/// `Duplicate` taken as success), acknowledges sequence ids about once a second (at once after 200
+/// unacknowledged ones), drops duplicates,
 /// recovers a reliable connection after a transport drop (`awps_connection_id` +
 /// `awps_reconnection_token`, for up to 30 s, never after 1008), and otherwise reconnects with capped
 /// exponential backoff and jitter, minting a fresh token each time (a static URL is reused).
@@ -282,10 +283,12 @@ public struct Subscriber: Sendable {
                                 }
                             case .groupMessage(let group, let fromUserId, let data, let sequenceId):
                                 if let sequenceId, !Self.isNew(sequenceId, state) { continue }
+                                try await Self.acknowledgeIfBehind(state, connection)
                                 let received = ReceivedMessage(from: "group", group: group, fromUserId: fromUserId, data: data, sequenceId: sequenceId, raw: frame, receivedAt: now)
                                 if !(await onEvent(.message(received))) { state.fields.withLock { $0.stop = true }; return }
                             case .serverMessage(let data, let sequenceId):
                                 if let sequenceId, !Self.isNew(sequenceId, state) { continue }
+                                try await Self.acknowledgeIfBehind(state, connection)
                                 let received = ReceivedMessage(from: "server", group: nil, fromUserId: nil, data: data, sequenceId: sequenceId, raw: frame, receivedAt: now)
                                 if !(await onEvent(.message(received))) { state.fields.withLock { $0.stop = true }; return }
                             case .disconnected(let reason):
@@ -308,6 +311,20 @@ public struct Subscriber: Sendable {
                 try? await connection.close()
             }
         }
+    }
+
+    /// Unacknowledged messages after which an ack goes out at once instead of at the next tick: the
+    /// service keeps at most 1000 unacknowledged messages per reliable connection (§6.1) and closes
+    /// it with 1008 beyond that, which a burst faster than 1000 messages a second would reach.
+    static let eagerAckThreshold: UInt64 = 200
+
+    private static func acknowledgeIfBehind(_ state: State, _ connection: WebSocketConnection) async throws {
+        let ack: UInt64? = state.fields.withLock { fields in
+            guard fields.maxSequenceId - fields.ackedSequenceId >= eagerAckThreshold else { return nil }
+            fields.ackedSequenceId = fields.maxSequenceId
+            return fields.maxSequenceId
+        }
+        if let ack { try await connection.send(text: ClientMessage.sequenceAck(sequenceId: ack).encoded()) }
     }
 
     /// Records a sequence id; false for a duplicate (already seen).

@@ -253,3 +253,20 @@ def test_expired_wrong_key_and_wrong_hub_urls_are_refused(service, hub):
         assert sub.wait_exit() == 77, name
         assert any(reasons[name] in e for e in sub.errors), (name, sub.errors)
         assert token not in " ".join(sub.errors), "the token is never printed"
+
+
+def test_a_reliable_subscriber_keeps_up_with_a_burst_beyond_the_unacked_limit(service, hub, pubsub):
+    # The service keeps at most 1000 unacknowledged messages per reliable connection and closes it
+    # beyond that; acking only once a second would lose this burst (unacked sends, thousands a second).
+    total = 3000
+    sub = Subscription("--hub", hub, "--group", "burst", "--count", str(total), connection_string=service.connection_string)
+    try:
+        sub.wait_ready()
+        lines = "".join(f"{i}\n" for i in range(total))
+        result = pubsub("send-to-group", "burst", "--lines", "--no-ack", "--hub", hub, "--connection-string", service.connection_string, stdin=lines)
+        assert result.status == 0, result.stderr
+        assert sub.wait_exit(timeout=60) == 0, sub.errors
+        assert sub.lines == [str(i) for i in range(total)]
+        assert not any("missed" in e or "reconnected" in e for e in sub.errors), sub.errors
+    finally:
+        sub.stop()

@@ -20,6 +20,15 @@ public final class SSEGateway: Sendable {
     let broker: SSEBroker
     let endpoint: SSEEndpoint
     let logger: Logger
+    /// Upstream messages on their way to the broker. The upstream connection only appends here,
+    /// so it keeps reading (and acknowledging) at wire speed while the fan-out to readers catches
+    /// up; a reliable connection that fell 1000 messages behind would be closed by the service.
+    let feed: OutboundQueue<FeedItem>
+
+    enum FeedItem: Sendable {
+        case message(Payload, SSEStream)
+        case gap(String)
+    }
 
     /// - Parameters:
     ///   - groups: the groups the upstream connection joins; readers may ask for these only.
@@ -40,6 +49,7 @@ public final class SSEGateway: Sendable {
         self.logger = logger
         let broker = SSEBroker(historyLimit: historyLimit, retryMilliseconds: options.retryMilliseconds)
         self.broker = broker
+        self.feed = OutboundQueue(limit: 1 << 20)
         let base = upstream.url
         var endpoint = SSEEndpoint(
             options: options,
@@ -62,13 +72,15 @@ public final class SSEGateway: Sendable {
     /// A message from the upstream connection.
     public func deliver(_ data: MessageData, to stream: SSEStream) {
         if case .group(let group) = stream, !groups.contains(group) { return }
-        broker.publish(Payload(data), to: stream)
+        if feed.enqueue(.message(Payload(data), stream)) == .full {
+            _ = feed.enqueue(.gap("the gateway fell more than \(feed.limit) messages behind its upstream"), overLimit: true)
+        }
     }
 
     /// The upstream connection may have missed messages: every reader is told now, and so is any
     /// reader that later resumes from before this point.
     public func reportLoss(_ reason: String) {
-        broker.reportGap(reason)
+        _ = feed.enqueue(.gap(reason), overLimit: true)
     }
 
     /// How many SSE readers are connected.
@@ -100,10 +112,33 @@ public final class SSEGateway: Sendable {
         )
         return ServiceGroup(
             configuration: .init(
-                services: [.init(service: application), .init(service: StreamCloser(broker: broker))],
+                services: [
+                    .init(service: FeedPump(feed: feed, broker: broker)),
+                    .init(service: application),
+                    .init(service: StreamCloser(broker: broker)),
+                ],
                 logger: logger
             )
         )
+    }
+}
+
+/// Moves upstream messages from the feed into the broker, a whole backlog at a time.
+struct FeedPump: Service {
+    let feed: OutboundQueue<SSEGateway.FeedItem>
+    let broker: SSEBroker
+
+    func run() async throws {
+        try? await cancelWhenGracefulShutdown {
+            while let batch = await feed.takeAll() {
+                for item in batch {
+                    switch item {
+                    case .message(let payload, let stream): broker.publish(payload, to: stream)
+                    case .gap(let reason): broker.reportGap(reason)
+                    }
+                }
+            }
+        }
     }
 }
 

@@ -155,8 +155,11 @@ struct ServeSSECommand: AsyncPubSubSubcommand {
 
         func run() async throws {
             let say: @Sendable (String) -> Void = { line in if !quiet { Terminal.diagnostic("pubsub serve-sse: " + line) } }
-            try await cancelWhenGracefulShutdown {
-                try await subscriber.run { event in
+            try await cancelWhenGracefulShutdown { try await run(say) }
+        }
+
+        private func run(_ say: @escaping @Sendable (String) -> Void) async throws {
+            try await subscriber.run { event in
                     switch event {
                     case .message(let message):
                         gateway.deliver(message.data, to: message.group.map(SSEStream.group) ?? .server)
@@ -179,7 +182,6 @@ struct ServeSSECommand: AsyncPubSubSubcommand {
                         gateway.reportLoss("the gateway's upstream connection was replaced (\(reason)); messages sent meanwhile are missing")
                     }
                     return true
-                }
             }
         }
     }
