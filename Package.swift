@@ -85,6 +85,7 @@ let package = Package(
         .testTarget(
             name: "PubSubServiceTests",
             dependencies: [
+                "PubSubClient",
                 "PubSubCore",
                 "PubSubService",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
@@ -92,6 +93,7 @@ let package = Package(
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
                 .product(name: "HummingbirdWSClient", package: "hummingbird-websocket"),
                 .product(name: "HummingbirdWSTesting", package: "hummingbird-websocket"),
+                .product(name: "Logging", package: "swift-log"),
                 .product(name: "NIOWebSocket", package: "swift-nio"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ]

@@ -305,6 +305,9 @@ public enum WebSocketClient {
             let sslContext: NIOSSLContext? = target.secure ? try NIOSSLContext(configuration: options.trust.configuration) : nil
             let result: EventLoopFuture<Upgrade> = try await ClientBootstrap(group: MultiThreadedEventLoopGroup.singleton)
                 .connectTimeout(.milliseconds(Int64(options.connectTimeout.components.seconds * 1000)))
+                // A service's FIN becomes an `inputClosed` event instead of closing the channel, so
+                // the InputClosedGate can hold it back until the upgrade is done (see there).
+                .channelOption(ChannelOptions.allowRemoteHalfClosure, value: true)
                 .connect(host: target.host, port: target.port) { channel in
                     channel.eventLoop.makeCompletedFuture {
                         if let sslContext {
@@ -314,6 +317,8 @@ public enum WebSocketClient {
                             try channel.pipeline.syncOperations.addHandler(handler)
                         }
                         let observer = ResponseObserver(eventLoop: channel.eventLoop)
+                        let gate = InputClosedGate()
+                        try channel.pipeline.syncOperations.addHandler(gate)
                         let upgrader = NIOTypedWebSocketClientUpgrader<Upgrade>(
                             maxFrameSize: options.maxMessageSize,
                             upgradePipelineHandler: { channel, response in
@@ -321,6 +326,14 @@ public enum WebSocketClient {
                                     channel.pipeline.syncOperations.removeHandler(observer, promise: nil)
                                     let subprotocol = response.headers.first(name: "Sec-WebSocket-Protocol")
                                     let asyncChannel = try NIOAsyncChannel<WebSocketFrame, WebSocketFrame>(wrappingChannelSynchronously: channel)
+                                    // The upgrade handler hands over the bytes that came with the 101
+                                    // (often the service's first frame, or its close) right after this
+                                    // returns; the held end of input must follow them, not precede them.
+                                    channel.eventLoop.assumeIsolated().execute {
+                                        if let gate = try? channel.pipeline.syncOperations.handler(type: InputClosedGate.self) {
+                                            gate.release()
+                                        }
+                                    }
                                     return Upgrade.websocket(asyncChannel, subprotocol: subprotocol)
                                 }
                             }
@@ -337,7 +350,11 @@ public enum WebSocketClient {
                             upgradeRequestHead: head,
                             upgraders: [upgrader],
                             notUpgradingCompletionHandler: { channel in
-                                observer.done.futureResult.map {
+                                // A refusal's body may end with the connection: let the end through.
+                                if let gate = try? channel.pipeline.syncOperations.handler(type: InputClosedGate.self) {
+                                    gate.release()
+                                }
+                                return observer.done.futureResult.map {
                                     let seen = observer.seen.withLockedValue { $0 }
                                     return Upgrade.refused(status: seen.status, body: seen.body)
                                 }
@@ -395,4 +412,40 @@ public enum WebSocketClient {
 
 extension PubSubError.Code {
     public static let invalidURL = Self("invalidURL")
+}
+
+/// Holds back the end of the service's input (`ChannelEvent.inputClosed`) until the WebSocket
+/// upgrade is complete. A service that closes right after the upgrade (a refused recovery: close
+/// 1008, then FIN) can have its close frame and its FIN arrive with the 101 response; NIO's upgrade
+/// handler buffers the frame and delivers it once the WebSocket handlers are in place, but the FIN
+/// would pass straight through and end the message stream first, losing the close code.
+final class InputClosedGate: ChannelInboundHandler, RemovableChannelHandler {
+    typealias InboundIn = NIOAny
+
+    private var holding = true
+    private var heldInputClosed = false
+    private var context: ChannelHandlerContext?
+
+    func handlerAdded(context: ChannelHandlerContext) {
+        self.context = context
+    }
+
+    func userInboundEventTriggered(context: ChannelHandlerContext, event: Any) {
+        if holding, case .inputClosed? = event as? ChannelEvent {
+            heldInputClosed = true
+            return
+        }
+        context.fireUserInboundEventTriggered(event)
+    }
+
+    /// Lets events through again, first the held end of input if there was one.
+    func release() {
+        holding = false
+        guard let context else { return }
+        if heldInputClosed {
+            heldInputClosed = false
+            context.fireUserInboundEventTriggered(ChannelEvent.inputClosed)
+        }
+        context.pipeline.syncOperations.removeHandler(self, promise: nil)
+    }
 }
