@@ -104,8 +104,8 @@ public struct SSEEndpoint: Sendable {
                     )
                 }
             }
-            broker = try self.broker(hub).get()
             streams = try authorizeReading(request, hub: hub, groups: groups)
+            broker = try self.broker(hub).get()
         } catch let refusal as SSERefusal {
             return refusal.response(cors: corsHeaders(request))
         } catch {
