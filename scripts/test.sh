@@ -17,7 +17,8 @@ echo "== headless chromium for the browser test"
 scripts/browser-env.sh
 
 echo "== swift tests"
-swift test --skip-build --disable-xctest
+# Every test bounds its own waits; this bounds the run, so a hang fails CI in minutes, not at its limit.
+timeout 600 swift test --skip-build --disable-xctest
 
 echo "== conformance (official SDKs)"
 PUBSUB_BIN="$(swift build --show-bin-path)/pubsub" .venv/bin/python -m pytest Tests/Conformance -q

@@ -3,6 +3,7 @@ import HTTPTypes
 import Logging
 import NIOCore
 public import PubSubCore
+import ServiceLifecycle
 
 /// The Server-Sent Events front of a hub, shared by `pubsub serve` and `pubsub serve-sse`:
 ///
@@ -134,22 +135,27 @@ public struct SSEEndpoint: Sendable {
             headers: headers,
             body: ResponseBody { writer in
                 defer { broker.unsubscribe(subscription) }
-                // A client that goes away cancels the loop at once, not at the next write.
-                try await request.body.consumeWithCancellationOnInboundClose { _ in
-                    try await withThrowingTaskGroup(of: Void.self) { tasks in
-                        tasks.addTask {
-                            while true {
-                                try await Task.sleep(for: heartbeat)
-                                _ = subscription.queue.enqueue(SSEEncoding.heartbeat)
+                // A client that goes away cancels the loop at once, not at the next write; a server
+                // shutting down ends the stream (the server waits for open responses).
+                try await withGracefulShutdownHandler {
+                    try await request.body.consumeWithCancellationOnInboundClose { _ in
+                        try await withThrowingTaskGroup(of: Void.self) { tasks in
+                            tasks.addTask {
+                                while true {
+                                    try await Task.sleep(for: heartbeat)
+                                    _ = subscription.queue.enqueue(SSEEncoding.heartbeat)
+                                }
+                            }
+                            defer { tasks.cancelAll() }
+                            // The head goes out with this first write, so EventSource opens at once.
+                            try await writer.write(ByteBuffer(string: ": connected\n\n"))
+                            while let batch = await subscription.queue.takeAll() {
+                                try await writer.write(contentsOf: batch)
                             }
                         }
-                        defer { tasks.cancelAll() }
-                        // The head goes out with this first write, so EventSource opens at once.
-                        try await writer.write(ByteBuffer(string: ": connected\n\n"))
-                        while let batch = await subscription.queue.takeAll() {
-                            try await writer.write(contentsOf: batch)
-                        }
                     }
+                } onGracefulShutdown: {
+                    subscription.queue.finish()
                 }
                 try await writer.finish(nil)
             }
