@@ -1,14 +1,17 @@
 #!/usr/bin/env python3
-"""SSE fan-out through `pubsub serve-sse` (or `pubsub serve`'s own /events): N readers on one group,
+"""SSE fan-out through `pubsub serve-sse`: N readers on one group,
 M messages published to it; reports readers held, delivered events/s, lost and duplicated events
 per reader, and the gateway's resident memory per reader (RSS with the readers connected minus RSS
 before, over N).
 
-    scripts/bench-sse.py --pubsub .build/release/pubsub --readers 1000 --messages 2000
+    scripts/bench-sse.py --pubsub .build/release/pubsub --readers 1000 --messages 1000
 
 It starts its own `pubsub serve` and `pubsub serve-sse` on free loopback ports and stops them.
 Readers are raw asyncio sockets (no HTTP library) that count events and check their order; the
-publisher is `pubsub send-to-group --lines --no-ack`. Bounded: it gives up after --timeout seconds.
+publisher is `pubsub send-to-group --lines` (each message acked before the next: a steady stream;
+a burst over 1000 messages would overflow the reliable upstream's unacknowledged buffer at the
+service). Bounded: it gives up after --timeout seconds. BENCH_GATEWAY_LOG / BENCH_SERVE_LOG set the
+log levels of the two processes (their logs are kept in temporary files, printed on loss).
 """
 
 import argparse

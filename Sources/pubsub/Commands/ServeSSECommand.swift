@@ -160,28 +160,28 @@ struct ServeSSECommand: AsyncPubSubSubcommand {
 
         private func run(_ say: @escaping @Sendable (String) -> Void) async throws {
             try await subscriber.run { event in
-                    switch event {
-                    case .message(let message):
-                        gateway.deliver(message.data, to: message.group.map(SSEStream.group) ?? .server)
-                    case .connected(let id, _):
-                        say("upstream connected (connection \(id ?? "?"))")
-                    case .ready(let id, let groups):
-                        ready.yield()
-                        say("upstream ready (connection \(id ?? "?"); groups: \(groups.isEmpty ? "none" : groups.joined(separator: ", ")))")
-                    case .disconnected(let reason):
-                        say("upstream disconnected: \(reason)")
-                    case .recovered(let id):
-                        say("upstream recovered (connection \(id)); nothing was lost")
-                    case .reconnected(let id):
-                        say("upstream reconnected with a new connection \(id ?? "?")")
-                    case .rejoinFailed(let group, let reason):
-                        say("upstream could not join group \(group): \(reason)")
-                        gateway.reportLoss("the gateway could not join group \(group) upstream: \(reason)")
-                    case .possibleGap(let reason):
-                        say("upstream messages may have been missed: \(reason)")
-                        gateway.reportLoss("the gateway's upstream connection was replaced (\(reason)); messages sent meanwhile are missing")
-                    }
-                    return true
+                switch event {
+                case .message(let message):
+                    gateway.deliver(message.data, to: message.group.map(SSEStream.group) ?? .server)
+                case .connected(let id, _):
+                    say("upstream connected (connection \(id ?? "?"))")
+                case .ready(let id, let groups):
+                    ready.yield()
+                    say("upstream ready (connection \(id ?? "?"); groups: \(groups.isEmpty ? "none" : groups.joined(separator: ", ")))")
+                case .disconnected(let reason):
+                    say("upstream disconnected: \(reason)")
+                case .recovered(let id):
+                    say("upstream recovered (connection \(id)); nothing was lost")
+                case .reconnected(let id):
+                    say("upstream reconnected with a new connection \(id ?? "?")")
+                case .rejoinFailed(let group, let reason):
+                    say("upstream could not join group \(group): \(reason)")
+                    gateway.reportLoss("the gateway could not join group \(group) upstream: \(reason)")
+                case .possibleGap(let reason):
+                    say("upstream messages may have been missed: \(reason)")
+                    gateway.reportLoss("the gateway's upstream connection was replaced (\(reason)); messages sent meanwhile are missing")
+                }
+                return true
             }
         }
     }
