@@ -80,12 +80,7 @@ extension ClientAdmission {
             )
         }
 
-        var accessToken = parameter("access_token")
-        if accessToken == nil, let authorization = request.headers[.authorization] {
-            let parts = authorization.split(separator: " ", maxSplits: 1)
-            if parts.count == 2, parts[0].lowercased() == "bearer" { accessToken = String(parts[1]) }
-        }
-        guard let accessToken, !accessToken.isEmpty else {
+        guard let accessToken = request.accessToken, !accessToken.isEmpty else {
             return .failure(
                 .init(
                     status: .unauthorized,
@@ -133,5 +128,17 @@ extension ClientAdmission {
                 simpleSendGroup: simpleSendGroup
             )
         )
+    }
+}
+
+extension Request {
+    /// The client access token: the `access_token` query parameter, else an `Authorization: Bearer`
+    /// header (§3.2).
+    var accessToken: String? {
+        if let token = uri.queryParameters.get("access_token") { return token }
+        guard let authorization = headers[.authorization] else { return nil }
+        let parts = authorization.split(separator: " ", maxSplits: 1)
+        guard parts.count == 2, parts[0].lowercased() == "bearer" else { return nil }
+        return String(parts[1])
     }
 }

@@ -69,12 +69,17 @@ class LocalService:
         assert self.connection_string and self.port
 
     def stop(self) -> int:
-        self.process.terminate()
-        try:
-            return self.process.wait(timeout=20)
-        finally:
-            if self.process.poll() is None:
-                self.process.kill()
+        return stop_process(self.process)
+
+
+def stop_process(process) -> int:
+    """SIGTERM, then the exit status (killed if it takes more than 20 s)."""
+    process.terminate()
+    try:
+        return process.wait(timeout=20)
+    finally:
+        if process.poll() is None:
+            process.kill()
 
 
 @pytest.fixture(scope="module")

@@ -19,7 +19,7 @@ import pytest
 import websocket
 from azure.messaging.webpubsubservice import WebPubSubServiceClient
 
-from conftest import _binary
+from conftest import _binary, stop_process
 from sdk_helpers import hub_name
 from tcp_proxy import TCPProxy
 
@@ -63,12 +63,7 @@ class Gateway:
             return json.load(response)["readers"]
 
     def stop(self):
-        self.process.terminate()
-        try:
-            return self.process.wait(timeout=20)
-        finally:
-            if self.process.poll() is None:
-                self.process.kill()
+        return stop_process(self.process)
 
 
 class Reader:

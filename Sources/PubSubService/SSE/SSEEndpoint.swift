@@ -274,12 +274,9 @@ public struct SSEEndpoint: Sendable {
         return hub
     }
 
+    /// The request's token; an empty one counts as none.
     static func accessToken(_ request: Request) -> String? {
-        if let token = request.uri.queryParameters.get("access_token"), !token.isEmpty { return token }
-        guard let authorization = request.headers[.authorization] else { return nil }
-        let parts = authorization.split(separator: " ", maxSplits: 1)
-        guard parts.count == 2, parts[0].lowercased() == "bearer", !parts[1].isEmpty else { return nil }
-        return String(parts[1])
+        request.accessToken.flatMap { $0.isEmpty ? nil : $0 }
     }
 
     private func preflight(_ request: Request) -> Response {

@@ -83,26 +83,8 @@ struct ServeCommand: AsyncPubSubSubcommand {
         )
         do {
             try await group.run()
-        } catch let error as IOError where error.errnoCode == EADDRINUSE {
-            throw PubSubError(
-                .serviceFailed,
-                "cannot listen on \(host):\(port): the port is already in use",
-                hint: "stop the other process, or pick another port with --port (0 picks a free one)",
-                exitStatus: .unavailable
-            )
-        } catch let error as IOError where error.errnoCode == EADDRNOTAVAIL {
-            throw PubSubError(
-                .serviceFailed,
-                "cannot listen on \(host): no network interface has that address",
-                hint: "use 127.0.0.1 (the default), or an address of this machine",
-                exitStatus: .unavailable
-            )
         } catch {
-            throw PubSubError(.serviceFailed, "the service stopped: \(error)", exitStatus: .unavailable)
+            throw ListenFailure.explain(error, host: host, port: port, what: "the service")
         }
     }
-}
-
-extension PubSubError.Code {
-    static let serviceFailed = Self("serviceFailed")
 }

@@ -119,17 +119,8 @@ struct ServeSSECommand: AsyncPubSubSubcommand {
         )
         do {
             try await services.run()
-        } catch let error as PubSubError {
-            throw error
-        } catch let error as IOError where error.errnoCode == EADDRINUSE {
-            throw PubSubError(
-                .serviceFailed,
-                "cannot listen on \(host):\(port): the port is already in use",
-                hint: "stop the other process, or pick another port with --port (0 picks a free one)",
-                exitStatus: .unavailable
-            )
         } catch {
-            throw PubSubError(.serviceFailed, "the gateway stopped: \(error)", exitStatus: .unavailable)
+            throw ListenFailure.explain(error, host: host, port: port, what: "the gateway")
         }
     }
 
