@@ -205,7 +205,7 @@ public struct RESTClient: Sendable {
         }
     }
 
-    private static func describe(_ error: any Error) -> String {
+    static func describe(_ error: any Error) -> String {
         let text = String(describing: error)
         if text.contains("connectTimeout") { return "the connection timed out" }
         if text.contains("Connection refused") || text.contains("connectionRefused") { return "connection refused" }

@@ -20,6 +20,8 @@ public enum ExitStatus: Int32, Sendable, CaseIterable {
     case timedOut = 75
     /// Not authorised: 401/403, a bad signature, an expired or wrong-audience token.
     case unauthorized = 77
+    /// The endpoint does not offer this feature: `pubsub trace` against Azure or another service.
+    case unsupported = 78
     /// A second Ctrl-C forced an immediate stop.
     case forcedStop = 130
 }

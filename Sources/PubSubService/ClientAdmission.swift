@@ -20,6 +20,8 @@ struct ClientAdmission: Sendable {
 struct AdmissionRefusal: Error, Sendable {
     var status: HTTPResponse.Status
     var reason: String
+    /// The hub the request named, when it named a valid one (for the trace).
+    var hub: String?
 }
 
 extension ClientAdmission {
@@ -49,6 +51,21 @@ extension ClientAdmission {
         } catch {
             return .failure(.init(status: .badRequest, reason: error.message))
         }
+        return admit(request, hub: hub, verifier: verifier, address: address).mapError { refusal in
+            var refusal = refusal
+            refusal.hub = hub
+            return refusal
+        }
+    }
+
+    private static func admit(
+        _ request: Request,
+        hub: String,
+        verifier: TokenVerifier,
+        address: ListeningAddress
+    ) -> Result<ClientAdmission, AdmissionRefusal> {
+        let query = request.uri.queryParameters
+        func parameter(_ name: String) -> String? { query.get(name) }
 
         let offered = request.headers[values: .secWebSocketProtocol]
             .flatMap { $0.split(separator: ",") }

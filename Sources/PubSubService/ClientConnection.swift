@@ -77,6 +77,8 @@ final class ClientConnection: Sendable {
         /// REST grants and revocations, which win over the token's roles.
         var overrides: [PermissionKey: Bool] = [:]
         var seenAckIds: Set<UInt64> = []
+        /// Whether the session's end was traced.
+        var endRecorded = false
         var nextSequenceId: UInt64 = 1
         var unacked: Deque<(sequenceId: UInt64, tail: ByteBuffer, deadline: ContinuousClock.Instant?)> = []
         var unackedBytes = 0
@@ -171,6 +173,14 @@ final class ClientConnection: Sendable {
             state.detachedAt = nil
             state.transport?.control.yield(request)
             state.transport?.control.finish()
+        }
+    }
+
+    /// True the first time only: the session's end is traced once, by whoever sees it first.
+    func claimEndRecord() -> Bool {
+        state.withLock { state in
+            defer { state.endRecorded = true }
+            return !state.endRecorded
         }
     }
 

@@ -20,7 +20,7 @@ struct ClientSocketHandler: Sendable {
     private static let transportCounter = Atomic<UInt64>(0)
 
     /// How a socket's session ended.
-    private enum SocketEnd: Sendable {
+    enum SocketEnd: Sendable {
         /// The service asked to close (REST close, slow client, protocol violation, shutdown).
         case close(CloseRequest)
         /// Reading failed; rethrown so the WebSocket library closes with the matching code
@@ -54,6 +54,7 @@ struct ClientSocketHandler: Sendable {
                 Self.constantTimeEquals(expected, recovery.token)
             else {
                 logger.debug("recovery refused", metadata: ["pubsub.connection_id": "\(recovery.connectionId)"])
+                traceRecovery(hub: admission.hub, connectionId: recovery.connectionId, refused: "no reliable session with that id and reconnection token")
                 try? await outbound.close(.policyViolation, reason: "the session cannot be recovered; start a new connection")
                 return
             }
@@ -86,10 +87,20 @@ struct ClientSocketHandler: Sendable {
         case .attached(nil):
             break
         case .ended:
+            traceRecovery(hub: admission.hub, connectionId: connection.id, refused: "the session ended while the recovery request was on its way")
             try? await outbound.close(.policyViolation, reason: "the session cannot be recovered; start a new connection")
             return
         }
         logger.info(admission.recovery == nil ? "client connected" : "client recovered", metadata: metadata)
+        if admission.recovery == nil {
+            registry.tracer.record {
+                var record = TraceRecord(.connected, connection, details: [("subprotocol", connection.kind.subprotocol.map(JSONValue.string) ?? .null)])
+                record.groups = registry.groups(of: connection).sorted()
+                return record
+            }
+        } else {
+            traceRecovery(hub: admission.hub, connectionId: connection.id, refused: nil)
+        }
 
         registry.openSockets.withLock { $0 += 1 }
         defer { registry.openSockets.withLock { $0 -= 1 } }
@@ -130,8 +141,12 @@ struct ClientSocketHandler: Sendable {
             }
             try? await outbound.close(closing.code, reason: closing.reason)
         }
+        let reason = closing?.reason ?? Self.describe(end)
         if connection.transportClosed(transport.id) {
             registry.remove(connection)
+            registry.disconnected(connection, code: closing?.code ?? Self.closeCode(end), reason: reason)
+        } else if connection.kind == .reliable {
+            registry.tracer.record { TraceRecord(.dropped, connection, details: [("reason", .string(reason))]) }
         }
         logger.info("client transport closed", metadata: metadata.merging(["reason": "\(closing?.reason ?? "closed by client")"]) { $1 })
         if case .readFailed(let error) = end { throw error }
@@ -164,6 +179,9 @@ struct ClientSocketHandler: Sendable {
         do {
             message = try ClientMessage.decode(bytes.readableBytesView)
         } catch {
+            registry.tracer.record {
+                TraceRecord(.request, connection, details: [("type", .string("invalid")), ("error", .string(error.reason))])
+            }
             if let ackId = error.ackId, connection.recordAckId(ackId) {
                 ack(connection, ackId, error: AckError(name: AckError.badRequest, message: "Invalid request: \(error.reason)."))
                 return nil
@@ -174,6 +192,9 @@ struct ClientSocketHandler: Sendable {
     }
 
     private func handle(_ message: ClientMessage, connection: ClientConnection) -> CloseRequest? {
+        if let record = registry.tracer.isActive ? Self.traceRequest(message, connection) : nil {
+            registry.tracer.record { record }
+        }
         if let ackId = message.ackId, !connection.recordAckId(ackId) {
             ack(connection, ackId, error: AckError(name: AckError.duplicate, message: "Message with ackId \(ackId) was already processed."))
             return nil
@@ -182,13 +203,19 @@ struct ClientSocketHandler: Sendable {
         case .joinGroup(let group, let ackId), .leaveGroup(let group, let ackId):
             let joining: Bool
             if case .joinGroup = message { joining = true } else { joining = false }
+            var refusal: AckError?
             if let problem = GroupName.problem(with: group) {
-                return reject(connection, ackId, AckError(name: AckError.badRequest, message: "Invalid group name: \(problem)."))
+                refusal = AckError(name: AckError.badRequest, message: "Invalid group name: \(problem).")
+            } else if !connection.isAllowed(.joinLeaveGroup, on: group) {
+                refusal = AckError(name: AckError.forbidden, message: "No permission to \(joining ? "join" : "leave") group '\(group)'.")
             }
-            guard connection.isAllowed(.joinLeaveGroup, on: group) else {
-                let verb = joining ? "join" : "leave"
-                return reject(connection, ackId, AckError(name: AckError.forbidden, message: "No permission to \(verb) group '\(group)'."))
+            registry.tracer.record {
+                var details: [(String, JSONValue)] = [("via", .string("client"))]
+                if let ackId { details.append(("ackId", .integer(Int64(clamping: ackId)))) }
+                if let refusal { details.append(("error", .string(refusal.message))) }
+                return TraceRecord(joining ? .join : .leave, connection, group: group, details: details)
             }
+            if let refusal { return reject(connection, ackId, refusal) }
             if joining { registry.join(connection, group: group) } else { registry.leave(connection, group: group) }
             if let ackId { ack(connection, ackId, error: nil) }
         case .sendToGroup(let group, let data, let ackId, let noEcho):
@@ -200,7 +227,12 @@ struct ClientSocketHandler: Sendable {
             }
             let payload = Payload(data)
             let prepared = PreparedMessage(source: .group(group, fromUserId: connection.userId), payload: payload)
-            registry.publish(prepared, to: registry.connections(hub: connection.hub, group: group), excluding: noEcho ? [connection.id] : [])
+            registry.publish(
+                prepared,
+                to: registry.connections(hub: connection.hub, group: group),
+                excluding: noEcho ? [connection.id] : [],
+                trace: PublishTrace(hub: connection.hub, origin: .client(connection), target: .group(group), payload: payload)
+            )
             registry.sse.publish(payload, hub: connection.hub, to: .group(group))
             if let ackId { ack(connection, ackId, error: nil) }
         case .event(let event, _, let ackId):
@@ -240,6 +272,11 @@ struct ClientSocketHandler: Sendable {
     }
 
     private func ack(_ connection: ClientConnection, _ ackId: UInt64, error: AckError?) {
+        registry.tracer.record {
+            var details: [(String, JSONValue)] = [("ackId", .integer(Int64(clamping: ackId))), ("success", .bool(error == nil))]
+            if let error { details += [("error", .string(error.name)), ("message", .string(error.message))] }
+            return TraceRecord(.ack, connection, details: details)
+        }
         connection.send(.message(.ack(ackId: ackId, success: error == nil, error: error)))
     }
 
@@ -256,8 +293,13 @@ struct ClientSocketHandler: Sendable {
         case .text(let text): payload = .text(text)
         case .binary(let buffer): payload = .binary(buffer)
         }
+        registry.tracer.record { Self.traceSimpleFrame(payload, group: group, connection) }
         let prepared = PreparedMessage(source: .group(group, fromUserId: connection.userId), payload: payload)
-        registry.publish(prepared, to: registry.connections(hub: connection.hub, group: group))
+        registry.publish(
+            prepared,
+            to: registry.connections(hub: connection.hub, group: group),
+            trace: PublishTrace(hub: connection.hub, origin: .client(connection), target: .group(group), payload: payload)
+        )
         registry.sse.publish(payload, hub: connection.hub, to: .group(group))
         return nil
     }

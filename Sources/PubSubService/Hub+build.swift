@@ -79,6 +79,8 @@ func buildHubParts(
     router.get("/client/hubs/:hub", use: explainRefusal)
     router.get("/client", use: explainRefusal)
     sseEndpoint(registry: registry, verifier: verifier, address: address, logger: logger).register(on: router)
+    TraceEndpoint(tracer: registry.tracer, verifier: verifier, address: address, heartbeat: min(configuration.sse.heartbeat, .seconds(15)), logger: logger)
+        .register(on: router)
 
     let webSocketConfiguration = WebSocketServerConfiguration(
         maxFrameSize: configuration.maxMessageSize,
@@ -94,7 +96,22 @@ func buildHubParts(
             ClientUpgradeChannel(
                 responder: responder,
                 webSocket: webSocketConfiguration,
-                admit: { request in ClientAdmission.admit(request, verifier: verifier, address: address) },
+                admit: { request in
+                    let admission = ClientAdmission.admit(request, verifier: verifier, address: address)
+                    if case .failure(let refusal) = admission {
+                        registry.tracer.record {
+                            TraceRecord(
+                                .refused,
+                                hub: refusal.hub.map(HubRegistry.key),
+                                details: [
+                                    ("status", .integer(Int64(refusal.status.code))), ("reason", .string(refusal.reason)),
+                                    ("path", .string(request.uri.path)),
+                                ]
+                            )
+                        }
+                    }
+                    return admission
+                },
                 socketHandler: { inbound, outbound, request, channel in
                     try await socketHandler.run(inbound: inbound, outbound: outbound, request: request, channel: channel)
                 }
@@ -128,10 +145,18 @@ private func sseEndpoint(registry: HubRegistry, verifier: TokenVerifier, address
             let payload = Payload(bytes: body, type: type)
             switch stream {
             case .server:
-                registry.publish(PreparedMessage(source: .server, payload: payload), to: registry.connections(hub: hub))
+                registry.publish(
+                    PreparedMessage(source: .server, payload: payload),
+                    to: registry.connections(hub: hub),
+                    trace: PublishTrace(hub: hub, origin: .sse, target: .hub, payload: payload)
+                )
             case .group(let group):
                 let prepared = PreparedMessage(source: .group(group, fromUserId: nil), payload: payload)
-                registry.publish(prepared, to: registry.connections(hub: hub, group: group))
+                registry.publish(
+                    prepared,
+                    to: registry.connections(hub: hub, group: group),
+                    trace: PublishTrace(hub: hub, origin: .sse, target: .group(group), payload: payload)
+                )
             }
             registry.sse.publish(payload, hub: hub, to: stream)
         },
@@ -147,6 +172,7 @@ struct ConnectionCloser: Service {
     func run() async throws {
         try? await gracefulShutdown()
         registry.sse.finishAll()
+        registry.tracer.finishAll()
         for connection in registry.allConnections() {
             registry.close(connection, code: .goingAway, reason: "the service is shutting down")
         }

@@ -23,12 +23,15 @@ final class HubRegistry: Sendable {
     let logger: Logger
     /// The hubs' Server-Sent Events brokers.
     let sse: SSEHubs
+    /// The live trace.
+    let tracer: Tracer
     private let hubs = Mutex<[String: Hub]>([:])
 
     init(configuration: ServiceConfiguration, logger: Logger) {
         self.configuration = configuration
         self.logger = logger
         self.sse = SSEHubs(historyLimit: configuration.sseHistoryLimit)
+        self.tracer = Tracer(bufferLimit: configuration.traceBufferLimit, historyLimit: configuration.traceHistoryLimit)
     }
 
     /// Hub names are case-insensitive (§1).
@@ -74,7 +77,22 @@ final class HubRegistry: Sendable {
     /// JSON clients).
     func close(_ connection: ClientConnection, code: WebSocketCloseCode = .normal, reason: String) {
         remove(connection)
+        let attached = connection.isAttached
         connection.end(CloseRequest(code: code.nioCode, reason: reason))
+        // An attached connection's socket reports its own end; a detached reliable session has none.
+        if !attached { disconnected(connection, code: code.nioCode, reason: reason) }
+    }
+
+    /// Traces the end of a session, once.
+    func disconnected(_ connection: ClientConnection, code: WebSocketErrorCode?, reason: String) {
+        guard connection.claimEndRecord() else { return }
+        tracer.record {
+            var details: [(String, JSONValue)] = []
+            if let code { details.append(("code", .integer(Int64(UInt16(webSocketErrorCode: code))))) }
+            details.append(("reason", .string(reason)))
+            details.append(("durationMs", TraceRecord.milliseconds(since: connection.connectedAt)))
+            return TraceRecord(.disconnected, connection, details: details)
+        }
     }
 
     func connection(hub: String, id: String) -> ClientConnection? {
@@ -187,19 +205,28 @@ final class HubRegistry: Sendable {
     /// Delivers one prepared message to each recipient; a recipient that cannot keep up is closed.
     /// - Returns: how many connections it was queued for.
     @discardableResult
-    func publish(_ message: PreparedMessage, to recipients: [ClientConnection], excluding excluded: Set<String> = []) -> Int {
+    func publish(
+        _ message: PreparedMessage,
+        to recipients: [ClientConnection],
+        excluding excluded: Set<String> = [],
+        trace: @autoclosure () -> PublishTrace
+    ) -> Int {
         var count = 0
+        let traceDeliveries = tracer.wantsDeliveries
         for connection in recipients where !excluded.contains(connection.id) {
             if case .slowClient(let reason)? = connection.deliver(message) {
                 logger.warning(
                     "closing a client that cannot keep up",
                     metadata: ["pubsub.connection_id": "\(connection.id)", "pubsub.hub": "\(connection.hub)"]
                 )
+                tracer.record { TraceRecord(.slowClient, connection, details: [("reason", .string(reason))]) }
                 close(connection, code: .policyViolation, reason: reason)
             } else {
                 count += 1
+                if traceDeliveries { tracer.record { trace().delivery(to: connection) } }
             }
         }
+        tracer.record { trace().record(recipients: count) }
         return count
     }
 
@@ -214,6 +241,7 @@ final class HubRegistry: Sendable {
             logger.debug("reliable session expired", metadata: ["pubsub.connection_id": "\(connection.id)"])
             remove(connection)
             connection.end(CloseRequest(code: .policyViolation, reason: "session expired"))
+            disconnected(connection, code: .policyViolation, reason: "the session expired: its client did not recover in time")
         }
     }
 }

@@ -28,14 +28,48 @@ struct RESTMiddleware<Context: RequestContext>: RouterMiddleware {
     func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
         let path = request.uri.path
         guard path == "/api" || path.hasPrefix("/api/") else { return try await next(request, context) }
+        let start = ContinuousClock.now
+        var recipients: Int?
         do {
-            return try await respond(to: request)
+            let response = try await respond(to: request, recipients: &recipients)
+            trace(request, status: response.status, failure: nil, recipients: recipients, since: start)
+            return response
         } catch {
+            trace(request, status: error.status, failure: error, recipients: nil, since: start)
             return error.response(for: request.method)
         }
     }
 
-    private func respond(to request: Request) async throws(RESTFailure) -> Response {
+    /// The `rest` record: method, path, status, latency; the hub and the group, user or connection
+    /// the path names; for sends, the recipients.
+    private func trace(_ request: Request, status: HTTPResponse.Status, failure: RESTFailure?, recipients: Int?, since start: ContinuousClock.Instant) {
+        registry.tracer.record {
+            let segments = request.uri.path.split(separator: "/", omittingEmptySubsequences: true).map {
+                String($0).removingPercentEncoding ?? String($0)
+            }
+            var record = TraceRecord(.rest)
+            if segments.count >= 3, segments[1] == "hubs" { record.hub = HubRegistry.key(segments[2]) }
+            // /api/hubs/h/{groups|users|connections}/x[/{connections|groups}/y]
+            let names = Array(segments.dropFirst(3))
+            for index in stride(from: 0, to: names.count - 1, by: 2) {
+                switch names[index] {
+                case "groups": record.group = names[index + 1]
+                case "users": record.userId = names[index + 1]
+                case "connections": record.connectionId = names[index + 1]
+                default: break
+                }
+            }
+            record.details = [
+                ("method", .string(request.method.rawValue)), ("path", .string(request.uri.path)),
+                ("status", .integer(Int64(status.code))), ("latencyMs", TraceRecord.milliseconds(since: start)),
+            ]
+            if let recipients { record.details.append(("recipients", .integer(Int64(recipients)))) }
+            if let failure { record.details += [("error", .string(failure.code)), ("message", .string(failure.message))] }
+            return record
+        }
+    }
+
+    private func respond(to request: Request, recipients: inout Int?) async throws(RESTFailure) -> Response {
         let segments = request.uri.path.split(separator: "/", omittingEmptySubsequences: true).map {
             String($0).removingPercentEncoding ?? String($0)
         }
@@ -63,6 +97,7 @@ struct RESTMiddleware<Context: RequestContext>: RouterMiddleware {
             throw RESTFailure(.badRequest, "InvalidHubName", error.message)
         }
         var operation = RESTOperation(registry: registry, request: request, hub: hub, keys: keys, logger: logger)
+        defer { recipients = operation.recipients }
         return try await operation.dispatch(Array(segments.dropFirst(3)))
     }
 

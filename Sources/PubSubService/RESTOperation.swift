@@ -12,6 +12,8 @@ struct RESTOperation {
     let hub: String
     let keys: [String]
     let logger: Logger
+    /// Connections a send was queued for, for the trace's `rest` record.
+    private(set) var recipients: Int?
 
     private var query: Parameters { request.uri.queryParameters }
     private func parameter(_ name: String) -> String? { query.get(name) }
@@ -22,17 +24,23 @@ struct RESTOperation {
         switch (method, path.count, path.first) {
         case (.post, 1, ":send"):
             let recipients = try filtered(registry.connections(hub: hub))
-            return try await send(to: recipients, source: .server, excluded: Set(parameters("excluded")), sse: .server)
+            return try await send(to: recipients, source: .server, excluded: Set(parameters("excluded")), target: .hub, sse: .server)
         case (.post, 3, "groups") where path[2] == ":send":
             let group = try validGroup(path[1])
             let recipients = try filtered(registry.connections(hub: hub, group: group))
-            return try await send(to: recipients, source: .group(group, fromUserId: nil), excluded: Set(parameters("excluded")), sse: .group(group))
+            return try await send(
+                to: recipients,
+                source: .group(group, fromUserId: nil),
+                excluded: Set(parameters("excluded")),
+                target: .group(group),
+                sse: .group(group)
+            )
         case (.post, 3, "users") where path[2] == ":send":
             let recipients = try filtered(registry.connections(hub: hub, user: path[1]))
-            return try await send(to: recipients, source: .server, excluded: [])
+            return try await send(to: recipients, source: .server, excluded: [], target: .user(path[1]))
         case (.post, 3, "connections") where path[2] == ":send":
             let recipients = registry.connection(hub: hub, id: path[1]).map { [$0] } ?? []
-            return try await send(to: recipients, source: .server, excluded: [])
+            return try await send(to: recipients, source: .server, excluded: [], target: .connection(path[1]))
         case (.post, 1, ":closeConnections"):
             return close(registry.connections(hub: hub))
         case (.post, 3, "groups") where path[2] == ":closeConnections":
@@ -52,23 +60,38 @@ struct RESTOperation {
             return exists(registry.userExists(hub: hub, user: path[1]))
         case (.put, 4, "groups") where path[2] == "connections":
             let group = try validGroup(path[1])
-            registry.join(try connection(path[3]), group: group)
+            let member = try connection(path[3])
+            registry.join(member, group: group)
+            traceMembership(joining: true, connection: member, group: group)
             return Response(status: .ok)
         case (.delete, 4, "groups") where path[2] == "connections":
             let group = try validGroup(path[1])
-            if let connection = registry.connection(hub: hub, id: path[3]) { registry.leave(connection, group: group) }
+            if let member = registry.connection(hub: hub, id: path[3]) {
+                registry.leave(member, group: group)
+                traceMembership(joining: false, connection: member, group: group)
+            }
             return Response(status: .noContent)
         case (.delete, 3, "connections") where path[2] == "groups":
-            if let connection = registry.connection(hub: hub, id: path[1]) { registry.leaveAll(connection) }
+            if let member = registry.connection(hub: hub, id: path[1]) {
+                if registry.tracer.isActive {
+                    for group in registry.groups(of: member).sorted() { traceMembership(joining: false, connection: member, group: group) }
+                }
+                registry.leaveAll(member)
+            }
             return Response(status: .noContent)
         case (.put, 4, "users") where path[2] == "groups":
-            registry.addUser(hub: hub, user: path[1], group: try validGroup(path[3]))
+            let group = try validGroup(path[3])
+            registry.addUser(hub: hub, user: path[1], group: group)
+            traceMembership(joining: true, user: path[1], group: group)
             return Response(status: .ok)
         case (.delete, 4, "users") where path[2] == "groups":
-            registry.removeUser(hub: hub, user: path[1], group: try validGroup(path[3]))
+            let group = try validGroup(path[3])
+            registry.removeUser(hub: hub, user: path[1], group: group)
+            traceMembership(joining: false, user: path[1], group: group)
             return Response(status: .noContent)
         case (.delete, 3, "users") where path[2] == "groups":
             registry.removeUser(hub: hub, user: path[1], group: nil)
+            traceMembership(joining: false, user: path[1], group: nil)
             return Response(status: .noContent)
         case (.post, 1, ":addToGroups"), (.post, 1, ":removeFromGroups"):
             return try await changeGroupsByFilter(adding: path[0] == ":addToGroups")
@@ -91,6 +114,7 @@ struct RESTOperation {
         to recipients: [ClientConnection],
         source: PreparedMessage.Source,
         excluded: Set<String>,
+        target: PublishTrace.Target,
         sse: SSEStream? = nil
     ) async throws(RESTFailure) -> Response {
         var deadline: ContinuousClock.Instant?
@@ -104,7 +128,13 @@ struct RESTOperation {
         let payload = try await readPayload()
         var prepared = PreparedMessage(source: source, payload: payload)
         prepared.deadline = deadline
-        let delivered = registry.publish(prepared, to: recipients, excluding: excluded)
+        let delivered = registry.publish(
+            prepared,
+            to: recipients,
+            excluding: excluded,
+            trace: PublishTrace(hub: hub, origin: .rest, target: target, payload: payload)
+        )
+        self.recipients = delivered
         // SSE readers are not connections: a filtered send is for the connections it selects only.
         if let sse, parameter("filter")?.isEmpty ?? true { registry.sse.publish(payload, hub: hub, to: sse) }
         logger.debug("REST send", metadata: ["pubsub.hub": "\(hub)", "recipients": "\(delivered)"])
@@ -145,6 +175,18 @@ struct RESTOperation {
             registry.close(connection, reason: closeReason)
         }
         return Response(status: .noContent)
+    }
+
+    /// A `join` or `leave` record for a REST membership change of a connection or a user.
+    private func traceMembership(joining: Bool, connection: ClientConnection? = nil, user: String? = nil, group: String?) {
+        registry.tracer.record {
+            var record = TraceRecord(joining ? .join : .leave, hub: HubRegistry.key(hub), userId: user, group: group, details: [("via", .string("rest"))])
+            if let connection {
+                record.connectionId = connection.id
+                record.userId = connection.userId
+            }
+            return record
+        }
     }
 
     private func exists(_ found: Bool) -> Response {
@@ -190,6 +232,7 @@ struct RESTOperation {
         for connection in connections {
             for group in groups {
                 if adding { registry.join(connection, group: group) } else { registry.leave(connection, group: group) }
+                traceMembership(joining: adding, connection: connection, group: group)
             }
         }
         return Response(status: .ok)

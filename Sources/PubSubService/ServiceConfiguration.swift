@@ -27,6 +27,10 @@ public struct ServiceConfiguration: Sendable {
     public var sseHistoryLimit: Int
     /// The SSE endpoint's options (public groups, CORS, heartbeat).
     public var sse: SSEEndpoint.Options
+    /// Live-trace events that may wait for one trace client before it misses some.
+    public var traceBufferLimit: Int
+    /// Live-trace events kept so that a trace client that reconnects resumes without a gap.
+    public var traceHistoryLimit: Int
 
     /// Creates a configuration; the defaults are the documented service limits.
     public init(
@@ -41,7 +45,9 @@ public struct ServiceConfiguration: Sendable {
         sessionRetention: Duration = .seconds(30),
         pingInterval: Duration = .seconds(20),
         sseHistoryLimit: Int = 1000,
-        sse: SSEEndpoint.Options = SSEEndpoint.Options()
+        sse: SSEEndpoint.Options = SSEEndpoint.Options(),
+        traceBufferLimit: Int = 10_000,
+        traceHistoryLimit: Int = 10_000
     ) {
         self.host = host
         self.port = port
@@ -55,6 +61,8 @@ public struct ServiceConfiguration: Sendable {
         self.pingInterval = pingInterval
         self.sseHistoryLimit = sseHistoryLimit
         self.sse = sse
+        self.traceBufferLimit = traceBufferLimit
+        self.traceHistoryLimit = traceHistoryLimit
     }
 
     /// Whether `host` is a loopback address (where the public development key may be used).

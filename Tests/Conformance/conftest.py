@@ -46,10 +46,10 @@ def pubsub():
 class LocalService:
     """`pubsub serve --port 0` as a child process: the real binary on an ephemeral loopback port."""
 
-    def __init__(self, binary: Path):
+    def __init__(self, binary: Path, *options: str):
         env = {k: v for k, v in os.environ.items() if k not in ("WebPubSubConnectionString", "PUBSUB_ACCESS_KEY")}
         self.process = subprocess.Popen(
-            [str(binary), "serve", "--port", "0", "--log-level", "warning"],
+            [str(binary), "serve", "--port", "0", "--log-level", "warning", *options],
             stdout=subprocess.PIPE,
             stderr=subprocess.PIPE,
             text=True,

@@ -1,4 +1,5 @@
-"""`pubsub subscribe …` run as a child process, its output lines collected as they arrive."""
+"""`pubsub subscribe …` (or another long-running verb) run as a child process, its output lines
+collected as they arrive."""
 
 import os
 import subprocess
@@ -10,9 +11,9 @@ from conftest import _binary
 class Subscription:
     """`pubsub subscribe …` as a child process; lines are collected as they arrive."""
 
-    def __init__(self, *args, connection_string=None):
-        env = {k: v for k, v in os.environ.items() if k not in ("WebPubSubConnectionString", "PUBSUB_HUB")}
-        command = [str(_binary()), "subscribe", *args]
+    def __init__(self, *args, connection_string=None, verb="subscribe", env=None):
+        env = {k: v for k, v in (env or os.environ).items() if k not in ("WebPubSubConnectionString", "PUBSUB_HUB")}
+        command = [str(_binary()), verb, *args]
         if connection_string:
             command += ["--connection-string", connection_string]
         self.process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env)

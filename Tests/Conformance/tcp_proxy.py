@@ -19,6 +19,7 @@ class TCPProxy:
         self.accepted = 0
         self.closed = False
         self.frozen = []
+        self.refusing = False
         threading.Thread(target=self._accept, daemon=True).start()
 
     def _accept(self):
@@ -27,6 +28,9 @@ class TCPProxy:
                 client, _ = self.listener.accept()
             except OSError:
                 return
+            if self.refusing:
+                client.close()  # the service looks down: the connection ends at once
+                continue
             upstream = socket.create_connection(("127.0.0.1", self.target_port))
             with self.lock:
                 self.sockets += [client, upstream]
@@ -56,6 +60,10 @@ class TCPProxy:
         """Stops forwarding on every live connection without closing it: a half-open connection."""
         with self.lock:
             self.frozen, self.sockets = list(self.sockets), []
+
+    def refuse(self, refusing=True):
+        """While refusing, new connections are closed at once (live ones are left alone)."""
+        self.refusing = refusing
 
     def cut(self):
         """Resets every live connection (both sides); the listener stays up for reconnects."""

@@ -1,62 +1,15 @@
 import Foundation
 import NIOCore
+import PubSubClient
 import PubSubCore
 import Testing
 
 @testable import PubSubService
 
-/// A WHATWG-style Server-Sent Events parser, as a browser's EventSource reads a stream.
-struct SSEParser {
-    struct Event: Equatable {
-        var id: String?
-        var name: String
-        var data: String
-    }
-
-    private var pending = ""
-    private var data: [String] = []
-    private var name = ""
-    private var id: String?
-    private(set) var comments: [String] = []
-    private(set) var retry: Int?
-
-    /// Feeds bytes; returns the events completed by them.
-    mutating func feed(_ text: String) -> [Event] {
-        pending += text
-        var events: [Event] = []
-        while let newline = pending.firstIndex(where: { $0 == "\n" || $0 == "\r" || $0 == "\r\n" }) {
-            let line = String(pending[..<newline])
-            pending = String(pending[pending.index(after: newline)...])
-            if line.isEmpty {
-                if !data.isEmpty || !name.isEmpty {
-                    events.append(Event(id: id, name: name.isEmpty ? "message" : name, data: data.joined(separator: "\n")))
-                }
-                data = []
-                name = ""
-                id = nil
-                continue
-            }
-            if line.hasPrefix(":") {
-                comments.append(String(line.dropFirst()).trimmingCharacters(in: .whitespaces))
-                continue
-            }
-            let field = line.prefix { $0 != ":" }
-            var value = line.dropFirst(field.count).dropFirst()
-            if value.hasPrefix(" ") { value = value.dropFirst() }
-            switch field {
-            case "data": data.append(String(value))
-            case "event": name = String(value)
-            case "id": id = String(value)
-            case "retry": retry = Int(value)
-            default: break
-            }
-        }
-        return events
-    }
-
+extension SSEParser {
     static func parse(_ buffer: ByteBuffer) -> [Event] {
         var parser = SSEParser()
-        return parser.feed(String(buffer: buffer))
+        return parser.feed(buffer.readableBytesView)
     }
 }
 

@@ -4,6 +4,7 @@ import HTTPTypes
 import HummingbirdTesting
 import NIOCore
 import NIOHTTP1
+import PubSubClient
 import PubSubCore
 import PubSubService
 import Testing

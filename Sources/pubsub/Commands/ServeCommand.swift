@@ -15,7 +15,8 @@ struct ServeCommand: AsyncPubSubSubcommand {
             json.webpubsub.azure.v1 and json.reliable.webpubsub.azure.v1 subprotocols and simple \
             WebSocket clients, the REST data plane (/api/hubs/<hub>/…, /api/health), and Server-Sent \
             Events (GET /events?hub=<hub>&group=<group>, POST /publish?hub=<hub>&group=<group>, a \
-            demo page at /; see pubsub serve-sse). Any number of hubs, named by the path. On start it prints the connection string to use and the \
+            demo page at /; see pubsub serve-sse), and the live trace (GET /trace; see pubsub \
+            trace). Any number of hubs, named by the path. On start it prints the connection string to use and the \
             client URL pattern; logs go to stderr. SIGINT or SIGTERM shut it down gracefully.
 
             Without --access-key (or PUBSUB_ACCESS_KEY) it uses the public development key, and \
@@ -44,11 +45,19 @@ struct ServeCommand: AsyncPubSubSubcommand {
     )
     var accessKey: String?
 
+    @Option(help: ArgumentHelp("Live-trace events that may wait for one slow `pubsub trace` before it misses some.", valueName: "n"))
+    var traceBuffer = 10_000
+
+    @Option(help: ArgumentHelp("Live-trace events kept so that a `pubsub trace` that reconnects resumes without a gap; 0 keeps none.", valueName: "n"))
+    var traceHistory = 10_000
+
     @OptionGroup var sse: SSEOptions
     @OptionGroup var global: GlobalOptions
 
     mutating func validate() throws {
         guard (0...65535).contains(port) else { throw ValidationError("--port \(port) is not a port number (0 to 65535)") }
+        guard traceBuffer >= 1 else { throw ValidationError("--trace-buffer must be at least 1") }
+        guard traceHistory >= 0 else { throw ValidationError("--trace-history must be 0 or more") }
         if accessKey == nil { accessKey = Environment.value(Environment.accessKey) }
         if let accessKey, accessKey.isEmpty { throw ValidationError("--access-key is empty") }
         let configuration = ServiceConfiguration(host: host, port: port, accessKeys: [accessKey ?? ConnectionString.developmentAccessKey])
@@ -67,7 +76,9 @@ struct ServeCommand: AsyncPubSubSubcommand {
             port: port,
             accessKeys: [key],
             sseHistoryLimit: sse.history,
-            sse: try sse.endpointOptions()
+            sse: try sse.endpointOptions(),
+            traceBufferLimit: traceBuffer,
+            traceHistoryLimit: traceHistory
         )
         let logger = Logger(label: "pubsub.hub")
         let customKey = accessKey != nil

@@ -1,0 +1,80 @@
+import NIOWebSocket
+import PubSubCore
+
+/// The records the socket handler adds to the live trace.
+extension ClientSocketHandler {
+    func traceRecovery(hub: String, connectionId: String, refused reason: String?) {
+        registry.tracer.record {
+            var details: [(String, JSONValue)] = [("result", .string(reason == nil ? "recovered" : "refused"))]
+            if let reason { details.append(("reason", .string(reason))) }
+            return TraceRecord(.recovery, hub: HubRegistry.key(hub), connectionId: connectionId, details: details)
+        }
+    }
+
+    /// A client message other than join/leave (those get `join`/`leave` records with their result).
+    static func traceRequest(_ message: ClientMessage, _ connection: ClientConnection) -> TraceRecord? {
+        var details: [(String, JSONValue)] = []
+        var group: String?
+        var payload: Payload?
+        switch message {
+        case .joinGroup, .leaveGroup:
+            return nil
+        case .sendToGroup(let name, let data, _, let noEcho):
+            group = name
+            payload = Payload(data)
+            details.append(("type", .string("sendToGroup")))
+            if noEcho { details.append(("noEcho", .bool(true))) }
+        case .event(let event, let data, _):
+            payload = Payload(data)
+            details += [("type", .string("event")), ("event", .string(event))]
+        case .sequenceAck(let sequenceId):
+            details += [("type", .string("sequenceAck")), ("sequenceId", .integer(Int64(clamping: sequenceId)))]
+        case .ping:
+            details.append(("type", .string("ping")))
+        case .unknown(let type, _):
+            details += [("type", .string(type)), ("error", .string("unknown message type"))]
+        }
+        if let ackId = message.ackId { details.append(("ackId", .integer(Int64(clamping: ackId)))) }
+        if let payload {
+            details += [("dataType", .string(payload.dataType.rawValue)), ("size", .integer(Int64(TraceRecord.size(of: payload))))]
+        }
+        return TraceRecord(.request, connection, group: group, details: details, payload: payload)
+    }
+
+    /// A simple client's frame, published to its `webpubsub_mode=sendToGroup` group.
+    static func traceSimpleFrame(_ payload: Payload, group: String, _ connection: ClientConnection) -> TraceRecord {
+        TraceRecord(
+            .request,
+            connection,
+            group: group,
+            details: [
+                ("type", .string("message")), ("dataType", .string(payload.dataType.rawValue)),
+                ("size", .integer(Int64(TraceRecord.size(of: payload)))),
+            ],
+            payload: payload
+        )
+    }
+
+    /// Why a socket ended when the service did not ask it to.
+    static func describe(_ end: SocketEnd) -> String {
+        switch end {
+        case .close(let request): return request.reason
+        case .readFailed(let error):
+            switch closeCode(end) {
+            case .messageTooLarge?: return "the client sent a message over the size limit"
+            case .dataInconsistentWithMessage?: return "the client sent a text frame that is not valid UTF-8"
+            default: return "reading from the client failed: \(error)"
+            }
+        case .ended: return "closed by the client (or the connection dropped)"
+        }
+    }
+
+    /// The close code the WebSocket library sends for a read failure. Its error type is internal to
+    /// it, so the code is recognised from the error's description; nil when unknown.
+    static func closeCode(_ end: SocketEnd) -> WebSocketErrorCode? {
+        guard case .readFailed(let error) = end else { return nil }
+        let text = String(describing: error)
+        let known: [WebSocketErrorCode] = [.messageTooLarge, .dataInconsistentWithMessage, .protocolError, .unacceptableData]
+        return known.first { text.contains(String(describing: $0)) }
+    }
+}

@@ -1,0 +1,81 @@
+import PubSubCore
+
+/// What the trace says about one publish: where it came from and what it was for. Built only when
+/// someone traces (``HubRegistry/publish(_:to:excluding:trace:)`` takes it as an autoclosure).
+struct PublishTrace {
+    enum Origin {
+        /// A client's `sendToGroup` or a simple client's frame.
+        case client(ClientConnection)
+        /// A REST send.
+        case rest
+        /// `POST /publish` on the SSE endpoint.
+        case sse
+    }
+
+    enum Target {
+        case hub
+        case group(String)
+        case user(String)
+        case connection(String)
+    }
+
+    /// Lower-cased hub key.
+    var hub: String
+    var origin: Origin
+    var target: Target
+    var payload: Payload
+
+    init(hub: String, origin: Origin, target: Target, payload: Payload) {
+        self.hub = HubRegistry.key(hub)
+        self.origin = origin
+        self.target = target
+        self.payload = payload
+    }
+
+    /// One `publish` record: the sender (a client's connection and user) or the addressed user or
+    /// connection, the group, and how many connections it was queued for.
+    func record(recipients: Int) -> TraceRecord {
+        var record = TraceRecord(.publish, hub: hub, details: common + [("recipients", .integer(Int64(recipients)))], payload: payload)
+        switch origin {
+        case .client(let sender):
+            record.connectionId = sender.id
+            record.userId = sender.userId
+        case .rest, .sse:
+            break
+        }
+        switch target {
+        case .hub: break
+        case .group(let group): record.group = group
+        case .user(let user): if record.userId == nil { record.userId = user }
+        case .connection(let id): if record.connectionId == nil { record.connectionId = id }
+        }
+        return record
+    }
+
+    /// One `deliver` record: the message queued for `recipient`.
+    func delivery(to recipient: ClientConnection) -> TraceRecord {
+        var group: String?
+        if case .group(let name) = target { group = name }
+        return TraceRecord(.deliver, recipient, group: group, details: common, payload: payload)
+    }
+
+    private var common: [(String, JSONValue)] {
+        let from: String
+        switch origin {
+        case .client: from = "client"
+        case .rest: from = "rest"
+        case .sse: from = "sse"
+        }
+        let to: String
+        switch target {
+        case .hub: to = "hub"
+        case .group: to = "group"
+        case .user(let user): to = "user " + user
+        case .connection(let id): to = "connection " + id
+        }
+        return [
+            ("from", .string(from)), ("to", .string(to)), ("dataType", .string(payload.dataType.rawValue)),
+            ("size", .integer(Int64(TraceRecord.size(of: payload)))),
+        ]
+    }
+}
