@@ -173,13 +173,13 @@ _pubsub() {
     unset 'unparsed_words[0]'
     unparsed_words=("${unparsed_words[@]}")
     case "${subcommand}" in
-    serve|serve-sse|subscribe|publish|send-to-group|token|help)
+    serve|serve-sse|subscribe|publish|send-to-group|trace|token|help)
         # Offer subcommand argument completions
         "_pubsub_${subcommand}"
         ;;
     *)
         # Offer subcommand completions
-        COMPREPLY+=($(compgen -W 'serve serve-sse subscribe publish send-to-group token help' -- "${cur}"))
+        COMPREPLY+=($(compgen -W 'serve serve-sse subscribe publish send-to-group trace token help' -- "${cur}"))
         ;;
     esac
 }
@@ -188,7 +188,7 @@ _pubsub_serve() {
     repeating_flags=(--verbose -v)
     non_repeating_flags=(--quiet -q --version -h --help)
     repeating_options=(--public-group)
-    non_repeating_options=(--host --port --access-key --history --allow-origin --heartbeat --log-level)
+    non_repeating_options=(--host --port --access-key --trace-buffer --trace-history --history --allow-origin --heartbeat --log-level)
     __pubsub_offer_flags_options 0
 
     # Offer option value completions
@@ -200,6 +200,12 @@ _pubsub_serve() {
         return
         ;;
     '--access-key')
+        return
+        ;;
+    '--trace-buffer')
+        return
+        ;;
+    '--trace-history')
         return
         ;;
     '--history')
@@ -422,6 +428,65 @@ _pubsub_send-to-group() {
         ;;
     '--data-type')
         __pubsub_add_completions -W 'text'$'\n''json'$'\n''binary'
+        return
+        ;;
+    '--log-level')
+        return
+        ;;
+    esac
+}
+
+_pubsub_trace() {
+    repeating_flags=(--verbose -v)
+    non_repeating_flags=(--deliveries --payload --quiet -q --version -h --help)
+    repeating_options=(--hub --group --user --connection --kind)
+    non_repeating_options=(--max-payload --format --color --count --timeout --connection-string --connection-string-file --ca-file --log-level)
+    __pubsub_offer_flags_options 0
+
+    # Offer option value completions
+    case "${prev}" in
+    '--hub')
+        return
+        ;;
+    '--group')
+        return
+        ;;
+    '--user')
+        return
+        ;;
+    '--connection')
+        return
+        ;;
+    '--kind')
+        __pubsub_add_completions -W 'connected'$'\n''refused'$'\n''recovery'$'\n''dropped'$'\n''disconnected'$'\n''join'$'\n''leave'$'\n''request'$'\n''publish'$'\n''deliver'$'\n''ack'$'\n''rest'$'\n''slow-client'
+        return
+        ;;
+    '--max-payload')
+        return
+        ;;
+    '--format')
+        __pubsub_add_completions -W 'text'$'\n''json'
+        return
+        ;;
+    '--color')
+        __pubsub_add_completions -W 'auto'$'\n''always'$'\n''never'
+        return
+        ;;
+    '--count')
+        return
+        ;;
+    '--timeout')
+        return
+        ;;
+    '--connection-string')
+        return
+        ;;
+    '--connection-string-file')
+        __pubsub_add_completions -f
+        return
+        ;;
+    '--ca-file')
+        __pubsub_add_completions -f
         return
         ;;
     '--log-level')
