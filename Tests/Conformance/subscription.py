@@ -37,7 +37,12 @@ class Subscription:
         self.wait_for(lambda: any("pubsub: ready" in e for e in self.errors), "ready")
 
     def wait_exit(self, timeout=30):
-        return self.process.wait(timeout=timeout)
+        try:
+            return self.process.wait(timeout=timeout)
+        except subprocess.TimeoutExpired:
+            raise AssertionError(
+                f"still running after {timeout} s; {len(self.lines)} lines, last {self.lines[-3:]}; stderr={self.errors[-10:]}"
+            ) from None
 
     def stop(self):
         if self.process.poll() is None:
