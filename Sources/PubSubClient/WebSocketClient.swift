@@ -198,13 +198,13 @@ public enum WebSocketClient {
 
     // MARK: Opening
 
-    struct Target {
+    package struct Target: Sendable {
         let secure: Bool
         let host: String
         let port: Int
         let requestURI: String
 
-        init(_ text: String) throws(PubSubError) {
+        package init(_ text: String) throws(PubSubError) {
             guard let components = URLComponents(string: text), let scheme = components.scheme?.lowercased(),
                 ["ws", "wss", "http", "https"].contains(scheme), let host = components.host, !host.isEmpty
             else {
@@ -235,8 +235,8 @@ public enum WebSocketClient {
         }
     }
 
-    enum Upgrade: Sendable {
-        case websocket(NIOAsyncChannel<WebSocketFrame, WebSocketFrame>, subprotocol: String?)
+    enum Upgrade<Value: Sendable>: Sendable {
+        case websocket(Value)
         case refused(status: HTTPResponseStatus, body: String)
     }
 
@@ -300,10 +300,28 @@ public enum WebSocketClient {
     private static func open(_ target: Target, options: Options, logger: Logger) async throws(PubSubError) -> (
         channel: NIOAsyncChannel<WebSocketFrame, WebSocketFrame>, subprotocol: String?
     ) {
-        let upgrade: Upgrade
+        try await upgrade(target, options: options) { channel, subprotocol in
+            (try NIOAsyncChannel<WebSocketFrame, WebSocketFrame>(wrappingChannelSynchronously: channel), subprotocol)
+        }
+    }
+
+    /// Opens a WebSocket and hands the upgraded channel to `configure`, on its event loop, once the
+    /// WebSocket frame handlers are in place (the bytes that came with the 101 follow right after).
+    /// `configure` adds the handlers that read and write frames and returns what the caller keeps.
+    /// - Parameter source: the local address to connect from (a load generator spreads its
+    ///   connections over several loopback addresses); nil lets the system choose.
+    package static func upgrade<Value: Sendable>(
+        _ target: Target,
+        options: Options,
+        source: SocketAddress? = nil,
+        configure: @escaping @Sendable (any Channel, _ subprotocol: String?) throws -> Value
+    ) async throws(PubSubError) -> Value {
+        let upgrade: Upgrade<Value>
         do {
             let sslContext: NIOSSLContext? = target.secure ? try NIOSSLContext(configuration: options.trust.configuration) : nil
-            let result: EventLoopFuture<Upgrade> = try await ClientBootstrap(group: MultiThreadedEventLoopGroup.singleton)
+            var bootstrap = ClientBootstrap(group: MultiThreadedEventLoopGroup.singleton)
+            if let source { bootstrap = bootstrap.bind(to: source) }
+            let result: EventLoopFuture<Upgrade<Value>> = try await bootstrap
                 .connectTimeout(.milliseconds(Int64(options.connectTimeout.components.seconds * 1000)))
                 // A service's FIN becomes an `inputClosed` event instead of closing the channel, so
                 // the InputClosedGate can hold it back until the upgrade is done (see there).
@@ -319,13 +337,13 @@ public enum WebSocketClient {
                         let observer = ResponseObserver(eventLoop: channel.eventLoop)
                         let gate = InputClosedGate()
                         try channel.pipeline.syncOperations.addHandler(gate)
-                        let upgrader = NIOTypedWebSocketClientUpgrader<Upgrade>(
+                        let upgrader = NIOTypedWebSocketClientUpgrader<Upgrade<Value>>(
                             maxFrameSize: options.maxMessageSize,
                             upgradePipelineHandler: { channel, response in
                                 channel.eventLoop.makeCompletedFuture {
                                     channel.pipeline.syncOperations.removeHandler(observer, promise: nil)
                                     let subprotocol = response.headers.first(name: "Sec-WebSocket-Protocol")
-                                    let asyncChannel = try NIOAsyncChannel<WebSocketFrame, WebSocketFrame>(wrappingChannelSynchronously: channel)
+                                    let value = try configure(channel, subprotocol)
                                     // The upgrade handler hands over the bytes that came with the 101
                                     // (often the service's first frame, or its close) right after this
                                     // returns; the held end of input must follow them, not precede them.
@@ -334,7 +352,7 @@ public enum WebSocketClient {
                                             gate.release()
                                         }
                                     }
-                                    return Upgrade.websocket(asyncChannel, subprotocol: subprotocol)
+                                    return Upgrade.websocket(value)
                                 }
                             }
                         )
@@ -346,7 +364,7 @@ public enum WebSocketClient {
                         }
                         for (name, value) in options.headers { headers.add(name: name, value: value) }
                         let head = HTTPRequestHead(version: .http1_1, method: .GET, uri: target.requestURI, headers: headers)
-                        let configuration = NIOTypedHTTPClientUpgradeConfiguration<Upgrade>(
+                        let configuration = NIOTypedHTTPClientUpgradeConfiguration<Upgrade<Value>>(
                             upgradeRequestHead: head,
                             upgraders: [upgrader],
                             notUpgradingCompletionHandler: { channel in
@@ -356,7 +374,7 @@ public enum WebSocketClient {
                                 }
                                 return observer.done.futureResult.map {
                                     let seen = observer.seen.withLockedValue { $0 }
-                                    return Upgrade.refused(status: seen.status, body: seen.body)
+                                    return Upgrade<Value>.refused(status: seen.status, body: seen.body)
                                 }
                             }
                         )
@@ -367,7 +385,7 @@ public enum WebSocketClient {
                         let negotiated = try channel.pipeline.syncOperations.configureUpgradableHTTPClientPipeline(
                             configuration: pipeline
                         )
-                        let upgradeHandler = try channel.pipeline.syncOperations.handler(type: NIOTypedHTTPClientUpgradeHandler<Upgrade>.self)
+                        let upgradeHandler = try channel.pipeline.syncOperations.handler(type: NIOTypedHTTPClientUpgradeHandler<Upgrade<Value>>.self)
                         try channel.pipeline.syncOperations.addHandler(observer, position: .before(upgradeHandler))
                         return negotiated
                     }
@@ -384,8 +402,8 @@ public enum WebSocketClient {
             )
         }
         switch upgrade {
-        case .websocket(let channel, let subprotocol):
-            return (channel, subprotocol)
+        case .websocket(let value):
+            return value
         case .refused(let status, let body):
             let said = body.trimmingCharacters(in: .whitespacesAndNewlines)
             let message = "the service refused the WebSocket (\(status.code) \(status.reasonPhrase))\(said.isEmpty ? "" : ": \(said)")"

@@ -16,7 +16,7 @@ struct PubSubCommand: AsyncParsableCommand {
               pubsub token decode "$URL" --verify
             """,
         version: PubSubVersion.current,
-        subcommands: [ServeCommand.self, ServeSSECommand.self, SubscribeCommand.self, PublishCommand.self, SendToGroupCommand.self, TraceCommand.self, TokenCommand.self]
+        subcommands: [ServeCommand.self, ServeSSECommand.self, SubscribeCommand.self, PublishCommand.self, SendToGroupCommand.self, TraceCommand.self, BenchCommand.self, TokenCommand.self]
     )
 }
 

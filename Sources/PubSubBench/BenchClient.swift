@@ -1,0 +1,270 @@
+import Foundation
+import Histogram
+import NIOCore
+import NIOPosix
+import NIOWebSocket
+import PubSubClient
+import PubSubCore
+import Synchronization
+
+/// The Web PubSub subprotocol a bench client speaks.
+public enum BenchProtocol: String, Sendable, CaseIterable, Codable {
+    /// `json.webpubsub.azure.v1`.
+    case json
+    /// `json.reliable.webpubsub.azure.v1`: the client acks sequence ids as a real one does.
+    case reliable
+    /// No subprotocol: frames are the messages themselves; groups come from the token.
+    case simple
+
+    var subprotocols: [String] {
+        switch self {
+        case .json: return ["json.webpubsub.azure.v1"]
+        case .reliable: return ["json.reliable.webpubsub.azure.v1"]
+        case .simple: return []
+        }
+    }
+}
+
+/// Counters every connection of a run adds to, read by the progress line and the report.
+final class BenchCounters: Sendable {
+    let delivered = Atomic<Int>(0)
+    let published = Atomic<Int>(0)
+    let publishFailures = Atomic<Int>(0)
+    let closedByService = Atomic<Int>(0)
+}
+
+/// What the connections on one event loop measured; touched only on that loop.
+final class LoopStats {
+    var latency = Histogram<UInt64>.latency()
+    /// Monotonic time of the latest delivery on this loop.
+    var lastDelivery: UInt64 = 0
+}
+
+/// One `LoopStats` per event loop, so that recording a latency takes no lock.
+final class LoopStatsRegistry: Sendable {
+    private let boxes = Mutex<[ObjectIdentifier: NIOLoopBound<LoopStats>]>([:])
+
+    /// The stats of the calling event loop; call on `loop`.
+    func stats(on loop: any EventLoop) -> LoopStats {
+        let key = ObjectIdentifier(loop)
+        if let box = boxes.withLock({ $0[key] }) { return box.value }
+        let box = NIOLoopBound(LoopStats(), eventLoop: loop)
+        boxes.withLock { $0[key] = box }
+        return box.value
+    }
+
+    /// Every loop's histogram merged, and the latest delivery time.
+    func collect() async throws -> (latency: Histogram<UInt64>, lastDelivery: UInt64) {
+        var merged = Histogram<UInt64>.latency()
+        var last: UInt64 = 0
+        for box in boxes.withLock({ Array($0.values) }) {
+            let (histogram, lastDelivery) = try await box.eventLoop.submit { (box.value.latency, box.value.lastDelivery) }.get()
+            merged.add(histogram)
+            last = max(last, lastDelivery)
+        }
+        return (merged, last)
+    }
+}
+
+/// Reads one bench connection's frames on its event loop: finds bench payloads without decoding
+/// JSON, records their latency and sequence numbers, acks a reliable connection's sequence ids,
+/// answers pings, and completes the acks of its own requests (joins).
+final class BenchClientHandler: ChannelInboundHandler {
+    typealias InboundIn = WebSocketFrame
+    typealias OutboundOut = WebSocketFrame
+
+    let kind: BenchProtocol
+    /// The group index this subscriber expects messages for; nil: any (hub-wide).
+    let groupIndex: Int?
+    private let counters: BenchCounters
+    private let registry: LoopStatsRegistry
+    private var stats: LoopStats?
+    private var context: ChannelHandlerContext?
+
+    private(set) var ledger = DeliveryLedger()
+    /// Bench messages meant for another group.
+    private(set) var misrouted = 0
+    /// The close code the service sent, if it closed.
+    private(set) var closeCode: UInt16?
+    private var fragments: ByteBuffer?
+    private var nextAckId: UInt64 = 1
+    private var pendingAcks: [UInt64: EventLoopPromise<Void>] = [:]
+    private var highestSequenceId: UInt64 = 0
+    private var unackedSequenceIds = 0
+
+    init(kind: BenchProtocol, groupIndex: Int?, counters: BenchCounters, registry: LoopStatsRegistry) {
+        self.kind = kind
+        self.groupIndex = groupIndex
+        self.counters = counters
+        self.registry = registry
+    }
+
+    func handlerAdded(context: ChannelHandlerContext) {
+        self.context = context
+        stats = registry.stats(on: context.eventLoop)
+    }
+
+    func channelRead(context: ChannelHandlerContext, data: NIOAny) {
+        let frame = unwrapInboundIn(data)
+        switch frame.opcode {
+        case .text, .binary:
+            if frame.fin {
+                handle(frame.unmaskedData, context: context)
+            } else {
+                fragments = frame.unmaskedData
+            }
+        case .continuation:
+            var data = frame.unmaskedData
+            fragments?.writeBuffer(&data)
+            if frame.fin, let whole = fragments {
+                fragments = nil
+                handle(whole, context: context)
+            }
+        case .ping:
+            write(WebSocketFrame(fin: true, opcode: .pong, maskKey: .random(), data: frame.unmaskedData), context: context)
+        case .connectionClose:
+            var data = frame.unmaskedData
+            closeCode = data.readWebSocketErrorCode().map { UInt16(webSocketErrorCode: $0) }
+            counters.closedByService.add(1, ordering: .relaxed)
+            context.close(promise: nil)
+        default:
+            break
+        }
+    }
+
+    func channelInactive(context: ChannelHandlerContext) {
+        let pending = pendingAcks
+        pendingAcks = [:]
+        for promise in pending.values { promise.fail(BenchError.connectionClosed(closeCode)) }
+        context.fireChannelInactive()
+    }
+
+    func errorCaught(context: ChannelHandlerContext, error: any Error) {
+        context.close(promise: nil)
+    }
+
+    private func handle(_ buffer: ByteBuffer, context: ChannelHandlerContext) {
+        let bytes = buffer.readableBytesView
+        if kind == .reliable, let sequenceId = Self.sequenceId(in: bytes) {
+            highestSequenceId = max(highestSequenceId, sequenceId)
+            unackedSequenceIds += 1
+            if unackedSequenceIds >= 64 { acknowledgeSequence(context: context) }
+        }
+        if let payload = BenchPayload.find(in: bytes) {
+            let now = NIODeadline.now().uptimeNanoseconds
+            if let stats {
+                if now > payload.sentNanoseconds { stats.latency.recordNanoseconds(now - payload.sentNanoseconds) }
+                stats.lastDelivery = now
+            }
+            if let groupIndex, payload.group != groupIndex {
+                misrouted += 1
+            } else {
+                ledger.record(publisher: payload.publisher, sequence: payload.sequence)
+            }
+            counters.delivered.add(1, ordering: .relaxed)
+            return
+        }
+        if kind != .simple, let (ackId, success, error) = Self.ack(in: buffer) {
+            guard let promise = pendingAcks.removeValue(forKey: ackId) else { return }
+            if success { promise.succeed() } else { promise.fail(BenchError.refused(error)) }
+        }
+    }
+
+    /// Sends a request that carries an ackId; the future completes with its ack. Call on the loop.
+    func request(_ build: (UInt64) -> String) -> EventLoopFuture<Void> {
+        guard let context else { return MultiThreadedEventLoopGroup.singleton.any().makeFailedFuture(BenchError.connectionClosed(nil)) }
+        let ackId = nextAckId
+        nextAckId += 1
+        let promise = context.eventLoop.makePromise(of: Void.self)
+        pendingAcks[ackId] = promise
+        write(WebSocketFrame(fin: true, opcode: .text, maskKey: .random(), data: ByteBuffer(string: build(ackId))), context: context)
+        return promise.futureResult
+    }
+
+    /// Acks every sequence id seen so far (reliable connections; also at the end of a run).
+    func acknowledgeSequence(context: ChannelHandlerContext? = nil) {
+        guard kind == .reliable, unackedSequenceIds > 0, let context = context ?? self.context else { return }
+        unackedSequenceIds = 0
+        let text = #"{"type":"sequenceAck","sequenceId":\#(highestSequenceId)}"#
+        write(WebSocketFrame(fin: true, opcode: .text, maskKey: .random(), data: ByteBuffer(string: text)), context: context)
+    }
+
+    private func write(_ frame: WebSocketFrame, context: ChannelHandlerContext) {
+        context.writeAndFlush(wrapOutboundOut(frame), promise: nil)
+    }
+
+    /// `{"sequenceId":N,` at the start of a reliable message.
+    static func sequenceId(in bytes: ByteBufferView) -> UInt64? {
+        let prefix = Array(#"{"sequenceId":"#.utf8)
+        guard bytes.count > prefix.count, bytes.starts(with: prefix) else { return nil }
+        var value: UInt64 = 0
+        var index = bytes.startIndex + prefix.count
+        var digits = 0
+        while index < bytes.endIndex, case let byte = bytes[index], byte >= UInt8(ascii: "0"), byte <= UInt8(ascii: "9") {
+            value = value &* 10 &+ UInt64(byte - UInt8(ascii: "0"))
+            digits += 1
+            index += 1
+        }
+        return digits > 0 ? value : nil
+    }
+
+    /// An ack frame's ackId, success and error name. Acks are rare (joins), so this decodes JSON.
+    static func ack(in buffer: ByteBuffer) -> (UInt64, Bool, String?)? {
+        guard buffer.readableBytesView.firstRange(of: Array(#""type":"ack""#.utf8)) != nil,
+            case .object(let object)? = try? JSONValue.parse(Array(buffer.readableBytesView), what: "ack"),
+            let ackId = object["ackId"]?.int64Value, ackId >= 0
+        else { return nil }
+        let success = object["success"] == .bool(true)
+        var error: String?
+        if case .object(let detail)? = object["error"] {
+            error = [detail["name"]?.stringValue, detail["message"]?.stringValue].compactMap { $0 }.joined(separator: ": ")
+        }
+        return (UInt64(ackId), success, error)
+    }
+}
+
+/// Why a bench connection failed.
+public enum BenchError: Error, CustomStringConvertible, Sendable {
+    case connectionClosed(UInt16?)
+    case refused(String?)
+
+    public var description: String {
+        switch self {
+        case .connectionClosed(let code?): return "the service closed the connection (\(code))"
+        case .connectionClosed(nil): return "the connection closed"
+        case .refused(let error): return "the service refused the request\(error.map { ": \($0)" } ?? "")"
+        }
+    }
+}
+
+/// An open bench connection: its channel and, bound to its event loop, its handler.
+struct BenchClient: Sendable {
+    let channel: any Channel
+    let handler: NIOLoopBound<BenchClientHandler>
+
+    /// Joins a group and waits for the ack.
+    func join(_ group: String) async throws {
+        let text = JSONValue.string(group).compactJSONString()
+        try await channel.eventLoop.flatSubmit {
+            handler.value.request { #"{"type":"joinGroup","group":\#(text),"ackId":\#($0)}"# }
+        }.get()
+    }
+
+    /// Sends a frame as is (a publisher's `sendToGroup`).
+    func send(_ text: String) -> EventLoopFuture<Void> {
+        channel.writeAndFlush(WebSocketFrame(fin: true, opcode: .text, maskKey: .random(), data: ByteBuffer(string: text)))
+    }
+
+    /// What it received, read on its loop (after a final sequence ack on a reliable connection).
+    func results() async throws -> (ledger: DeliveryLedger, misrouted: Int, closeCode: UInt16?) {
+        try await channel.eventLoop.submit {
+            let handler = handler.value
+            handler.acknowledgeSequence()
+            return (handler.ledger, handler.misrouted, handler.closeCode)
+        }.get()
+    }
+
+    func close() async {
+        try? await channel.close()
+    }
+}
