@@ -173,13 +173,13 @@ _pubsub() {
     unset 'unparsed_words[0]'
     unparsed_words=("${unparsed_words[@]}")
     case "${subcommand}" in
-    serve|serve-sse|subscribe|publish|send-to-group|trace|token|help)
+    serve|serve-sse|subscribe|publish|send-to-group|trace|bench|token|help)
         # Offer subcommand argument completions
         "_pubsub_${subcommand}"
         ;;
     *)
         # Offer subcommand completions
-        COMPREPLY+=($(compgen -W 'serve serve-sse subscribe publish send-to-group trace token help' -- "${cur}"))
+        COMPREPLY+=($(compgen -W 'serve serve-sse subscribe publish send-to-group trace bench token help' -- "${cur}"))
         ;;
     esac
 }
@@ -476,6 +476,264 @@ _pubsub_trace() {
         return
         ;;
     '--timeout')
+        return
+        ;;
+    '--connection-string')
+        return
+        ;;
+    '--connection-string-file')
+        __pubsub_add_completions -f
+        return
+        ;;
+    '--ca-file')
+        __pubsub_add_completions -f
+        return
+        ;;
+    '--log-level')
+        return
+        ;;
+    esac
+}
+
+_pubsub_bench() {
+    repeating_flags=()
+    non_repeating_flags=(--version -h --help)
+    repeating_options=()
+    non_repeating_options=()
+    __pubsub_offer_flags_options 0
+
+    # Offer subcommand / subcommand argument completions
+    local -r subcommand="${unparsed_words[0]}"
+    unset 'unparsed_words[0]'
+    unparsed_words=("${unparsed_words[@]}")
+    case "${subcommand}" in
+    fanout|groups|connect|idle)
+        # Offer subcommand argument completions
+        "_pubsub_bench_${subcommand}"
+        ;;
+    *)
+        # Offer subcommand completions
+        COMPREPLY+=($(compgen -W 'fanout groups connect idle' -- "${cur}"))
+        ;;
+    esac
+}
+
+_pubsub_bench_fanout() {
+    repeating_flags=(--verbose -v)
+    non_repeating_flags=(--hub-wide --quiet -q --version -h --help)
+    repeating_options=()
+    non_repeating_options=(--subscribers --group --publishers --via --size --rate --count --duration --protocol --hub --format --concurrency --source-addresses --connection-string --connection-string-file --ca-file --log-level)
+    __pubsub_offer_flags_options 0
+
+    # Offer option value completions
+    case "${prev}" in
+    '--subscribers')
+        return
+        ;;
+    '--group')
+        return
+        ;;
+    '--publishers')
+        return
+        ;;
+    '--via')
+        __pubsub_add_completions -W 'rest'$'\n''websocket'
+        return
+        ;;
+    '--size')
+        return
+        ;;
+    '--rate')
+        return
+        ;;
+    '--count')
+        return
+        ;;
+    '--duration')
+        return
+        ;;
+    '--protocol')
+        __pubsub_add_completions -W 'json'$'\n''reliable'$'\n''simple'
+        return
+        ;;
+    '--hub')
+        return
+        ;;
+    '--format')
+        __pubsub_add_completions -W 'table'$'\n''json'
+        return
+        ;;
+    '--concurrency')
+        return
+        ;;
+    '--source-addresses')
+        return
+        ;;
+    '--connection-string')
+        return
+        ;;
+    '--connection-string-file')
+        __pubsub_add_completions -f
+        return
+        ;;
+    '--ca-file')
+        __pubsub_add_completions -f
+        return
+        ;;
+    '--log-level')
+        return
+        ;;
+    esac
+}
+
+_pubsub_bench_groups() {
+    repeating_flags=(--verbose -v)
+    non_repeating_flags=(--quiet -q --version -h --help)
+    repeating_options=()
+    non_repeating_options=(--shape --groups --members --publishers --via --size --rate --count --duration --protocol --hub --format --concurrency --source-addresses --connection-string --connection-string-file --ca-file --log-level)
+    __pubsub_offer_flags_options 0
+
+    # Offer option value completions
+    case "${prev}" in
+    '--shape')
+        __pubsub_add_completions -W 'big'$'\n''small'
+        return
+        ;;
+    '--groups')
+        return
+        ;;
+    '--members')
+        return
+        ;;
+    '--publishers')
+        return
+        ;;
+    '--via')
+        __pubsub_add_completions -W 'rest'$'\n''websocket'
+        return
+        ;;
+    '--size')
+        return
+        ;;
+    '--rate')
+        return
+        ;;
+    '--count')
+        return
+        ;;
+    '--duration')
+        return
+        ;;
+    '--protocol')
+        __pubsub_add_completions -W 'json'$'\n''reliable'$'\n''simple'
+        return
+        ;;
+    '--hub')
+        return
+        ;;
+    '--format')
+        __pubsub_add_completions -W 'table'$'\n''json'
+        return
+        ;;
+    '--concurrency')
+        return
+        ;;
+    '--source-addresses')
+        return
+        ;;
+    '--connection-string')
+        return
+        ;;
+    '--connection-string-file')
+        __pubsub_add_completions -f
+        return
+        ;;
+    '--ca-file')
+        __pubsub_add_completions -f
+        return
+        ;;
+    '--log-level')
+        return
+        ;;
+    esac
+}
+
+_pubsub_bench_connect() {
+    repeating_flags=(--verbose -v)
+    non_repeating_flags=(--no-join --quiet -q --version -h --help)
+    repeating_options=()
+    non_repeating_options=(--connections --protocol --hub --format --concurrency --source-addresses --connection-string --connection-string-file --ca-file --log-level)
+    __pubsub_offer_flags_options 0
+
+    # Offer option value completions
+    case "${prev}" in
+    '--connections')
+        return
+        ;;
+    '--protocol')
+        __pubsub_add_completions -W 'json'$'\n''reliable'$'\n''simple'
+        return
+        ;;
+    '--hub')
+        return
+        ;;
+    '--format')
+        __pubsub_add_completions -W 'table'$'\n''json'
+        return
+        ;;
+    '--concurrency')
+        return
+        ;;
+    '--source-addresses')
+        return
+        ;;
+    '--connection-string')
+        return
+        ;;
+    '--connection-string-file')
+        __pubsub_add_completions -f
+        return
+        ;;
+    '--ca-file')
+        __pubsub_add_completions -f
+        return
+        ;;
+    '--log-level')
+        return
+        ;;
+    esac
+}
+
+_pubsub_bench_idle() {
+    repeating_flags=(--verbose -v)
+    non_repeating_flags=(--quiet -q --version -h --help)
+    repeating_options=()
+    non_repeating_options=(--connections --hold --protocol --hub --format --concurrency --source-addresses --connection-string --connection-string-file --ca-file --log-level)
+    __pubsub_offer_flags_options 0
+
+    # Offer option value completions
+    case "${prev}" in
+    '--connections')
+        return
+        ;;
+    '--hold')
+        return
+        ;;
+    '--protocol')
+        __pubsub_add_completions -W 'json'$'\n''reliable'$'\n''simple'
+        return
+        ;;
+    '--hub')
+        return
+        ;;
+    '--format')
+        __pubsub_add_completions -W 'table'$'\n''json'
+        return
+        ;;
+    '--concurrency')
+        return
+        ;;
+    '--source-addresses')
         return
         ;;
     '--connection-string')

@@ -32,15 +32,19 @@ public struct BenchPayload: Sendable, Equatable {
     public static func find(in bytes: ByteBufferView) -> BenchPayload? {
         var index = bytes.startIndex
         let end = bytes.endIndex
-        // The marker: "~pb".
-        while true {
-            guard let tilde = bytes[index..<end].firstIndex(of: UInt8(ascii: "~")) else { return nil }
+        // Each "~pb" marker in turn: a group name may contain one too.
+        while let tilde = bytes[index..<end].firstIndex(of: UInt8(ascii: "~")) {
             index = bytes.index(after: tilde)
-            if end - index >= 2, bytes[index] == UInt8(ascii: "p"), bytes[bytes.index(after: index)] == UInt8(ascii: "b") {
-                index += 2
-                break
-            }
+            guard end - index >= 2, bytes[index] == UInt8(ascii: "p"), bytes[bytes.index(after: index)] == UInt8(ascii: "b") else { continue }
+            if let payload = parse(bytes, from: index + 2) { return payload }
         }
+        return nil
+    }
+
+    /// The four dot-terminated numbers after a marker.
+    private static func parse(_ bytes: ByteBufferView, from start: ByteBufferView.Index) -> BenchPayload? {
+        var index = start
+        let end = bytes.endIndex
         var fields: [UInt64] = []
         fields.reserveCapacity(4)
         var value: UInt64 = 0

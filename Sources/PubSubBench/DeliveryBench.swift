@@ -44,11 +44,15 @@ public struct DeliveryBench: Sendable {
     public var subscriberCount: Int { groups.count * membersPerGroup }
 
     /// Runs the scenario; `progress` gets a line now and then.
+    /// - Parameter publishEndpoint: where publishers connect, when not `endpoint` (another address
+    ///   of the service, a proxy in front of it).
     public func run(
         on endpoint: BenchEndpoint,
         logger: Logger,
+        publishingTo publishEndpoint: BenchEndpoint? = nil,
         progress: @escaping @Sendable (String) -> Void
     ) async throws -> BenchReport {
+        let publishEndpoint = publishEndpoint ?? endpoint
         let counters = BenchCounters()
         let registry = LoopStatsRegistry()
         let opener = ConnectionOpener(endpoint: endpoint, counters: counters, registry: registry, concurrency: connectConcurrency) { opened in
@@ -62,7 +66,7 @@ public struct DeliveryBench: Sendable {
         let subscribers = try await opener.open(plans)
         let publisherClients: [BenchClient]
         do {
-            let publisherOpener = ConnectionOpener(endpoint: endpoint, counters: counters, registry: registry, concurrency: publishers) { _ in }
+            let publisherOpener = ConnectionOpener(endpoint: publishEndpoint, counters: counters, registry: registry, concurrency: publishers) { _ in }
             let plan = ConnectionOpener.Plan(kind: .json, group: nil, groupIndex: nil)
             publisherClients = via == .websocket ? try await publisherOpener.open(Array(repeating: plan, count: publishers)) : []
         } catch {
@@ -70,7 +74,16 @@ public struct DeliveryBench: Sendable {
             throw error
         }
         do {
-            let report = try await measure(subscribers: subscribers, publisherClients: publisherClients, endpoint: endpoint, counters: counters, registry: registry, logger: logger, progress: progress)
+            let report = try await measure(
+                subscribers: subscribers,
+                publisherClients: publisherClients,
+                endpoint: endpoint,
+                publishEndpoint: publishEndpoint,
+                counters: counters,
+                registry: registry,
+                logger: logger,
+                progress: progress
+            )
             await closeAll(subscribers + publisherClients)
             return report
         } catch {
@@ -84,6 +97,7 @@ public struct DeliveryBench: Sendable {
         subscribers: [BenchClient],
         publisherClients: [BenchClient],
         endpoint: BenchEndpoint,
+        publishEndpoint: BenchEndpoint,
         counters: BenchCounters,
         registry: LoopStatsRegistry,
         logger: Logger,
@@ -92,7 +106,7 @@ public struct DeliveryBench: Sendable {
 
         let sent = NIOLockedValueBox<[[UInt64]]>(Array(repeating: Array(repeating: 0, count: groups.count), count: publishers))
         let started = NIODeadline.now()
-        let deadline = duration.map { started + .nanoseconds(Int64($0.components.seconds) * 1_000_000_000 + $0.components.attoseconds / 1_000_000_000) }
+        let deadline = duration.map { started + $0.timeAmount }
         let reporter = Task {
             var last = 0
             while !Task.isCancelled {
@@ -114,7 +128,7 @@ public struct DeliveryBench: Sendable {
                         count: share,
                         until: deadline,
                         client: client,
-                        endpoint: endpoint,
+                        endpoint: publishEndpoint,
                         counters: counters,
                         sent: sent,
                         logger: logger
@@ -137,7 +151,7 @@ public struct DeliveryBench: Sendable {
             if now != lastCount {
                 lastCount = now
                 lastChange = NIODeadline.now()
-            } else if NIODeadline.now() - lastChange > .nanoseconds(Int64(drainTimeout.components.seconds) * 1_000_000_000) {
+            } else if NIODeadline.now() - lastChange > drainTimeout.timeAmount {
                 break
             }
             try await Task.sleep(for: .milliseconds(20))

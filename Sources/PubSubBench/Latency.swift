@@ -1,4 +1,5 @@
 import Histogram
+import NIOCore
 
 /// Latency percentiles of a run, in microseconds (from an HdrHistogram: 1 µs to 10 min, three
 /// significant digits).
@@ -35,5 +36,12 @@ extension Histogram where Count == UInt64 {
     /// Records nanoseconds as microseconds, clamped into range.
     public mutating func recordNanoseconds(_ nanoseconds: UInt64) {
         _ = record(Swift.min(Swift.max(nanoseconds / 1000, 1), 600_000_000))
+    }
+}
+
+extension Duration {
+    /// The duration as NIO's `TimeAmount` (nanoseconds).
+    var timeAmount: TimeAmount {
+        .nanoseconds(components.seconds * 1_000_000_000 + components.attoseconds / 1_000_000_000)
     }
 }
