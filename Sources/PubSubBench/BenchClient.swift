@@ -208,19 +208,31 @@ final class BenchClientHandler: ChannelInboundHandler {
         return digits > 0 ? value : nil
     }
 
-    /// An ack frame's ackId, success and error name. Acks are rare (joins), so this decodes JSON.
+    /// An ack frame's ackId, success and error name, found by scanning (the service writes
+    /// `{"type":"ack","ackId":N,"success":…}`); the error is decoded only when there is one.
     static func ack(in buffer: ByteBuffer) -> (UInt64, Bool, String?)? {
-        guard buffer.readableBytesView.firstRange(of: Array(#""type":"ack""#.utf8)) != nil,
-            case .object(let object)? = try? JSONValue.parse(Array(buffer.readableBytesView), what: "ack"),
-            let ackId = object["ackId"]?.int64Value, ackId >= 0
-        else { return nil }
-        let success = object["success"] == .bool(true)
+        let bytes = buffer.readableBytesView
+        guard bytes.firstRange(of: ackType) != nil, let idRange = bytes.firstRange(of: ackIdKey) else { return nil }
+        var index = idRange.upperBound
+        var ackId: UInt64 = 0
+        var digits = 0
+        while index < bytes.endIndex, case let byte = bytes[index], byte >= UInt8(ascii: "0"), byte <= UInt8(ascii: "9") {
+            ackId = ackId &* 10 &+ UInt64(byte - UInt8(ascii: "0"))
+            digits += 1
+            index += 1
+        }
+        guard digits > 0 else { return nil }
+        if bytes.firstRange(of: successTrue) != nil { return (ackId, true, nil) }
         var error: String?
-        if case .object(let detail)? = object["error"] {
+        if case .object(let object)? = try? JSONValue.parse(Array(bytes), what: "ack"), case .object(let detail)? = object["error"] {
             error = [detail["name"]?.stringValue, detail["message"]?.stringValue].compactMap { $0 }.joined(separator: ": ")
         }
-        return (UInt64(ackId), success, error)
+        return (ackId, false, error)
     }
+
+    private static let ackType = Array(#""type":"ack""#.utf8)
+    private static let ackIdKey = Array(#""ackId":"#.utf8)
+    private static let successTrue = Array(#""success":true"#.utf8)
 }
 
 /// Why a bench connection failed.

@@ -54,10 +54,28 @@ public struct BenchEndpoint: Sendable {
         return access.url.replacingOccurrences(of: "://localhost:", with: "://127.0.0.1:")
     }
 
+    /// The service's address, resolved once for all connections (`localhost` is its IPv4 loopback,
+    /// where the local service listens).
+    func resolvedAddress() throws(PubSubError) -> SocketAddress {
+        let endpoint = connectionString.endpoint
+        let host = endpoint.host.lowercased() == "localhost" ? "127.0.0.1" : endpoint.host
+        do {
+            return try SocketAddress.makeAddressResolvingHost(host, port: endpoint.effectivePort)
+        } catch {
+            throw PubSubError(
+                .serviceUnreachable,
+                "cannot resolve \(endpoint.host): \(error)",
+                hint: "check the Endpoint of the connection string",
+                exitStatus: .unavailable
+            )
+        }
+    }
+
     /// Opens connection number `index` (which picks its source address).
     func open(
         _ kind: BenchProtocol,
-        url: String,
+        target: WebSocketClient.Target,
+        address: SocketAddress,
         index: Int,
         groupIndex: Int?,
         counters: BenchCounters,
@@ -75,7 +93,7 @@ public struct BenchEndpoint: Sendable {
                 throw PubSubError(.benchBadSourceAddress, "\(address) is not an IP address to connect from", exitStatus: .usage)
             }
         }
-        return try await WebSocketClient.upgrade(try WebSocketClient.Target(url), options: options, source: source) { channel, _ in
+        return try await WebSocketClient.upgrade(target, options: options, address: address, source: source) { channel, _ in
             let handler = BenchClientHandler(kind: kind, groupIndex: groupIndex, counters: counters, registry: registry)
             try channel.pipeline.syncOperations.addHandler(handler)
             return BenchClient(channel: channel, handler: NIOLoopBound(handler, eventLoop: channel.eventLoop))

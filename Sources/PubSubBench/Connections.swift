@@ -2,6 +2,7 @@ import Foundation
 import Histogram
 import NIOConcurrencyHelpers
 import NIOCore
+import PubSubClient
 import PubSubCore
 import Synchronization
 
@@ -25,10 +26,12 @@ struct ConnectionOpener: Sendable {
     /// Opens every planned connection; the time each took (connect, upgrade and join) goes into
     /// `timings`. The first failure closes what was opened and is thrown.
     func open(_ plans: [Plan], timings: NIOLockedValueBox<Histogram<UInt64>>? = nil) async throws -> [BenchClient] {
-        var urls: [String?: String] = [:]
-        for plan in plans where urls[plan.group] == nil {
-            urls[plan.group] = endpoint.clientURL(groups: plan.kind == .simple ? plan.group.map { [$0] } ?? [] : [])
+        // Parsed and resolved once, not per connection.
+        var targets: [String?: WebSocketClient.Target] = [:]
+        for plan in plans where targets[plan.group] == nil {
+            targets[plan.group] = try WebSocketClient.Target(endpoint.clientURL(groups: plan.kind == .simple ? plan.group.map { [$0] } ?? [] : []))
         }
+        let address = try endpoint.resolvedAddress()
         let opened = NIOLockedValueBox<[BenchClient?]>(Array(repeating: nil, count: plans.count))
         let count = NIOLockedValueBox(0)
         do {
@@ -38,12 +41,13 @@ struct ConnectionOpener: Sendable {
                     let index = next
                     next += 1
                     let plan = plans[index]
-                    let url = urls[plan.group]!
+                    let target = targets[plan.group]!
                     tasks.addTask {
                         let started = NIODeadline.now()
                         let client = try await endpoint.open(
                             plan.kind,
-                            url: url,
+                            target: target,
+                            address: address,
                             index: index,
                             groupIndex: plan.groupIndex,
                             counters: counters,

@@ -308,11 +308,15 @@ public enum WebSocketClient {
     /// Opens a WebSocket and hands the upgraded channel to `configure`, on its event loop, once the
     /// WebSocket frame handlers are in place (the bytes that came with the 101 follow right after).
     /// `configure` adds the handlers that read and write frames and returns what the caller keeps.
-    /// - Parameter source: the local address to connect from (a load generator spreads its
-    ///   connections over several loopback addresses); nil lets the system choose.
+    /// - Parameters:
+    ///   - address: the target's address, already resolved (a load generator resolves it once
+    ///     instead of once per connection); nil resolves `target.host`.
+    ///   - source: the local address to connect from (a load generator spreads its connections over
+    ///     several loopback addresses); nil lets the system choose.
     package static func upgrade<Value: Sendable>(
         _ target: Target,
         options: Options,
+        address: SocketAddress? = nil,
         source: SocketAddress? = nil,
         configure: @escaping @Sendable (any Channel, _ subprotocol: String?) throws -> Value
     ) async throws(PubSubError) -> Value {
@@ -321,75 +325,81 @@ public enum WebSocketClient {
             let sslContext: NIOSSLContext? = target.secure ? try NIOSSLContext(configuration: options.trust.configuration) : nil
             var bootstrap = ClientBootstrap(group: MultiThreadedEventLoopGroup.singleton)
             if let source { bootstrap = bootstrap.bind(to: source) }
-            let result: EventLoopFuture<Upgrade<Value>> = try await bootstrap
+            bootstrap = bootstrap
                 .connectTimeout(.milliseconds(Int64(options.connectTimeout.components.seconds * 1000)))
                 // A service's FIN becomes an `inputClosed` event instead of closing the channel, so
                 // the InputClosedGate can hold it back until the upgrade is done (see there).
                 .channelOption(ChannelOptions.allowRemoteHalfClosure, value: true)
-                .connect(host: target.host, port: target.port) { channel in
-                    channel.eventLoop.makeCompletedFuture {
-                        if let sslContext {
-                            // IP literals carry no SNI; everything else does.
-                            let isIPLiteral = (try? SocketAddress(ipAddress: target.host, port: 0)) != nil
-                            let handler = try NIOSSLClientHandler(context: sslContext, serverHostname: isIPLiteral ? nil : target.host)
-                            try channel.pipeline.syncOperations.addHandler(handler)
-                        }
-                        let observer = ResponseObserver(eventLoop: channel.eventLoop)
-                        let gate = InputClosedGate()
-                        try channel.pipeline.syncOperations.addHandler(gate)
-                        let upgrader = NIOTypedWebSocketClientUpgrader<Upgrade<Value>>(
-                            maxFrameSize: options.maxMessageSize,
-                            upgradePipelineHandler: { channel, response in
-                                channel.eventLoop.makeCompletedFuture {
-                                    channel.pipeline.syncOperations.removeHandler(observer, promise: nil)
-                                    let subprotocol = response.headers.first(name: "Sec-WebSocket-Protocol")
-                                    let value = try configure(channel, subprotocol)
-                                    // The upgrade handler hands over the bytes that came with the 101
-                                    // (often the service's first frame, or its close) right after this
-                                    // returns; the held end of input must follow them, not precede them.
-                                    channel.eventLoop.assumeIsolated().execute {
-                                        if let gate = try? channel.pipeline.syncOperations.handler(type: InputClosedGate.self) {
-                                            gate.release()
-                                        }
-                                    }
-                                    return Upgrade.websocket(value)
-                                }
-                            }
-                        )
-                        var headers = HTTPHeaders()
-                        headers.add(name: "Host", value: target.hostHeader)
-                        headers.add(name: "User-Agent", value: "pubsub-cli")
-                        if !options.subprotocols.isEmpty {
-                            headers.add(name: "Sec-WebSocket-Protocol", value: options.subprotocols.joined(separator: ", "))
-                        }
-                        for (name, value) in options.headers { headers.add(name: name, value: value) }
-                        let head = HTTPRequestHead(version: .http1_1, method: .GET, uri: target.requestURI, headers: headers)
-                        let configuration = NIOTypedHTTPClientUpgradeConfiguration<Upgrade<Value>>(
-                            upgradeRequestHead: head,
-                            upgraders: [upgrader],
-                            notUpgradingCompletionHandler: { channel in
-                                // A refusal's body may end with the connection: let the end through.
-                                if let gate = try? channel.pipeline.syncOperations.handler(type: InputClosedGate.self) {
-                                    gate.release()
-                                }
-                                return observer.done.futureResult.map {
-                                    let seen = observer.seen.withLockedValue { $0 }
-                                    return Upgrade<Value>.refused(status: seen.status, body: seen.body)
-                                }
-                            }
-                        )
-                        var pipeline = NIOUpgradableHTTPClientPipelineConfiguration(upgradeConfiguration: configuration)
-                        // The service's first frame often arrives in the same read as the 101 response:
-                        // keep those bytes for the WebSocket decoder (NIO's client default drops them).
-                        pipeline.leftOverBytesStrategy = .forwardBytes
-                        let negotiated = try channel.pipeline.syncOperations.configureUpgradableHTTPClientPipeline(
-                            configuration: pipeline
-                        )
-                        let upgradeHandler = try channel.pipeline.syncOperations.handler(type: NIOTypedHTTPClientUpgradeHandler<Upgrade<Value>>.self)
-                        try channel.pipeline.syncOperations.addHandler(observer, position: .before(upgradeHandler))
-                        return negotiated
+            let initializer: @Sendable (any Channel) -> EventLoopFuture<EventLoopFuture<Upgrade<Value>>> = { channel in
+                channel.eventLoop.makeCompletedFuture {
+                    if let sslContext {
+                        // IP literals carry no SNI; everything else does.
+                        let isIPLiteral = (try? SocketAddress(ipAddress: target.host, port: 0)) != nil
+                        let handler = try NIOSSLClientHandler(context: sslContext, serverHostname: isIPLiteral ? nil : target.host)
+                        try channel.pipeline.syncOperations.addHandler(handler)
                     }
+                    let observer = ResponseObserver(eventLoop: channel.eventLoop)
+                    let gate = InputClosedGate()
+                    try channel.pipeline.syncOperations.addHandler(gate)
+                    let upgrader = NIOTypedWebSocketClientUpgrader<Upgrade<Value>>(
+                        maxFrameSize: options.maxMessageSize,
+                        upgradePipelineHandler: { channel, response in
+                            channel.eventLoop.makeCompletedFuture {
+                                channel.pipeline.syncOperations.removeHandler(observer, promise: nil)
+                                let subprotocol = response.headers.first(name: "Sec-WebSocket-Protocol")
+                                let value = try configure(channel, subprotocol)
+                                // The upgrade handler hands over the bytes that came with the 101
+                                // (often the service's first frame, or its close) right after this
+                                // returns; the held end of input must follow them, not precede them.
+                                channel.eventLoop.assumeIsolated().execute {
+                                    if let gate = try? channel.pipeline.syncOperations.handler(type: InputClosedGate.self) {
+                                        gate.release()
+                                    }
+                                }
+                                return Upgrade.websocket(value)
+                            }
+                        }
+                    )
+                    var headers = HTTPHeaders()
+                    headers.add(name: "Host", value: target.hostHeader)
+                    headers.add(name: "User-Agent", value: "pubsub-cli")
+                    if !options.subprotocols.isEmpty {
+                        headers.add(name: "Sec-WebSocket-Protocol", value: options.subprotocols.joined(separator: ", "))
+                    }
+                    for (name, value) in options.headers { headers.add(name: name, value: value) }
+                    let head = HTTPRequestHead(version: .http1_1, method: .GET, uri: target.requestURI, headers: headers)
+                    let configuration = NIOTypedHTTPClientUpgradeConfiguration<Upgrade<Value>>(
+                        upgradeRequestHead: head,
+                        upgraders: [upgrader],
+                        notUpgradingCompletionHandler: { channel in
+                            // A refusal's body may end with the connection: let the end through.
+                            if let gate = try? channel.pipeline.syncOperations.handler(type: InputClosedGate.self) {
+                                gate.release()
+                            }
+                            return observer.done.futureResult.map {
+                                let seen = observer.seen.withLockedValue { $0 }
+                                return Upgrade<Value>.refused(status: seen.status, body: seen.body)
+                            }
+                        }
+                    )
+                    var pipeline = NIOUpgradableHTTPClientPipelineConfiguration(upgradeConfiguration: configuration)
+                    // The service's first frame often arrives in the same read as the 101 response:
+                    // keep those bytes for the WebSocket decoder (NIO's client default drops them).
+                    pipeline.leftOverBytesStrategy = .forwardBytes
+                    let negotiated = try channel.pipeline.syncOperations.configureUpgradableHTTPClientPipeline(
+                        configuration: pipeline
+                    )
+                    let upgradeHandler = try channel.pipeline.syncOperations.handler(type: NIOTypedHTTPClientUpgradeHandler<Upgrade<Value>>.self)
+                    try channel.pipeline.syncOperations.addHandler(observer, position: .before(upgradeHandler))
+                    return negotiated
                 }
+            }
+            let result: EventLoopFuture<Upgrade<Value>>
+            if let address {
+                result = try await bootstrap.connect(to: address, channelInitializer: initializer)
+            } else {
+                result = try await bootstrap.connect(host: target.host, port: target.port, channelInitializer: initializer)
+            }
             upgrade = try await result.get()
         } catch {
             if let untrusted = options.trust.failure(error, host: target.host, port: target.port) { throw untrusted }

@@ -27,9 +27,8 @@ struct AdmissionRefusal: Error, Sendable {
 extension ClientAdmission {
     static let protobufSubprotocols = ["protobuf.webpubsub.azure.v1", "protobuf.reliable.webpubsub.azure.v1"]
 
-    /// Decides an upgrade request. Used three times per refused request (upgrade check, the HTTP
-    /// fallback that explains the refusal) and once more by the socket handler; it is pure and
-    /// cheap (one HMAC).
+    /// Decides an upgrade request: once when the upgrade is asked for (an admitted client's socket
+    /// handler gets the result), and again by the HTTP fallback that explains a refusal. Pure.
     static func admit(
         _ request: Request,
         verifier: TokenVerifier,

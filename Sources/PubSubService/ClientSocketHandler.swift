@@ -13,8 +13,6 @@ import Synchronization
 /// that closes the socket when the service asks), until any of them ends.
 struct ClientSocketHandler: Sendable {
     let registry: HubRegistry
-    let verifier: TokenVerifier
-    let address: ListeningAddress
     let logger: Logger
 
     private static let transportCounter = Atomic<UInt64>(0)
@@ -30,21 +28,16 @@ struct ClientSocketHandler: Sendable {
         case ended
     }
 
-    /// - Parameter channel: the upgraded channel. Data frames are written to it directly, a whole
-    ///   queued burst at a time with one flush; control frames (close, ping) go through `outbound`.
+    /// - Parameters:
+    ///   - admission: who the client is, decided when its upgrade request was accepted.
+    ///   - channel: the upgraded channel. Data frames are written to it directly, a whole queued
+    ///     burst at a time with one flush; control frames (close, ping) go through `outbound`.
     func run(
         inbound: WebSocketInboundStream,
         outbound: WebSocketOutboundWriter,
-        request: Request,
+        admission: ClientAdmission,
         channel: any Channel
     ) async throws {
-        let admission: ClientAdmission
-        switch ClientAdmission.admit(request, verifier: verifier, address: address) {
-        case .success(let admitted): admission = admitted
-        case .failure(let refusal):
-            try? await outbound.close(.policyViolation, reason: refusal.reason)
-            return
-        }
         let configuration = registry.configuration
         let connection: ClientConnection
         if let recovery = admission.recovery {

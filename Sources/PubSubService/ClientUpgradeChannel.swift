@@ -18,7 +18,7 @@ import NIOWebSocket
 /// refused with its status and reason) by ``ClientAdmission``.
 struct ClientUpgradeChannel: ServerChildChannel, HTTPChannelHandler {
     enum UpgradeResult: Sendable {
-        case websocket(NIOAsyncChannel<WebSocketFrame, WebSocketFrame>, Request)
+        case websocket(NIOAsyncChannel<WebSocketFrame, WebSocketFrame>, Request, ClientAdmission)
         case notUpgraded(NIOAsyncChannel<HTTPRequestPart, HTTPResponsePart>)
         case refused(NIOAsyncChannel<HTTPRequestPart, HTTPResponsePart>, AdmissionRefusal)
     }
@@ -32,7 +32,7 @@ struct ClientUpgradeChannel: ServerChildChannel, HTTPChannelHandler {
         let logger: Logger
     }
 
-    typealias SocketHandler = @Sendable (WebSocketInboundStream, WebSocketOutboundWriter, Request, any Channel) async throws -> Void
+    typealias SocketHandler = @Sendable (WebSocketInboundStream, WebSocketOutboundWriter, Request, ClientAdmission, any Channel) async throws -> Void
 
     let responder: HTTPChannelHandler.Responder
     let webSocket: WebSocketServerConfiguration
@@ -42,7 +42,7 @@ struct ClientUpgradeChannel: ServerChildChannel, HTTPChannelHandler {
     func setup(channel: any Channel, logger: Logger) -> EventLoopFuture<Value> {
         channel.eventLoop.makeCompletedFuture {
             let refusal = NIOLoopBoundBox<AdmissionRefusal?>(nil, eventLoop: channel.eventLoop)
-            let admitted = NIOLoopBoundBox<Request?>(nil, eventLoop: channel.eventLoop)
+            let admitted = NIOLoopBoundBox<(Request, ClientAdmission)?>(nil, eventLoop: channel.eventLoop)
             let upgrader = NIOTypedWebSocketServerUpgrader<UpgradeResult>(
                 maxFrameSize: webSocket.maxFrameSize,
                 shouldUpgrade: { channel, head in
@@ -58,7 +58,7 @@ struct ClientUpgradeChannel: ServerChildChannel, HTTPChannelHandler {
                         refusal.value = refused
                         return channel.eventLoop.makeSucceededFuture(nil)
                     case .success(let admission):
-                        admitted.value = request
+                        admitted.value = (request, admission)
                         var headers = HTTPHeaders()
                         if let subprotocol = admission.kind.subprotocol { headers.add(name: "Sec-WebSocket-Protocol", value: subprotocol) }
                         return channel.eventLoop.makeSucceededFuture(headers)
@@ -70,8 +70,8 @@ struct ClientUpgradeChannel: ServerChildChannel, HTTPChannelHandler {
                             wrappingChannelSynchronously: channel,
                             configuration: .init(isOutboundHalfClosureEnabled: true)
                         )
-                        guard let request = admitted.value else { throw ChannelError.inappropriateOperationForState }
-                        return .websocket(socket, request)
+                        guard let (request, admission) = admitted.value else { throw ChannelError.inappropriateOperationForState }
+                        return .websocket(socket, request, admission)
                     }
                 }
             )
@@ -116,7 +116,7 @@ struct ClientUpgradeChannel: ServerChildChannel, HTTPChannelHandler {
                     )
                     try await outbound.write(contentsOf: [.head(head), .body(body), .end(nil)])
                 }
-            case .websocket(let socket, let request):
+            case .websocket(let socket, let request, let admission):
                 _ = try await WebSocketHandler.handle(
                     type: .server,
                     configuration: .init(
@@ -129,7 +129,7 @@ struct ClientUpgradeChannel: ServerChildChannel, HTTPChannelHandler {
                     asyncChannel: socket,
                     context: SocketContext(logger: logger),
                     handler: { inbound, outbound, _ in
-                        try await socketHandler(inbound, outbound, request, value.channel)
+                        try await socketHandler(inbound, outbound, request, admission, value.channel)
                     }
                 )
             }

@@ -55,7 +55,7 @@ func buildHubParts(
     let registry = HubRegistry(configuration: configuration, logger: logger)
     let verifier = TokenVerifier(accessKeys: configuration.accessKeys)
     let address = ListeningAddress(configuredPort: configuration.port)
-    let socketHandler = ClientSocketHandler(registry: registry, verifier: verifier, address: address, logger: logger)
+    let socketHandler = ClientSocketHandler(registry: registry, logger: logger)
 
     let router = Router(context: BasicWebSocketRequestContext.self)
     router.add(middleware: RESTMiddleware(registry: registry, verifier: verifier, keys: configuration.accessKeys, address: address, logger: logger))
@@ -112,8 +112,8 @@ func buildHubParts(
                     }
                     return admission
                 },
-                socketHandler: { inbound, outbound, request, channel in
-                    try await socketHandler.run(inbound: inbound, outbound: outbound, request: request, channel: channel)
+                socketHandler: { inbound, outbound, _, admission, channel in
+                    try await socketHandler.run(inbound: inbound, outbound: outbound, admission: admission, channel: channel)
                 }
             )
         },

@@ -42,34 +42,42 @@ final class HubRegistry: Sendable {
     /// Adds a new connection and joins its initial groups (token and REST user groups).
     func register(_ connection: ClientConnection, groups initialGroups: [String]) {
         hubs.withLock { hubs in
-            var hub = hubs[connection.hub, default: Hub()]
-            hub.connections[connection.id] = connection
-            if let user = connection.userId {
-                hub.users[user, default: [:]][connection.id] = connection
+            // Mutated in place (never copied out and back): a copy would duplicate every map of the
+            // hub on each change, making each connect, join and leave cost O(connections).
+            Self.modify(&hubs[connection.hub, default: Hub()]) { hub in
+                hub.connections[connection.id] = connection
+                if let user = connection.userId {
+                    hub.users[user, default: [:]][connection.id] = connection
+                }
+                let persisted = connection.userId.flatMap { hub.userGroups[$0] } ?? []
+                for group in initialGroups.isEmpty && persisted.isEmpty ? [] : Set(initialGroups).union(persisted) {
+                    Self.join(&hub, connection, group)
+                }
             }
-            let persisted = connection.userId.flatMap { hub.userGroups[$0] } ?? []
-            for group in Set(initialGroups).union(persisted) {
-                Self.join(&hub, connection, group)
-            }
-            hubs[connection.hub] = hub
         }
+    }
+
+    /// Runs `body` on a hub in place.
+    @inline(__always)
+    private static func modify<Result>(_ hub: inout Hub, _ body: (inout Hub) -> Result) -> Result {
+        body(&hub)
     }
 
     /// Removes a connection from every map.
     func remove(_ connection: ClientConnection) {
         hubs.withLock { hubs in
-            guard var hub = hubs[connection.hub], hub.connections[connection.id] === connection else { return }
-            hub.connections[connection.id] = nil
-            for group in hub.connectionGroups[connection.id] ?? [] {
-                hub.groups[group]?[connection.id] = nil
-                if hub.groups[group]?.isEmpty == true { hub.groups[group] = nil }
+            guard hubs[connection.hub]?.connections[connection.id] === connection else { return }
+            Self.modify(&hubs[connection.hub, default: Hub()]) { hub in
+                hub.connections[connection.id] = nil
+                for group in hub.connectionGroups.removeValue(forKey: connection.id) ?? [] {
+                    hub.groups[group]?[connection.id] = nil
+                    if hub.groups[group]?.isEmpty == true { hub.groups[group] = nil }
+                }
+                if let user = connection.userId {
+                    hub.users[user]?[connection.id] = nil
+                    if hub.users[user]?.isEmpty == true { hub.users[user] = nil }
+                }
             }
-            hub.connectionGroups[connection.id] = nil
-            if let user = connection.userId {
-                hub.users[user]?[connection.id] = nil
-                if hub.users[user]?.isEmpty == true { hub.users[user] = nil }
-            }
-            hubs[connection.hub] = hub
         }
     }
 
@@ -136,36 +144,34 @@ final class HubRegistry: Sendable {
 
     func join(_ connection: ClientConnection, group: String) {
         hubs.withLock { hubs in
-            guard var hub = hubs[connection.hub], hub.connections[connection.id] === connection else { return }
-            Self.join(&hub, connection, group)
-            hubs[connection.hub] = hub
+            guard hubs[connection.hub]?.connections[connection.id] === connection else { return }
+            Self.join(&hubs[connection.hub, default: Hub()], connection, group)
         }
     }
 
     func leave(_ connection: ClientConnection, group: String) {
         hubs.withLock { hubs in
-            guard var hub = hubs[connection.hub] else { return }
-            Self.leave(&hub, connection.id, group)
-            hubs[connection.hub] = hub
+            guard hubs[connection.hub] != nil else { return }
+            Self.leave(&hubs[connection.hub, default: Hub()], connection.id, group)
         }
     }
 
     func leaveAll(_ connection: ClientConnection) {
         hubs.withLock { hubs in
-            guard var hub = hubs[connection.hub] else { return }
-            for group in hub.connectionGroups[connection.id] ?? [] { Self.leave(&hub, connection.id, group) }
-            hubs[connection.hub] = hub
+            guard let groups = hubs[connection.hub]?.connectionGroups[connection.id] else { return }
+            Self.modify(&hubs[connection.hub, default: Hub()]) { hub in
+                for group in groups { Self.leave(&hub, connection.id, group) }
+            }
         }
     }
 
     /// Adds a user (now and for later connections) to a group.
     func addUser(hub hubName: String, user: String, group: String) {
         hubs.withLock { hubs in
-            let key = Self.key(hubName)
-            var hub = hubs[key, default: Hub()]
-            hub.userGroups[user, default: []].insert(group)
-            for connection in hub.users[user]?.values ?? [:].values { Self.join(&hub, connection, group) }
-            hubs[key] = hub
+            Self.modify(&hubs[Self.key(hubName), default: Hub()]) { hub in
+                hub.userGroups[user, default: []].insert(group)
+                for connection in Array(hub.users[user]?.values ?? [:].values) { Self.join(&hub, connection, group) }
+            }
         }
     }
 
@@ -173,19 +179,20 @@ final class HubRegistry: Sendable {
     func removeUser(hub hubName: String, user: String, group: String?) {
         hubs.withLock { hubs in
             let key = Self.key(hubName)
-            guard var hub = hubs[key] else { return }
-            if let group {
-                hub.userGroups[user]?.remove(group)
-            } else {
-                hub.userGroups[user] = nil
-            }
-            for id in hub.users[user]?.keys ?? [:].keys {
-                for member in group.map({ [$0] }) ?? Array(hub.connectionGroups[id] ?? []) {
-                    Self.leave(&hub, id, member)
+            guard hubs[key] != nil else { return }
+            Self.modify(&hubs[key, default: Hub()]) { hub in
+                if let group {
+                    hub.userGroups[user]?.remove(group)
+                } else {
+                    hub.userGroups[user] = nil
                 }
+                for id in Array(hub.users[user]?.keys ?? [:].keys) {
+                    for member in group.map({ [$0] }) ?? Array(hub.connectionGroups[id] ?? []) {
+                        Self.leave(&hub, id, member)
+                    }
+                }
+                if hub.userGroups[user]?.isEmpty == true { hub.userGroups[user] = nil }
             }
-            if hub.userGroups[user]?.isEmpty == true { hub.userGroups[user] = nil }
-            hubs[key] = hub
         }
     }
 
