@@ -115,7 +115,8 @@ public struct GroupSender: Sendable {
                 options: options,
                 logger: logger
             ) { connection, messages in
-                try await withThrowingTaskGroup(of: Void.self) { tasks in
+                // true: the sender finished; false: the connection (or the close timeout) ended first.
+                try await withThrowingTaskGroup(of: Bool.self) { tasks in
                     tasks.addTask {
                         for try await frame in messages {
                             guard case .text(let text) = frame, let message = try? ServiceMessage.decode(Data(text.utf8)) else { continue }
@@ -130,13 +131,25 @@ public struct GroupSender: Sendable {
                                 break
                             }
                         }
+                        return false
                     }
-                    tasks.addTask { try await body(connection) }
+                    tasks.addTask {
+                        try await body(connection)
+                        return true
+                    }
                     // Whichever ends first decides: the sender finishing, or the connection ending.
                     defer { tasks.cancelAll() }
-                    try await tasks.next()
+                    guard try await tasks.next() == true else { return }
+                    // Close with the handshake and wait for the service's answer: closing the socket
+                    // at once would reset it, and the service would drop the frames it had not read
+                    // yet (the last messages of a --no-ack burst).
+                    try? await connection.close()
+                    tasks.addTask {
+                        try await Task.sleep(for: .seconds(5))
+                        return false
+                    }
+                    _ = try? await tasks.next()
                 }
-                try? await connection.close()
             }
             return .finished
         } catch let closed as WebSocketClosed {

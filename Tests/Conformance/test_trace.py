@@ -381,3 +381,61 @@ def test_the_trace_endpoint_needs_the_trace_role(service):
         with pytest.raises(urllib.error.HTTPError) as refused:
             urllib.request.urlopen(request, timeout=10)
         assert refused.value.code == status
+
+
+def test_refusals_recovery_and_slow_clients_are_traced(pubsub, service):
+    hub = hub_name()
+    trace = Trace(service.connection_string, "--hub", hub)
+    rest = WebPubSubServiceClient.from_connection_string(service.connection_string, hub=hub)
+    proxy = TCPProxy(service.port)
+    sockets = []
+    try:
+        trace.wait_tracing()
+        # A join the token does not allow: a join record with the error, and the error ack.
+        url = rest.get_client_access_token()["url"]
+        plain = websocket.create_connection(url, subprotocols=["json.webpubsub.azure.v1"], timeout=10)
+        sockets.append(plain)
+        plain.send(json.dumps({"type": "joinGroup", "group": "closed", "ackId": 7}))
+        trace.wait_records(lambda rs: any(r["kind"] == "ack" for r in rs), "the refused join's ack")
+
+        # A reliable SDK client whose transport is cut recovers its session: dropped, then recovery.
+        client, events = make_client(service, hub, url_port=proxy.port)
+        client.open()
+        events.wait_count(CallbackType.CONNECTED, 1)
+        proxy.cut()
+        trace.wait_records(lambda rs: any(r["kind"] == "recovery" for r in rs), "the recovery")
+
+        # A reliable client that never acks is cut off after 1000 unacknowledged messages.
+        url = rest.get_client_access_token(roles=["webpubsub.joinLeaveGroup"])["url"]
+        silent = websocket.create_connection(url, subprotocols=["json.reliable.webpubsub.azure.v1"], timeout=10)
+        sockets.append(silent)
+        silent.send(json.dumps({"type": "joinGroup", "group": "flood", "ackId": 1}))
+        trace.wait_records(lambda rs: sum(r["kind"] == "ack" for r in rs) == 2, "the flood join's ack")
+        lines = "".join(f"{i}\n" for i in range(1001))
+        sent = pubsub("send-to-group", "flood", "--lines", "--no-ack", "--hub", hub, "--connection-string", service.connection_string, stdin=lines)
+        assert sent.status == 0, sent.stderr
+        trace.wait_records(lambda rs: any(r["kind"] == "disconnected" and r.get("code") == 1008 for r in rs), "the slow client's close")
+        client.close()
+
+        records = trace.records()
+        plain_id = records[0]["connectionId"]
+        refused_join = next(r for r in records if r["kind"] == "join" and r["connectionId"] == plain_id)
+        assert refused_join["group"] == "closed" and refused_join["ackId"] == 7
+        assert refused_join["error"] == "No permission to join group 'closed'."
+        refused_ack = next(r for r in records if r["kind"] == "ack" and r["connectionId"] == plain_id)
+        assert refused_ack["success"] is False and refused_ack["error"] == "Forbidden"
+
+        dropped = next(r for r in records if r["kind"] == "dropped")
+        recovery = next(r for r in records if r["kind"] == "recovery")
+        assert recovery["connectionId"] == dropped["connectionId"] and recovery["result"] == "recovered"
+        assert records.index(dropped) < records.index(recovery)
+
+        slow = next(r for r in records if r["kind"] == "slow-client")
+        closed = next(r for r in records if r["kind"] == "disconnected" and r.get("code") == 1008)
+        assert slow["connectionId"] == closed["connectionId"] and "SlowClient" in slow["reason"]
+        assert "SlowClient" in closed["reason"] and records.index(slow) < records.index(closed)
+    finally:
+        for socket in sockets:
+            socket.close()
+        trace.stop()
+        proxy.close()
