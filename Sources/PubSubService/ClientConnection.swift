@@ -38,7 +38,7 @@ struct CloseRequest: Sendable {
 /// The live end of a connection: the bounded queue its writer drains, and a control channel that
 /// is never blocked behind that queue.
 struct Transport: Sendable {
-    let frames: OutboundQueue<QueuedFrame>
+    let frames: ChannelWriter
     let control: AsyncStream<CloseRequest>.Continuation
     /// Distinguishes transports of one reliable session across recoveries.
     let id: UInt64
@@ -208,7 +208,7 @@ final class ClientConnection: Sendable {
     }
 
     private func enqueue(_ frame: QueuedFrame) -> DeliveryFailure? {
-        let result: OutboundQueue<QueuedFrame>.EnqueueResult? = state.withLock { state in
+        let result: ChannelWriter.EnqueueResult? = state.withLock { state in
             guard !state.ended else { return nil }
             return state.transport?.frames.enqueue(frame)
         }

@@ -8,9 +8,10 @@ import PubSubCore
 import ServiceLifecycle
 import Synchronization
 
-/// Runs one client WebSocket: admission, the `connected` frame, then three child tasks (the writer
-/// draining the connection's bounded queue, the reader handling requests, and a control watcher
-/// that closes the socket when the service asks), until any of them ends.
+/// Runs one client WebSocket: the `connected` frame, then two child tasks (the reader handling
+/// requests, and a control watcher that closes the socket when the service asks), until either
+/// ends. Data frames go out through the connection's ``ChannelWriter``, drained on the channel's
+/// event loop.
 struct ClientSocketHandler: Sendable {
     let registry: HubRegistry
     let logger: Logger
@@ -66,7 +67,12 @@ struct ClientSocketHandler: Sendable {
         }
         let metadata: Logger.Metadata = ["pubsub.connection_id": "\(connection.id)", "pubsub.hub": "\(connection.hub)"]
 
-        let frames = OutboundQueue<QueuedFrame>(limit: configuration.outboundQueueLimit)
+        let frames = ChannelWriter(channel: channel, limit: configuration.outboundQueueLimit)
+        do {
+            try await channel.pipeline.addHandler(WritabilityHandler(writer: frames), position: .first)
+        } catch {
+            return  // the channel closed meanwhile
+        }
         let (control, controlContinuation) = AsyncStream.makeStream(of: CloseRequest.self)
         let transport = Transport(
             frames: frames,
@@ -99,18 +105,6 @@ struct ClientSocketHandler: Sendable {
         defer { registry.openSockets.withLock { $0 -= 1 } }
         let end = await withGracefulShutdownHandler {
             await withTaskGroup(of: SocketEnd.self) { group in
-                group.addTask {
-                    while let batch = await frames.takeAll() {
-                        let due = batch.compactMap { $0.isExpired ? nil : $0.frame.webSocketFrame }
-                        guard !due.isEmpty else { continue }
-                        do {
-                            try await Self.write(due, to: channel)
-                        } catch {
-                            return .ended
-                        }
-                    }
-                    return .ended
-                }
                 group.addTask {
                     await readRequests(inbound: inbound, connection: connection)
                 }
@@ -295,17 +289,6 @@ struct ClientSocketHandler: Sendable {
         )
         registry.sse.publish(payload, hub: connection.hub, to: .group(group))
         return nil
-    }
-
-    /// Writes frames with one flush and waits until they are written (so a client that stops
-    /// reading stops its writer, and its queue fills). The wait ends early if the task is cancelled.
-    static func write(_ frames: [WebSocketFrame], to channel: any Channel) async throws {
-        let promise = channel.eventLoop.makePromise(of: Void.self)
-        channel.eventLoop.execute {
-            for frame in frames.dropLast() { channel.write(frame, promise: nil) }
-            channel.writeAndFlush(frames[frames.count - 1], promise: promise)
-        }
-        try await promise.futureResult.valueCancellable()
     }
 
     static func constantTimeEquals(_ a: String, _ b: String) -> Bool {

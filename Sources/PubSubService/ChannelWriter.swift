@@ -1,0 +1,95 @@
+import DequeModule
+import NIOCore
+import NIOWebSocket
+import Synchronization
+
+/// A client connection's outbound path: a bounded queue that publishers fill from any thread and
+/// that the channel's own event loop drains, a whole batch per turn with one flush.
+///
+/// No task waits on the queue: the first frame queued after a drain schedules one drain on the
+/// event loop, and everything queued until it runs goes out in that batch. A drain writes only while
+/// the channel is writable; otherwise frames stay queued (so a client that stops reading fills its
+/// queue, and the next publish finds it full and disconnects it as too slow) until NIO reports the
+/// channel writable again.
+final class ChannelWriter: Sendable {
+    typealias EnqueueResult = OutboundQueue<QueuedFrame>.EnqueueResult
+
+    private struct State {
+        var frames: Deque<QueuedFrame> = []
+        /// A drain is scheduled on the event loop and has not taken the frames yet.
+        var drainScheduled = false
+        var finished = false
+    }
+
+    private let state = Mutex(State())
+    private let channel: any Channel
+    let limit: Int
+
+    init(channel: any Channel, limit: Int) {
+        self.channel = channel
+        self.limit = limit
+    }
+
+    /// Queues a frame; `overLimit` lets a recovery replay past the limit (it is bounded by the
+    /// reliable unacked limits instead). Never blocks and never waits for the client.
+    func enqueue(_ frame: QueuedFrame, overLimit: Bool = false) -> EnqueueResult {
+        let (result, schedule): (EnqueueResult, Bool) = state.withLock { state in
+            guard !state.finished else { return (.finished, false) }
+            guard overLimit || state.frames.count < limit else { return (.full, false) }
+            state.frames.append(frame)
+            guard !state.drainScheduled else { return (.enqueued, false) }
+            state.drainScheduled = true
+            return (.enqueued, true)
+        }
+        if schedule { channel.eventLoop.execute { self.drain() } }
+        return result
+    }
+
+    /// Ends the queue: what is still queued is dropped (the connection is closing).
+    func finish() {
+        state.withLock { state in
+            state.finished = true
+            state.frames.removeAll()
+        }
+    }
+
+    /// Writes everything queued, if the channel can take it; on the event loop.
+    func drain() {
+        // Not writable: `drainScheduled` stays set, so publishers schedule nothing more, and
+        // `writabilityChanged` drains once NIO can take bytes again.
+        guard channel.isWritable else { return }
+        let batch: Deque<QueuedFrame> = state.withLock { state in
+            state.drainScheduled = false
+            defer { state.frames.removeAll(keepingCapacity: true) }
+            return state.finished ? [] : state.frames
+        }
+        var wrote = false
+        for queued in batch where !queued.isExpired {
+            channel.write(queued.frame.webSocketFrame, promise: nil)
+            wrote = true
+        }
+        if wrote { channel.flush() }
+    }
+
+    /// The channel became writable again: send what waited. On the event loop.
+    func writabilityChanged() {
+        guard channel.isWritable, state.withLock({ $0.drainScheduled }) else { return }
+        drain()
+    }
+}
+
+/// Tells a connection's ``ChannelWriter`` when its channel becomes writable again.
+final class WritabilityHandler: ChannelInboundHandler, RemovableChannelHandler, Sendable {
+    typealias InboundIn = NIOAny
+
+    let writer: ChannelWriter
+
+    init(writer: ChannelWriter) {
+        self.writer = writer
+    }
+
+    func channelWritabilityChanged(context: ChannelHandlerContext) {
+        writer.writabilityChanged()
+        context.fireChannelWritabilityChanged()
+    }
+}
