@@ -60,8 +60,10 @@ final class ChannelWriter: Sendable {
         guard channel.isWritable else { return }
         let batch: Deque<QueuedFrame> = state.withLock { state in
             state.drainScheduled = false
-            defer { state.frames.removeAll(keepingCapacity: true) }
-            return state.finished ? [] : state.frames
+            // Handed over whole (emptying it in place would copy the storage the batch shares).
+            let batch = state.finished ? [] : state.frames
+            state.frames = []
+            return batch
         }
         var wrote = false
         for queued in batch where !queued.isExpired {
