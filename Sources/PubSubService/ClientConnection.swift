@@ -167,12 +167,15 @@ final class ClientConnection: Sendable {
     var isAttached: Bool { state.withLock { $0.transport != nil } }
 
     /// Ends the connection: asks its socket, if any, to close with `request`.
-    func end(_ request: CloseRequest) {
+    /// - Returns: whether a socket was attached (it then reports the end itself).
+    @discardableResult
+    func end(_ request: CloseRequest) -> Bool {
         state.withLock { state in
             state.ended = true
             state.detachedAt = nil
             state.transport?.control.yield(request)
             state.transport?.control.finish()
+            return state.transport != nil
         }
     }
 

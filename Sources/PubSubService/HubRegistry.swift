@@ -85,10 +85,10 @@ final class HubRegistry: Sendable {
     /// JSON clients).
     func close(_ connection: ClientConnection, code: WebSocketCloseCode = .normal, reason: String) {
         remove(connection)
-        let attached = connection.isAttached
-        connection.end(CloseRequest(code: code.nioCode, reason: reason))
         // An attached connection's socket reports its own end; a detached reliable session has none.
-        if !attached { disconnected(connection, code: code.nioCode, reason: reason) }
+        if !connection.end(CloseRequest(code: code.nioCode, reason: reason)) {
+            disconnected(connection, code: code.nioCode, reason: reason)
+        }
     }
 
     /// Traces the end of a session, once.
