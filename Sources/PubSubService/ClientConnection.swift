@@ -163,8 +163,6 @@ final class ClientConnection: Sendable {
         }
     }
 
-    /// Whether a transport is attached right now.
-    var isAttached: Bool { state.withLock { $0.transport != nil } }
 
     /// Ends the connection: asks its socket, if any, to close with `request`.
     /// - Returns: whether a socket was attached (it then reports the end itself).
