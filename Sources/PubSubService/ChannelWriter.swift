@@ -79,19 +79,3 @@ final class ChannelWriter: Sendable {
         drain()
     }
 }
-
-/// Tells a connection's ``ChannelWriter`` when its channel becomes writable again.
-final class WritabilityHandler: ChannelInboundHandler, RemovableChannelHandler, Sendable {
-    typealias InboundIn = NIOAny
-
-    let writer: ChannelWriter
-
-    init(writer: ChannelWriter) {
-        self.writer = writer
-    }
-
-    func channelWritabilityChanged(context: ChannelHandlerContext) {
-        writer.writabilityChanged()
-        context.fireChannelWritabilityChanged()
-    }
-}

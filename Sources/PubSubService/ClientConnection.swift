@@ -27,7 +27,7 @@ enum ClientKind: Sendable, Equatable {
     }
 }
 
-/// How the service asks a connection's socket task to close.
+/// How the service asks a connection's socket to close.
 struct CloseRequest: Sendable {
     /// WebSocket close code.
     var code: WebSocketErrorCode
@@ -35,11 +35,12 @@ struct CloseRequest: Sendable {
     var reason: String
 }
 
-/// The live end of a connection: the bounded queue its writer drains, and a control channel that
-/// is never blocked behind that queue.
+/// The live end of a connection: the bounded queue its writer drains, and a way to close the socket
+/// that is never blocked behind that queue.
 struct Transport: Sendable {
     let frames: ChannelWriter
-    let control: AsyncStream<CloseRequest>.Continuation
+    /// Asks the socket to close (it hops to the channel's event loop; never blocks).
+    let close: @Sendable (CloseRequest) -> Void
     /// Distinguishes transports of one reliable session across recoveries.
     let id: UInt64
 }
@@ -145,7 +146,6 @@ final class ClientConnection: Sendable {
             guard let current = state.transport, current.id == transportID else { return false }
             state.transport = nil
             current.frames.finish()
-            current.control.finish()
             if kind == .reliable, !state.ended {
                 state.detachedAt = .now
                 return false
@@ -171,8 +171,7 @@ final class ClientConnection: Sendable {
         state.withLock { state in
             state.ended = true
             state.detachedAt = nil
-            state.transport?.control.yield(request)
-            state.transport?.control.finish()
+            state.transport?.close(request)
             return state.transport != nil
         }
     }

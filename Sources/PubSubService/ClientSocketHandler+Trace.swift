@@ -1,4 +1,3 @@
-import NIOWebSocket
 import PubSubCore
 
 /// The records the socket handler adds to the live trace.
@@ -53,28 +52,5 @@ extension ClientSocketHandler {
             ],
             payload: payload
         )
-    }
-
-    /// Why a socket ended when the service did not ask it to.
-    static func describe(_ end: SocketEnd) -> String {
-        switch end {
-        case .close(let request): return request.reason
-        case .readFailed(let error):
-            switch closeCode(end) {
-            case .messageTooLarge?: return "the client sent a message over the size limit"
-            case .dataInconsistentWithMessage?: return "the client sent a text frame that is not valid UTF-8"
-            default: return "reading from the client failed: \(error)"
-            }
-        case .ended: return "closed by the client (or the connection dropped)"
-        }
-    }
-
-    /// The close code the WebSocket library sends for a read failure. Its error type is internal to
-    /// it, so the code is recognised from the error's description; nil when unknown.
-    static func closeCode(_ end: SocketEnd) -> WebSocketErrorCode? {
-        guard case .readFailed(let error) = end else { return nil }
-        let text = String(describing: error)
-        let known: [WebSocketErrorCode] = [.messageTooLarge, .dataInconsistentWithMessage, .protocolError, .unacceptableData]
-        return known.first { text.contains(String(describing: $0)) }
     }
 }

@@ -1,45 +1,39 @@
 import Foundation
-import Hummingbird
-import HummingbirdWebSocket
 import Logging
 import NIOCore
 import NIOWebSocket
 import PubSubCore
-import ServiceLifecycle
 import Synchronization
 
-/// Runs one client WebSocket: the `connected` frame, then two child tasks (the reader handling
-/// requests, and a control watcher that closes the socket when the service asks), until either
-/// ends. Data frames go out through the connection's ``ChannelWriter``, drained on the channel's
-/// event loop.
+/// The Web PubSub protocol of one client socket, independent of how frames arrive: opening the
+/// session (new or recovered), handling each message, and ending it. ``ClientSession`` drives it
+/// from the channel's event loop; everything here is synchronous and never waits for a client.
 struct ClientSocketHandler: Sendable {
     let registry: HubRegistry
     let logger: Logger
 
     private static let transportCounter = Atomic<UInt64>(0)
 
-    /// How a socket's session ended.
-    enum SocketEnd: Sendable {
-        /// The service asked to close (REST close, slow client, protocol violation, shutdown).
-        case close(CloseRequest)
-        /// Reading failed; rethrown so the WebSocket library closes with the matching code
-        /// (1007 for invalid UTF-8, 1009 for an oversized message).
-        case readFailed(any Error)
-        /// The client closed, or the transport was replaced.
-        case ended
+    /// A whole message from the client; text frames were checked to be UTF-8.
+    enum InboundMessage {
+        case text(ByteBuffer)
+        case binary(ByteBuffer)
     }
 
-    /// - Parameters:
-    ///   - admission: who the client is, decided when its upgrade request was accepted.
-    ///   - channel: the upgraded channel. Data frames are written to it directly, a whole queued
-    ///     burst at a time with one flush; control frames (close, ping) go through `outbound`.
-    func run(
-        inbound: WebSocketInboundStream,
-        outbound: WebSocketOutboundWriter,
-        admission: ClientAdmission,
-        channel: any Channel
-    ) async throws {
-        let configuration = registry.configuration
+    enum Opening {
+        case opened(ClientConnection)
+        case refused(CloseRequest)
+    }
+
+    static func nextTransportID() -> UInt64 {
+        transportCounter.add(1, ordering: .relaxed).newValue
+    }
+
+    /// Starts a new session, or attaches `transport` to the reliable session it recovers; queues
+    /// the `connected` frame (and, on recovery, the unacknowledged messages).
+    /// - Returns: the connection, or the close that refuses the socket.
+    func open(_ admission: ClientAdmission, transport: Transport) -> Opening {
+        let refusedRecovery = CloseRequest(code: .policyViolation, reason: "the session cannot be recovered; start a new connection")
         let connection: ClientConnection
         if let recovery = admission.recovery {
             guard let existing = registry.connection(hub: admission.hub, id: recovery.connectionId),
@@ -49,8 +43,7 @@ struct ClientSocketHandler: Sendable {
             else {
                 logger.debug("recovery refused", metadata: ["pubsub.connection_id": "\(recovery.connectionId)"])
                 traceRecovery(hub: admission.hub, connectionId: recovery.connectionId, refused: "no reliable session with that id and reconnection token")
-                try? await outbound.close(.policyViolation, reason: "the session cannot be recovered; start a new connection")
-                return
+                return .refused(refusedRecovery)
             }
             connection = existing
         } else {
@@ -61,36 +54,21 @@ struct ClientSocketHandler: Sendable {
                 kind: admission.kind,
                 roles: admission.roles,
                 simpleSendGroup: admission.simpleSendGroup,
-                limits: configuration
+                limits: registry.configuration
             )
             registry.register(connection, groups: admission.groups)
         }
-        let metadata: Logger.Metadata = ["pubsub.connection_id": "\(connection.id)", "pubsub.hub": "\(connection.hub)"]
-
-        let frames = ChannelWriter(channel: channel, limit: configuration.outboundQueueLimit)
-        do {
-            try await channel.pipeline.addHandler(WritabilityHandler(writer: frames), position: .first)
-        } catch {
-            return  // the channel closed meanwhile
-        }
-        let (control, controlContinuation) = AsyncStream.makeStream(of: CloseRequest.self)
-        let transport = Transport(
-            frames: frames,
-            control: controlContinuation,
-            id: Self.transportCounter.add(1, ordering: .relaxed).newValue
-        )
         switch connection.attach(transport) {
         case .attached(let replaced?):
-            replaced.control.yield(CloseRequest(code: .normalClosure, reason: "replaced by a recovered transport"))
-            replaced.control.finish()
+            replaced.close(CloseRequest(code: .normalClosure, reason: "replaced by a recovered transport"))
         case .attached(nil):
             break
         case .ended:
             traceRecovery(hub: admission.hub, connectionId: connection.id, refused: "the session ended while the recovery request was on its way")
-            try? await outbound.close(.policyViolation, reason: "the session cannot be recovered; start a new connection")
-            return
+            return .refused(refusedRecovery)
         }
-        logger.info(admission.recovery == nil ? "client connected" : "client recovered", metadata: metadata)
+        registry.openSockets.withLock { $0 += 1 }
+        logger.info(admission.recovery == nil ? "client connected" : "client recovered", metadata: Self.metadata(connection))
         if admission.recovery == nil {
             registry.tracer.record {
                 var record = TraceRecord(.connected, connection, details: [("subprotocol", connection.kind.subprotocol.map(JSONValue.string) ?? .null)])
@@ -100,67 +78,37 @@ struct ClientSocketHandler: Sendable {
         } else {
             traceRecovery(hub: admission.hub, connectionId: connection.id, refused: nil)
         }
+        return .opened(connection)
+    }
 
-        registry.openSockets.withLock { $0 += 1 }
-        defer { registry.openSockets.withLock { $0 -= 1 } }
-        let end = await withGracefulShutdownHandler {
-            await withTaskGroup(of: SocketEnd.self) { group in
-                group.addTask {
-                    await readRequests(inbound: inbound, connection: connection)
-                }
-                group.addTask {
-                    for await request in control { return .close(request) }
-                    return .ended
-                }
-                let first = await group.next() ?? .ended
-                group.cancelAll()
-                return first
-            }
-        } onGracefulShutdown: {
-            connection.end(CloseRequest(code: .goingAway, reason: "the service is shutting down"))
-        }
-
-        var closing: CloseRequest?
-        if case .close(let request) = end { closing = request }
-        if let closing {
-            if connection.kind != .simple {
-                try? await outbound.write(.custom(OutboundFrame.message(.disconnected(message: closing.reason)).webSocketFrame))
-            }
-            try? await outbound.close(closing.code, reason: closing.reason)
-        }
-        let reason = closing?.reason ?? Self.describe(end)
+    /// The socket of a session opened by ``open(_:transport:)`` closed: a non-reliable session (or
+    /// one the service ended) leaves the registry; a reliable one waits to be recovered.
+    /// - Parameters:
+    ///   - code: the close code sent or received; nil when the connection dropped.
+    ///   - reason: why, for the trace and the log.
+    func closed(_ connection: ClientConnection, transport: Transport, code: WebSocketErrorCode?, reason: String) {
         if connection.transportClosed(transport.id) {
             registry.remove(connection)
-            registry.disconnected(connection, code: closing?.code ?? Self.closeCode(end), reason: reason)
+            registry.disconnected(connection, code: code, reason: reason)
         } else if connection.kind == .reliable {
             registry.tracer.record { TraceRecord(.dropped, connection, details: [("reason", .string(reason))]) }
         }
-        logger.info("client transport closed", metadata: metadata.merging(["reason": "\(closing?.reason ?? "closed by client")"]) { $1 })
-        if case .readFailed(let error) = end { throw error }
+        registry.openSockets.withLock { $0 -= 1 }
+        logger.info("client transport closed", metadata: Self.metadata(connection).merging(["reason": "\(reason)"]) { $1 })
     }
 
-    /// Reads and handles requests until the client closes; returns a close request for a protocol
-    /// violation.
-    private func readRequests(inbound: WebSocketInboundStream, connection: ClientConnection) async -> SocketEnd {
-        do {
-            for try await message in inbound.messages(maxSize: registry.configuration.maxMessageSize) {
-                if let violation = handle(message, connection: connection) { return .close(violation) }
-            }
-        } catch {
-            logger.debug("read failed", metadata: ["error": "\(error)"])
-            return .readFailed(error)
-        }
-        return .ended
+    private static func metadata(_ connection: ClientConnection) -> Logger.Metadata {
+        ["pubsub.connection_id": "\(connection.id)", "pubsub.hub": "\(connection.hub)"]
     }
 
-    private func handle(_ frame: WebSocketMessage, connection: ClientConnection) -> CloseRequest? {
+    /// Handles one message; returns a close request for a protocol violation.
+    func handle(_ frame: InboundMessage, connection: ClientConnection) -> CloseRequest? {
         if connection.kind == .simple {
             return handleSimple(frame, connection: connection)
         }
         let bytes: ByteBuffer
         switch frame {
-        case .text(let text): bytes = ByteBuffer(string: text)
-        case .binary(let buffer): bytes = buffer  // the docs allow UTF-8 JSON in binary frames
+        case .text(let buffer), .binary(let buffer): bytes = buffer  // the docs allow UTF-8 JSON in binary frames
         }
         let message: ClientMessage
         do {
@@ -267,7 +215,7 @@ struct ClientSocketHandler: Sendable {
         connection.send(.message(.ack(ackId: ackId, success: error == nil, error: error)))
     }
 
-    private func handleSimple(_ frame: WebSocketMessage, connection: ClientConnection) -> CloseRequest? {
+    private func handleSimple(_ frame: InboundMessage, connection: ClientConnection) -> CloseRequest? {
         guard let group = connection.simpleSendGroup else {
             return CloseRequest(
                 code: .policyViolation,
@@ -277,7 +225,7 @@ struct ClientSocketHandler: Sendable {
         }
         let payload: Payload
         switch frame {
-        case .text(let text): payload = .text(text)
+        case .text(let buffer): payload = .text(String(buffer: buffer))
         case .binary(let buffer): payload = .binary(buffer)
         }
         registry.tracer.record { Self.traceSimpleFrame(payload, group: group, connection) }

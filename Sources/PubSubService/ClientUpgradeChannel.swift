@@ -8,17 +8,19 @@ import NIOHTTP1
 import NIOHTTPTypes
 import NIOHTTPTypesHTTP1
 import NIOWebSocket
-// `WebSocketHandler.handle` is the WebSocket session loop hummingbird-websocket itself runs after an
-// upgrade; it is exposed to integrations as SPI. We need our own channel only to answer a refused
-// upgrade with its real status and reason: hummingbird-websocket's channel answers every declined
-// upgrade with an empty 400, and Web PubSub clients expect 401 with a reason (§4.4).
-@_spi(WSInternal) import WSCore
 
 /// The server child channel: HTTP/1.1 for REST, and the WebSocket upgrade for clients, admitted (or
 /// refused with its status and reason) by ``ClientAdmission``.
+///
+/// Our own channel rather than hummingbird-websocket's for two reasons: a refused upgrade must be
+/// answered with its real status and reason (that channel answers every declined upgrade with an
+/// empty 400, and Web PubSub clients expect 401 with a reason, §4.4); and an admitted socket runs as
+/// a ``ClientSession`` on its event loop, with no async stream, actor or child tasks per connection
+/// (what holding tens of thousands of mostly idle clients costs, docs/benchmarks.md).
 struct ClientUpgradeChannel: ServerChildChannel, HTTPChannelHandler {
     enum UpgradeResult: Sendable {
-        case websocket(NIOAsyncChannel<WebSocketFrame, WebSocketFrame>, Request, ClientAdmission)
+        /// The session runs in the channel's pipeline until the channel closes.
+        case websocket(any Channel)
         case notUpgraded(NIOAsyncChannel<HTTPRequestPart, HTTPResponsePart>)
         case refused(NIOAsyncChannel<HTTPRequestPart, HTTPResponsePart>, AdmissionRefusal)
     }
@@ -28,23 +30,20 @@ struct ClientUpgradeChannel: ServerChildChannel, HTTPChannelHandler {
         let channel: any Channel
     }
 
-    struct SocketContext: WebSocketContext {
-        let logger: Logger
-    }
-
-    typealias SocketHandler = @Sendable (WebSocketInboundStream, WebSocketOutboundWriter, Request, ClientAdmission, any Channel) async throws -> Void
-
     let responder: HTTPChannelHandler.Responder
-    let webSocket: WebSocketServerConfiguration
+    /// The largest message (and frame) a client may send.
+    let maxMessageSize: Int
+    let pingInterval: Duration
+    let closeTimeout: Duration
     let admit: @Sendable (Request) -> Result<ClientAdmission, AdmissionRefusal>
-    let socketHandler: SocketHandler
+    let protocolHandler: ClientSocketHandler
 
     func setup(channel: any Channel, logger: Logger) -> EventLoopFuture<Value> {
         channel.eventLoop.makeCompletedFuture {
             let refusal = NIOLoopBoundBox<AdmissionRefusal?>(nil, eventLoop: channel.eventLoop)
-            let admitted = NIOLoopBoundBox<(Request, ClientAdmission)?>(nil, eventLoop: channel.eventLoop)
+            let admitted = NIOLoopBoundBox<ClientAdmission?>(nil, eventLoop: channel.eventLoop)
             let upgrader = NIOTypedWebSocketServerUpgrader<UpgradeResult>(
-                maxFrameSize: webSocket.maxFrameSize,
+                maxFrameSize: maxMessageSize,
                 shouldUpgrade: { channel, head in
                     let request: Request
                     do {
@@ -58,7 +57,7 @@ struct ClientUpgradeChannel: ServerChildChannel, HTTPChannelHandler {
                         refusal.value = refused
                         return channel.eventLoop.makeSucceededFuture(nil)
                     case .success(let admission):
-                        admitted.value = (request, admission)
+                        admitted.value = admission
                         var headers = HTTPHeaders()
                         if let subprotocol = admission.kind.subprotocol { headers.add(name: "Sec-WebSocket-Protocol", value: subprotocol) }
                         return channel.eventLoop.makeSucceededFuture(headers)
@@ -66,12 +65,19 @@ struct ClientUpgradeChannel: ServerChildChannel, HTTPChannelHandler {
                 },
                 upgradePipelineHandler: { channel, _ in
                     channel.eventLoop.makeCompletedFuture {
-                        let socket = try NIOAsyncChannel<WebSocketFrame, WebSocketFrame>(
-                            wrappingChannelSynchronously: channel,
-                            configuration: .init(isOutboundHalfClosureEnabled: true)
+                        guard let admission = admitted.value else { throw ChannelError.inappropriateOperationForState }
+                        let pipeline = channel.pipeline.syncOperations
+                        try pipeline.addHandler(
+                            NIOWebSocketFrameAggregator(
+                                minNonFinalFragmentSize: 0,
+                                maxAccumulatedFrameCount: 10_000,
+                                maxAccumulatedFrameSize: maxMessageSize
+                            )
                         )
-                        guard let (request, admission) = admitted.value else { throw ChannelError.inappropriateOperationForState }
-                        return .websocket(socket, request, admission)
+                        try pipeline.addHandler(
+                            ClientSession(protocolHandler: protocolHandler, admission: admission, pingInterval: pingInterval, closeTimeout: closeTimeout)
+                        )
+                        return .websocket(channel)
                     }
                 }
             )
@@ -116,22 +122,10 @@ struct ClientUpgradeChannel: ServerChildChannel, HTTPChannelHandler {
                     )
                     try await outbound.write(contentsOf: [.head(head), .body(body), .end(nil)])
                 }
-            case .websocket(let socket, let request, let admission):
-                _ = try await WebSocketHandler.handle(
-                    type: .server,
-                    configuration: .init(
-                        extensions: [],
-                        autoPing: webSocket.autoPing,
-                        closeTimeout: webSocket.closeTimeout,
-                        validateUTF8: webSocket.validateUTF8,
-                        maxFrameSize: webSocket.maxFrameSize
-                    ),
-                    asyncChannel: socket,
-                    context: SocketContext(logger: logger),
-                    handler: { inbound, outbound, _ in
-                        try await socketHandler(inbound, outbound, request, admission, value.channel)
-                    }
-                )
+            case .websocket(let channel):
+                // Nothing to do here: the session runs on the event loop. Graceful shutdown closes
+                // it through the registry (ConnectionCloser).
+                try await channel.closeFuture.get()
             }
         } catch {
             logger.debug("client channel ended", metadata: ["error": "\(error)"])

@@ -82,12 +82,6 @@ func buildHubParts(
     TraceEndpoint(tracer: registry.tracer, verifier: verifier, address: address, heartbeat: min(configuration.sse.heartbeat, .seconds(15)), logger: logger)
         .register(on: router)
 
-    let webSocketConfiguration = WebSocketServerConfiguration(
-        maxFrameSize: configuration.maxMessageSize,
-        autoPing: .enabled(timePeriod: configuration.pingInterval),
-        closeTimeout: .seconds(5),
-        validateUTF8: true
-    )
     let application = Application(
         router: router,
         // Our child channel answers a refused upgrade with its status and reason; an admitted one
@@ -95,7 +89,9 @@ func buildHubParts(
         server: HTTPServerBuilder { responder in
             ClientUpgradeChannel(
                 responder: responder,
-                webSocket: webSocketConfiguration,
+                maxMessageSize: configuration.maxMessageSize,
+                pingInterval: configuration.pingInterval,
+                closeTimeout: .seconds(5),
                 admit: { request in
                     let admission = ClientAdmission.admit(request, verifier: verifier, address: address)
                     if case .failure(let refusal) = admission {
@@ -112,9 +108,7 @@ func buildHubParts(
                     }
                     return admission
                 },
-                socketHandler: { inbound, outbound, _, admission, channel in
-                    try await socketHandler.run(inbound: inbound, outbound: outbound, admission: admission, channel: channel)
-                }
+                protocolHandler: socketHandler
             )
         },
         configuration: ApplicationConfiguration(

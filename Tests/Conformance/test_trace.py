@@ -95,7 +95,7 @@ def test_a_scripted_session_is_traced_in_order(service):
                 "kind": "refused", "hub": hub, "status": 401, "path": f"/client/hubs/{hub}",
                 "reason": records[8]["reason"],
             },
-            {"kind": "disconnected", **who, "reason": "closed by the client (or the connection dropped)"},
+            {"kind": "disconnected", **who, "code": 1000, "reason": "closed by the client with 1000"},
         ]
         assert records[8]["reason"].startswith("access token refused: ")
         assert all(isinstance(r["latencyMs"], (int, float)) for r in records if r["kind"] == "rest")

@@ -1,0 +1,276 @@
+import Logging
+import NIOCore
+import NIOWebSocket
+import PubSubCore
+
+/// One client WebSocket, run entirely on its channel's event loop: no task, stream or actor per
+/// connection. It sits at the end of the pipeline NIO sets up for an upgraded socket (frame
+/// decoder and encoder, protocol-error handler, fragment aggregator) and does the rest of RFC 6455
+/// a server owes: UTF-8 checks, answering pings, pinging (a client that misses a pong is closed),
+/// and the close handshake. Messages go to ``ClientSocketHandler``; frames to the client go out
+/// through the connection's ``ChannelWriter``.
+final class ClientSession: ChannelInboundHandler, NIOScheduledCallbackHandler {
+    typealias InboundIn = WebSocketFrame
+    typealias OutboundOut = WebSocketFrame
+
+    private enum Phase {
+        case open
+        /// The service sent its close frame; waiting for the client's, or the close timeout.
+        case closing
+        /// Nothing more is read or written.
+        case closed
+    }
+
+    private let protocolHandler: ClientSocketHandler
+    private let admission: ClientAdmission
+    private let pingInterval: TimeAmount
+    private let closeTimeout: TimeAmount
+    private let queueLimit: Int
+
+    private var context: ChannelHandlerContext?
+    private var phase = Phase.open
+    private var connection: ClientConnection?
+    private var transport: Transport?
+    /// The ping or close-timeout timer (one at a time).
+    private var timer: NIOScheduledCallback?
+    /// The payload of the ping still waiting for its pong.
+    private var unansweredPing: UInt64?
+    private var pingCount: UInt64 = 0
+    /// How the socket ended, for the trace and the log; set by whoever ends it first.
+    private var endCode: WebSocketErrorCode?
+    private var endReason: String?
+    private var finished = false
+
+    init(protocolHandler: ClientSocketHandler, admission: ClientAdmission, pingInterval: Duration, closeTimeout: Duration) {
+        self.protocolHandler = protocolHandler
+        self.admission = admission
+        self.pingInterval = TimeAmount(pingInterval)
+        self.closeTimeout = TimeAmount(closeTimeout)
+        self.queueLimit = protocolHandler.registry.configuration.outboundQueueLimit
+    }
+
+    // MARK: Lifecycle
+
+    func handlerAdded(context: ChannelHandlerContext) {
+        self.context = context
+        let session = NIOLoopBound(self, eventLoop: context.eventLoop)
+        let eventLoop = context.eventLoop
+        let transport = Transport(
+            frames: ChannelWriter(channel: context.channel, limit: queueLimit),
+            close: { request in
+                eventLoop.execute { session.value.close(request, disconnectedMessage: true) }
+            },
+            id: ClientSocketHandler.nextTransportID()
+        )
+        switch protocolHandler.open(admission, transport: transport) {
+        case .refused(let refusal):
+            close(refusal, disconnectedMessage: false)
+        case .opened(let connection):
+            self.connection = connection
+            self.transport = transport
+            schedule(after: pingInterval)
+        }
+    }
+
+    func handlerRemoved(context: ChannelHandlerContext) {
+        finish()
+        self.context = nil
+    }
+
+    func channelInactive(context: ChannelHandlerContext) {
+        finish()
+        context.fireChannelInactive()
+    }
+
+    /// The server allows half-closure, so a client that shuts its side down arrives here rather than
+    /// as an inactive channel: nothing more can be read, so the session ends.
+    func userInboundEventTriggered(context: ChannelHandlerContext, event: Any) {
+        if case ChannelEvent.inputClosed = event {
+            phase = .closed
+            context.close(promise: nil)
+        }
+        context.fireUserInboundEventTriggered(event)
+    }
+
+    func channelWritabilityChanged(context: ChannelHandlerContext) {
+        transport?.frames.writabilityChanged()
+        context.fireChannelWritabilityChanged()
+    }
+
+    /// Reports the end of the socket to the protocol handler, once.
+    private func finish() {
+        guard !finished else { return }
+        finished = true
+        phase = .closed
+        timer?.cancel()
+        timer = nil
+        if let connection, let transport {
+            protocolHandler.closed(connection, transport: transport, code: endCode, reason: endReason ?? "the connection dropped")
+        }
+        connection = nil
+        transport = nil
+    }
+
+    // MARK: Reading
+
+    func channelRead(context: ChannelHandlerContext, data: NIOAny) {
+        let frame = Self.unwrapInboundIn(data)
+        switch phase {
+        case .closed:
+            return
+        case .closing:
+            // Only the client's close frame matters now: it completes the handshake.
+            if frame.opcode == .connectionClose { context.close(promise: nil) }
+            return
+        case .open:
+            break
+        }
+        guard frame.reservedBits.isEmpty else {
+            return fail(.protocolError, reason: "the client set reserved bits no extension was agreed for")
+        }
+        switch frame.opcode {
+        case .text:
+            let data = frame.unmaskedData
+            guard String(validating: data.readableBytesView, as: UTF8.self) != nil else {
+                return fail(.dataInconsistentWithMessage, reason: "the client sent a text frame that is not valid UTF-8")
+            }
+            handle(.text(data))
+        case .binary:
+            handle(.binary(frame.unmaskedData))
+        case .ping:
+            context.writeAndFlush(Self.wrapOutboundOut(WebSocketFrame(fin: true, opcode: .pong, data: frame.unmaskedData)), promise: nil)
+        case .pong:
+            var data = frame.unmaskedData
+            if let expected = unansweredPing, data.readableBytes == 8, data.readInteger(as: UInt64.self) == expected {
+                unansweredPing = nil
+            }
+        case .connectionClose:
+            clientClosed(frame, context: context)
+        default:
+            fail(.protocolError, reason: "the client sent a frame with opcode \(frame.opcode)")
+        }
+    }
+
+    private func handle(_ message: ClientSocketHandler.InboundMessage) {
+        guard let connection else { return }
+        if let violation = protocolHandler.handle(message, connection: connection) {
+            close(violation, disconnectedMessage: true)
+        }
+    }
+
+    /// The client started the close handshake: answer it and close (RFC 6455 §5.5.1).
+    private func clientClosed(_ frame: WebSocketFrame, context: ChannelHandlerContext) {
+        phase = .closed
+        var data = frame.unmaskedData
+        let size = data.readableBytes
+        let code = data.readWebSocketErrorCode()
+        let reason = data.readableBytes > 0 ? String(validating: data.readableBytesView, as: UTF8.self) : ""
+        let reply: WebSocketErrorCode
+        switch code {
+        case nil where size > 0, .unknown(0..<3000)?, .unknown(5000...)?:
+            reply = .protocolError
+        default:
+            reply = reason == nil ? .protocolError : .normalClosure
+        }
+        endCode = code
+        let detail = (reason ?? "").isEmpty ? "" : ": \(reason ?? "")"
+        endReason = "closed by the client" + (code.map { " with \(UInt16(webSocketErrorCode: $0))\(detail)" } ?? "")
+        let loopBoundContext = context.loopBound
+        context.writeAndFlush(Self.wrapOutboundOut(Self.closeFrame(reply, reason: nil, allocator: context.channel.allocator)))
+            .whenComplete { _ in loopBoundContext.value.close(promise: nil) }
+    }
+
+    func errorCaught(context: ChannelHandlerContext, error: any Error) {
+        switch error {
+        case let error as NIOWebSocketError:
+            // The frame decoder failed; NIO's protocol-error handler has already sent the close.
+            phase = .closed
+            if case .invalidFrameLength = error {
+                endCode = .messageTooLarge
+                endReason = endReason ?? "the client sent a message over the size limit"
+            } else {
+                endCode = .protocolError
+                endReason = endReason ?? "the client broke the WebSocket protocol (\(error))"
+            }
+        case NIOWebSocketFrameAggregator.Error.accumulatedFrameSizeIsTooLarge, NIOWebSocketFrameAggregator.Error.tooManyFragments:
+            fail(.messageTooLarge, reason: "the client sent a message over the size limit")
+        case let error as NIOWebSocketFrameAggregator.Error:
+            fail(.protocolError, reason: "the client sent invalid fragments (\(error))")
+        default:
+            endReason = endReason ?? "the connection failed: \(error)"
+            phase = .closed
+            context.close(promise: nil)
+        }
+    }
+
+    // MARK: Closing
+
+    /// The service closes the socket: for JSON clients a `disconnected` message first, then the
+    /// close frame; the channel closes when the client answers, or after the close timeout.
+    func close(_ request: CloseRequest, disconnectedMessage: Bool) {
+        guard case .open = phase, let context else { return }
+        phase = .closing
+        endCode = endCode ?? request.code
+        endReason = endReason ?? request.reason
+        // What was queued before the close goes out first (if the client is reading at all).
+        transport?.frames.drain()
+        transport?.frames.finish()
+        if disconnectedMessage, let connection, connection.kind != .simple {
+            let goodbye = OutboundFrame.message(.disconnected(message: request.reason)).webSocketFrame
+            context.write(Self.wrapOutboundOut(goodbye), promise: nil)
+        }
+        context.writeAndFlush(Self.wrapOutboundOut(Self.closeFrame(request.code, reason: request.reason, allocator: context.channel.allocator)), promise: nil)
+        schedule(after: closeTimeout)
+    }
+
+    /// A protocol error on the client's side: close with `code`, no `disconnected` message.
+    private func fail(_ code: WebSocketErrorCode, reason: String) {
+        endReason = endReason ?? reason
+        close(CloseRequest(code: code, reason: reason), disconnectedMessage: false)
+    }
+
+    /// A close frame; the reason is cut to fit a control frame (125 bytes, RFC 6455 §5.5) at a
+    /// character boundary.
+    static func closeFrame(_ code: WebSocketErrorCode, reason: String?, allocator: ByteBufferAllocator) -> WebSocketFrame {
+        let bytes = Array((reason ?? "").utf8)
+        var end = min(bytes.count, 123)
+        while end < bytes.count, end > 0, UTF8.isContinuation(bytes[end]) { end -= 1 }
+        var data = allocator.buffer(capacity: 2 + end)
+        data.write(webSocketErrorCode: code)
+        data.writeBytes(bytes[..<end])
+        return WebSocketFrame(fin: true, opcode: .connectionClose, data: data)
+    }
+
+    // MARK: Timer
+
+    private func schedule(after delay: TimeAmount) {
+        guard let context else { return }
+        timer?.cancel()
+        timer = try? context.eventLoop.assumeIsolated().scheduleCallback(in: delay, handler: self)
+    }
+
+    /// The ping timer while open; the close timeout while closing.
+    func handleScheduledCallback(eventLoop: some EventLoop) {
+        timer = nil
+        guard let context else { return }
+        switch phase {
+        case .open:
+            if unansweredPing != nil {
+                endReason = "PingTimeout: no pong to a ping within \(pingInterval.nanoseconds / 1_000_000_000) s"
+                close(CloseRequest(code: .goingAway, reason: "PingTimeout"), disconnectedMessage: true)
+                context.close(promise: nil)
+                return
+            }
+            pingCount &+= 1
+            unansweredPing = pingCount
+            var data = context.channel.allocator.buffer(capacity: 8)
+            data.writeInteger(pingCount)
+            context.writeAndFlush(Self.wrapOutboundOut(WebSocketFrame(fin: true, opcode: .ping, data: data)), promise: nil)
+            schedule(after: pingInterval)
+        case .closing:
+            context.close(promise: nil)
+        case .closed:
+            break
+        }
+    }
+}

@@ -1,0 +1,150 @@
+import Foundation
+import NIOCore
+import NIOWebSocket
+import PubSubClient
+import PubSubCore
+@testable import PubSubService
+import Testing
+
+/// The WebSocket duties of a client session, seen from a raw socket that answers nothing by itself.
+@Suite("WebSocket sessions")
+struct SessionTests {
+    typealias RawSocket = NIOAsyncChannel<WebSocketFrame, WebSocketFrame>
+
+    /// A WebSocket to the live hub that hands over every frame as it arrives, pings included.
+    static func rawSocket(port: Int, hub: String = "chat", subprotocol: String?) async throws -> RawSocket {
+        let url = "ws://localhost:\(port)/client/hubs/\(hub)?access_token=\(LiveHub.token(port: port, hub: hub))"
+        let options = WebSocketClient.Options(subprotocols: subprotocol.map { [$0] } ?? [])
+        return try await WebSocketClient.upgrade(try WebSocketClient.Target(url), options: options) { channel, _ in
+            try RawSocket(wrappingChannelSynchronously: channel)
+        }
+    }
+
+    static func frame(_ opcode: WebSocketOpcode, _ data: ByteBuffer) -> WebSocketFrame {
+        WebSocketFrame(fin: true, opcode: opcode, maskKey: .random(), data: data)
+    }
+
+    static func text(_ frame: WebSocketFrame) -> String? {
+        frame.opcode == .text ? String(buffer: frame.unmaskedData) : nil
+    }
+
+    static func closeCode(_ frame: WebSocketFrame) -> (code: WebSocketErrorCode?, reason: String)? {
+        guard frame.opcode == .connectionClose else { return nil }
+        var data = frame.unmaskedData
+        let code = data.readWebSocketErrorCode()
+        return (code, String(buffer: data))
+    }
+
+    @Test("a client that answers no ping is closed with 1001 PingTimeout after a disconnected message")
+    func pingTimeout() async throws {
+        var configuration = ServiceConfiguration(port: 0)
+        configuration.pingInterval = .milliseconds(200)
+        try await LiveHub.run(configuration) { _, port in
+            let socket = try await Self.rawSocket(port: port, subprotocol: LiveHub.json)
+            let frames = try await socket.executeThenClose { inbound, _ in
+                var frames: [WebSocketFrame] = []
+                for try await frame in inbound { frames.append(frame) }
+                return frames
+            }
+            let kinds = frames.map(\.opcode)
+            #expect(kinds == [.text, .ping, .text, .connectionClose], "\(kinds)")
+            #expect(Self.text(frames[0])?.contains(#""event":"connected""#) == true)
+            #expect(Self.text(frames[2])?.contains(#""event":"disconnected""#) == true)
+            #expect(Self.text(frames[2])?.contains("PingTimeout") == true)
+            #expect(Self.closeCode(frames[3])?.code == .goingAway)
+        }
+    }
+
+    @Test("a client that answers every ping stays connected")
+    func pingsAnswered() async throws {
+        var configuration = ServiceConfiguration(port: 0)
+        // Long enough for a loaded machine to answer a ping before the next one is due.
+        configuration.pingInterval = .seconds(1)
+        try await LiveHub.run(configuration) { _, port in
+            let socket = try await Self.rawSocket(port: port, subprotocol: LiveHub.json)
+            try await socket.executeThenClose { inbound, outbound in
+                var pings = 0
+                for try await frame in inbound {
+                    switch frame.opcode {
+                    case .ping:
+                        pings += 1
+                        try await outbound.write(Self.frame(.pong, frame.unmaskedData))
+                        // After two answered pings (two timeouts survived), the socket still works.
+                        if pings == 2 { try await outbound.write(Self.frame(.text, ByteBuffer(string: #"{"type":"ping"}"#))) }
+                    case .text where Self.text(frame) == #"{"type":"pong"}"#:
+                        #expect(pings == 2)
+                        return
+                    case .text:
+                        let text = Self.text(frame) ?? ""
+                        #expect(text.contains(#""event":"connected""#), "\(text)")
+                    default:
+                        Issue.record("unexpected \(frame.opcode) frame")
+                        return
+                    }
+                }
+                Issue.record("the service closed a client that answered its pings")
+            }
+        }
+    }
+
+    @Test("pings from the client are answered with the same data")
+    func pingAnswered() async throws {
+        try await LiveHub.run { _, port in
+            let socket = try await Self.rawSocket(port: port, subprotocol: LiveHub.json)
+            try await socket.executeThenClose { inbound, outbound in
+                var frames = inbound.makeAsyncIterator()
+                _ = try await frames.next()  // connected
+                try await outbound.write(Self.frame(.ping, ByteBuffer(string: "are you there")))
+                let pong = try #require(try await frames.next())
+                #expect(pong.opcode == .pong)
+                #expect(String(buffer: pong.unmaskedData) == "are you there")
+            }
+        }
+    }
+
+    @Test("the client's close is answered with a close frame, then the connection ends")
+    func clientClose() async throws {
+        try await LiveHub.run { _, port in
+            let socket = try await Self.rawSocket(port: port, subprotocol: LiveHub.json)
+            let after = try await socket.executeThenClose { inbound, outbound in
+                var frames = inbound.makeAsyncIterator()
+                _ = try await frames.next()  // connected
+                var data = ByteBuffer()
+                data.write(webSocketErrorCode: .normalClosure)
+                data.writeString("bye")
+                try await outbound.write(Self.frame(.connectionClose, data))
+                var after: [WebSocketFrame] = []
+                while let frame = try await frames.next() { after.append(frame) }
+                return after
+            }
+            #expect(after.count == 1)
+            #expect(after.first.flatMap(Self.closeCode)?.code == .normalClosure)
+        }
+    }
+
+    @Test("a close reason longer than a control frame holds is cut to 123 bytes of whole characters")
+    func longCloseReason() async throws {
+        try await LiveHub.run { _, port in
+            // A simple client that is not in sendToGroup mode may not send: the reason names the hub.
+            let hub = "a_hub_with_a_rather_long_name_to_push_the_close_reason_past_the_limit"
+            let socket = try await Self.rawSocket(port: port, hub: hub, subprotocol: nil)
+            let frames = try await socket.executeThenClose { inbound, outbound in
+                try await outbound.write(Self.frame(.text, ByteBuffer(string: "hello")))
+                var frames: [WebSocketFrame] = []
+                for try await frame in inbound {
+                    frames.append(frame)
+                    // Complete the close handshake; the service then closes the connection at once.
+                    if frame.opcode == .connectionClose { try await outbound.write(Self.frame(.connectionClose, frame.unmaskedData)) }
+                }
+                return frames
+            }
+            let close = try #require(frames.last.flatMap(Self.closeCode))
+            #expect(close.code == .policyViolation)
+            #expect(close.reason.utf8.count == 123)
+            #expect(close.reason.hasPrefix("No event handler handles 'message' events on hub '\(hub.lowercased())'"))
+            // A cut inside a character moves to its start.
+            let cut = ClientSession.closeFrame(.normalClosure, reason: String(repeating: "x", count: 122) + "é", allocator: ByteBufferAllocator())
+            #expect(Self.closeCode(cut)?.reason == String(repeating: "x", count: 122))
+        }
+    }
+}
