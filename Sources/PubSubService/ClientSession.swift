@@ -6,8 +6,8 @@ import PubSubCore
 /// One client WebSocket, run entirely on its channel's event loop: no task, stream or actor per
 /// connection. It sits at the end of the pipeline NIO sets up for an upgraded socket (frame
 /// decoder and encoder, protocol-error handler, fragment aggregator) and does the rest of RFC 6455
-/// a server owes: UTF-8 checks, answering pings, pinging (a client that misses a pong is closed),
-/// and the close handshake. Messages go to ``ClientSocketHandler``; frames to the client go out
+/// a server owes: UTF-8 checks, answering pings, pinging (through its event loop's ``PingWheel``;
+/// a client that misses a pong is closed), and the close handshake. Messages go to ``ClientSocketHandler``; frames to the client go out
 /// through the connection's ``ChannelWriter``.
 final class ClientSession: ChannelInboundHandler, NIOScheduledCallbackHandler {
     typealias InboundIn = WebSocketFrame
@@ -23,7 +23,6 @@ final class ClientSession: ChannelInboundHandler, NIOScheduledCallbackHandler {
 
     private let protocolHandler: ClientSocketHandler
     private let admission: ClientAdmission
-    private let pingInterval: TimeAmount
     private let closeTimeout: TimeAmount
     private let queueLimit: Int
 
@@ -31,8 +30,11 @@ final class ClientSession: ChannelInboundHandler, NIOScheduledCallbackHandler {
     private var phase = Phase.open
     private var connection: ClientConnection?
     private var transport: Transport?
-    /// The ping or close-timeout timer (one at a time).
+    /// The close timeout, once the service sent its close frame.
     private var timer: NIOScheduledCallback?
+    /// Where the session sits in its ``PingWheel`` (slot, index); nil when not pinged.
+    var wheelPosition: (slot: Int, index: Int)?
+    private var wheel: PingWheel?
     /// The payload of the ping still waiting for its pong.
     private var unansweredPing: UInt64?
     private var pingCount: UInt64 = 0
@@ -41,10 +43,9 @@ final class ClientSession: ChannelInboundHandler, NIOScheduledCallbackHandler {
     private var endReason: String?
     private var finished = false
 
-    init(protocolHandler: ClientSocketHandler, admission: ClientAdmission, pingInterval: Duration, closeTimeout: Duration) {
+    init(protocolHandler: ClientSocketHandler, admission: ClientAdmission, closeTimeout: Duration) {
         self.protocolHandler = protocolHandler
         self.admission = admission
-        self.pingInterval = TimeAmount(pingInterval)
         self.closeTimeout = TimeAmount(closeTimeout)
         self.queueLimit = protocolHandler.registry.configuration.outboundQueueLimit
     }
@@ -68,7 +69,9 @@ final class ClientSession: ChannelInboundHandler, NIOScheduledCallbackHandler {
         case .opened(let connection):
             self.connection = connection
             self.transport = transport
-            schedule(after: pingInterval)
+            let wheel = protocolHandler.registry.pingWheels.wheel(on: context.eventLoop)
+            wheel.add(self)
+            self.wheel = wheel
         }
     }
 
@@ -104,6 +107,7 @@ final class ClientSession: ChannelInboundHandler, NIOScheduledCallbackHandler {
         phase = .closed
         timer?.cancel()
         timer = nil
+        stopPinging()
         if let connection, let transport {
             protocolHandler.closed(connection, transport: transport, code: endCode, reason: endReason ?? "the connection dropped")
         }
@@ -210,6 +214,7 @@ final class ClientSession: ChannelInboundHandler, NIOScheduledCallbackHandler {
     func close(_ request: CloseRequest, disconnectedMessage: Bool) {
         guard case .open = phase, let context else { return }
         phase = .closing
+        stopPinging()
         endCode = endCode ?? request.code
         endReason = endReason ?? request.reason
         // What was queued before the close goes out first (if the client is reading at all).
@@ -241,7 +246,29 @@ final class ClientSession: ChannelInboundHandler, NIOScheduledCallbackHandler {
         return WebSocketFrame(fin: true, opcode: .connectionClose, data: data)
     }
 
-    // MARK: Timer
+    // MARK: Timers
+
+    /// Visited by the ping wheel once per ping interval: closes a client that did not answer the
+    /// last ping, or pings it.
+    func pingTick() {
+        guard case .open = phase, let context else { return }
+        if unansweredPing != nil {
+            endReason = "PingTimeout: no pong to a ping within the ping interval"
+            close(CloseRequest(code: .goingAway, reason: "PingTimeout"), disconnectedMessage: true)
+            context.close(promise: nil)
+            return
+        }
+        pingCount &+= 1
+        unansweredPing = pingCount
+        var data = context.channel.allocator.buffer(capacity: 8)
+        data.writeInteger(pingCount)
+        context.writeAndFlush(Self.wrapOutboundOut(WebSocketFrame(fin: true, opcode: .ping, data: data)), promise: nil)
+    }
+
+    private func stopPinging() {
+        wheel?.remove(self)
+        wheel = nil
+    }
 
     private func schedule(after delay: TimeAmount) {
         guard let context else { return }
@@ -249,28 +276,10 @@ final class ClientSession: ChannelInboundHandler, NIOScheduledCallbackHandler {
         timer = try? context.eventLoop.assumeIsolated().scheduleCallback(in: delay, handler: self)
     }
 
-    /// The ping timer while open; the close timeout while closing.
+    /// The close timeout: the client did not answer the service's close frame in time.
     func handleScheduledCallback(eventLoop: some EventLoop) {
         timer = nil
-        guard let context else { return }
-        switch phase {
-        case .open:
-            if unansweredPing != nil {
-                endReason = "PingTimeout: no pong to a ping within \(pingInterval.nanoseconds / 1_000_000_000) s"
-                close(CloseRequest(code: .goingAway, reason: "PingTimeout"), disconnectedMessage: true)
-                context.close(promise: nil)
-                return
-            }
-            pingCount &+= 1
-            unansweredPing = pingCount
-            var data = context.channel.allocator.buffer(capacity: 8)
-            data.writeInteger(pingCount)
-            context.writeAndFlush(Self.wrapOutboundOut(WebSocketFrame(fin: true, opcode: .ping, data: data)), promise: nil)
-            schedule(after: pingInterval)
-        case .closing:
-            context.close(promise: nil)
-        case .closed:
-            break
-        }
+        guard case .closing = phase, let context else { return }
+        context.close(promise: nil)
     }
 }

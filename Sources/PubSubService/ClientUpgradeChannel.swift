@@ -20,7 +20,7 @@ import NIOWebSocket
 struct ClientUpgradeChannel: ServerChildChannel, HTTPChannelHandler {
     enum UpgradeResult: Sendable {
         /// The session runs in the channel's pipeline until the channel closes.
-        case websocket(any Channel)
+        case websocket
         case notUpgraded(NIOAsyncChannel<HTTPRequestPart, HTTPResponsePart>)
         case refused(NIOAsyncChannel<HTTPRequestPart, HTTPResponsePart>, AdmissionRefusal)
     }
@@ -33,7 +33,6 @@ struct ClientUpgradeChannel: ServerChildChannel, HTTPChannelHandler {
     let responder: HTTPChannelHandler.Responder
     /// The largest message (and frame) a client may send.
     let maxMessageSize: Int
-    let pingInterval: Duration
     let closeTimeout: Duration
     let admit: @Sendable (Request) -> Result<ClientAdmission, AdmissionRefusal>
     let protocolHandler: ClientSocketHandler
@@ -75,9 +74,9 @@ struct ClientUpgradeChannel: ServerChildChannel, HTTPChannelHandler {
                             )
                         )
                         try pipeline.addHandler(
-                            ClientSession(protocolHandler: protocolHandler, admission: admission, pingInterval: pingInterval, closeTimeout: closeTimeout)
+                            ClientSession(protocolHandler: protocolHandler, admission: admission, closeTimeout: closeTimeout)
                         )
-                        return .websocket(channel)
+                        return .websocket
                     }
                 }
             )
@@ -122,10 +121,11 @@ struct ClientUpgradeChannel: ServerChildChannel, HTTPChannelHandler {
                     )
                     try await outbound.write(contentsOf: [.head(head), .body(body), .end(nil)])
                 }
-            case .websocket(let channel):
-                // Nothing to do here: the session runs on the event loop. Graceful shutdown closes
-                // it through the registry (ConnectionCloser).
-                try await channel.closeFuture.get()
+            case .websocket:
+                // Nothing to wait for: the session runs on the channel's event loop, and no task
+                // is kept per connection. Graceful shutdown closes it through the registry
+                // (ConnectionCloser), which waits for the sockets to finish.
+                break
             }
         } catch {
             logger.debug("client channel ended", metadata: ["error": "\(error)"])

@@ -90,7 +90,6 @@ func buildHubParts(
             ClientUpgradeChannel(
                 responder: responder,
                 maxMessageSize: configuration.maxMessageSize,
-                pingInterval: configuration.pingInterval,
                 closeTimeout: .seconds(5),
                 admit: { request in
                     let admission = ClientAdmission.admit(request, verifier: verifier, address: address)

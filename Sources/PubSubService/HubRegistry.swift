@@ -25,6 +25,8 @@ final class HubRegistry: Sendable {
     let sse: SSEHubs
     /// The live trace.
     let tracer: Tracer
+    /// Who pings the client sockets, per event loop.
+    let pingWheels: PingWheels
     private let hubs = Mutex<[String: Hub]>([:])
 
     init(configuration: ServiceConfiguration, logger: Logger) {
@@ -32,6 +34,7 @@ final class HubRegistry: Sendable {
         self.logger = logger
         self.sse = SSEHubs(historyLimit: configuration.sseHistoryLimit)
         self.tracer = Tracer(bufferLimit: configuration.traceBufferLimit, historyLimit: configuration.traceHistoryLimit)
+        self.pingWheels = PingWheels(interval: configuration.pingInterval)
     }
 
     /// Hub names are case-insensitive (§1).
