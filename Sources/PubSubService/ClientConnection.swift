@@ -140,29 +140,44 @@ final class ClientConnection: Sendable {
 
     /// Detaches the transport `transportID` after its socket closed. Reliable sessions stay to be
     /// recovered; others end.
-    /// - Returns: true when the connection is over and must leave the registry.
-    func transportClosed(_ transportID: UInt64) -> Bool {
+    func transportClosed(_ transportID: UInt64) -> TransportEnd {
         state.withLock { state in
-            guard let current = state.transport, current.id == transportID else { return false }
+            guard let current = state.transport, current.id == transportID else { return .replaced }
             state.transport = nil
             current.frames.finish()
             if kind == .reliable, !state.ended {
                 state.detachedAt = .now
-                return false
+                return .detached
             }
             state.ended = true
-            return true
+            return .ended
         }
     }
 
-    /// Whether a detached reliable session has waited longer than its retention.
-    func isExpired(now: ContinuousClock.Instant) -> Bool {
+    enum TransportEnd {
+        /// The connection is over and must leave the registry.
+        case ended
+        /// A reliable session waits for its client to recover.
+        case detached
+        /// The transport had already been replaced by a recovered one.
+        case replaced
+    }
+
+    /// Where a detached reliable session stands.
+    enum Retention {
+        /// Its client recovered, or it ended another way: no longer waiting.
+        case settled
+        case waiting
+        /// It waited longer than the retention.
+        case expired
+    }
+
+    func retention(now: ContinuousClock.Instant) -> Retention {
         state.withLock { state in
-            guard let detachedAt = state.detachedAt else { return false }
-            return now - detachedAt > limits.sessionRetention
+            guard let detachedAt = state.detachedAt, !state.ended else { return .settled }
+            return now - detachedAt > limits.sessionRetention ? .expired : .waiting
         }
     }
-
 
     /// Ends the connection: asks its socket, if any, to close with `request`.
     /// - Returns: whether a socket was attached (it then reports the end itself).

@@ -87,10 +87,14 @@ struct ClientSocketHandler: Sendable {
     ///   - code: the close code sent or received; nil when the connection dropped.
     ///   - reason: why, for the trace and the log.
     func closed(_ connection: ClientConnection, transport: Transport, code: WebSocketErrorCode?, reason: String) {
-        if connection.transportClosed(transport.id) {
+        switch connection.transportClosed(transport.id) {
+        case .ended:
             registry.remove(connection)
             registry.disconnected(connection, code: code, reason: reason)
-        } else if connection.kind == .reliable {
+        case .detached:
+            registry.detached(connection)
+            registry.tracer.record { TraceRecord(.dropped, connection, details: [("reason", .string(reason))]) }
+        case .replaced:
             registry.tracer.record { TraceRecord(.dropped, connection, details: [("reason", .string(reason))]) }
         }
         registry.openSockets.withLock { $0 -= 1 }

@@ -28,6 +28,8 @@ final class HubRegistry: Sendable {
     /// Who pings the client sockets, per event loop.
     let pingWheels: PingWheels
     private let hubs = Mutex<[String: Hub]>([:])
+    /// Reliable sessions waiting for their client to recover.
+    private let detachedSessions = Mutex<[ObjectIdentifier: ClientConnection]>([:])
 
     init(configuration: ServiceConfiguration, logger: Logger) {
         self.configuration = configuration
@@ -243,9 +245,25 @@ final class HubRegistry: Sendable {
     // MARK: Sessions
 
     /// Ends reliable sessions that waited for recovery longer than the retention.
+    /// A reliable session lost its transport: the sweeper watches it until it recovers or expires.
+    func detached(_ connection: ClientConnection) {
+        detachedSessions.withLock { $0[ObjectIdentifier(connection)] = connection }
+    }
+
+    /// Ends the detached reliable sessions whose client did not recover within the retention. Only
+    /// detached sessions are looked at, so the cost does not grow with the connected clients.
     func sweepExpiredSessions(now: ContinuousClock.Instant = .now) {
-        let expired = hubs.withLock { hubs in
-            hubs.values.flatMap { $0.connections.values.filter { $0.isExpired(now: now) } }
+        let expired = detachedSessions.withLock { sessions in
+            var expired: [ClientConnection] = []
+            for (key, connection) in sessions {
+                switch connection.retention(now: now) {
+                case .waiting: continue
+                case .settled: break
+                case .expired: expired.append(connection)
+                }
+                sessions[key] = nil
+            }
+            return expired
         }
         for connection in expired {
             logger.debug("reliable session expired", metadata: ["pubsub.connection_id": "\(connection.id)"])

@@ -149,6 +149,39 @@ struct ResilienceTests {
 
 @Suite("Reliable sessions")
 struct ReliableSessionTests {
+    @Test("a dropped session that is not recovered within the retention ends, and its token is then refused with 1008")
+    func unrecoveredSessionExpires() async throws {
+        var configuration = ServiceConfiguration(port: 0)
+        configuration.sessionRetention = .milliseconds(300)
+        try await LiveHub.run(configuration) { client, port in
+            // A raw socket, so that ending it drops the connection without a close frame.
+            let socket = try await SessionTests.rawSocket(port: port, subprotocol: LiveHub.reliable)
+            let connected = try await socket.executeThenClose { inbound, _ in
+                var frames = inbound.makeAsyncIterator()
+                return try #require(try await frames.next().flatMap(SessionTests.text))
+            }
+            guard case .connected(let connectionId, _, let token?) = try ServiceMessage.decode(Data(connected.utf8)) else {
+                Issue.record("expected a connected message, got \(connected)")
+                return
+            }
+            let path = "/api/hubs/chat/connections/\(connectionId)"
+            let exists: @Sendable () async throws -> Bool = {
+                try await client.execute(uri: path, method: .head, headers: LiveHub.restHeaders(port: port, path: path)).status == .ok
+            }
+            #expect(try await exists())
+            try await waitUntil { try await !exists() }
+            let close = try await client.ws(
+                "/client/hubs/chat?awps_connection_id=\(connectionId)&awps_reconnection_token=\(token)",
+                configuration: LiveHub.socketConfiguration(LiveHub.reliable)
+            ) { inbound, _, _ in
+                var frames = Frames(inbound)
+                let seen = try await frames.drain()
+                #expect(seen.isEmpty)
+            }
+            #expect(close?.closeCode == .policyViolation)
+        }
+    }
+
     @Test("a detached session keeps unacked messages for recovery, in order, and drops those past their TTL")
     func recoveryReplaysAndHonoursTTL() async throws {
         try await LiveHub.run { client, port in
