@@ -260,7 +260,11 @@ final class ClientSession: ChannelInboundHandler, NIOScheduledCallbackHandler {
         }
         pingCount &+= 1
         unansweredPing = pingCount
-        var data = context.channel.allocator.buffer(capacity: 8)
+        // Room in front for the frame header, so the encoder writes one buffer, not two.
+        let headerRoom = 2
+        var data = context.channel.allocator.buffer(capacity: headerRoom + 8)
+        data.moveWriterIndex(forwardBy: headerRoom)
+        data.moveReaderIndex(forwardBy: headerRoom)
         data.writeInteger(pingCount)
         context.writeAndFlush(Self.wrapOutboundOut(WebSocketFrame(fin: true, opcode: .ping, data: data)), promise: nil)
     }
