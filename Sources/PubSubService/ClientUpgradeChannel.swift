@@ -99,6 +99,7 @@ struct ClientUpgradeChannel: ServerChildChannel, HTTPChannelHandler {
             configuration.enablePipelining = false  // NIOAsyncChannel serialises requests
             configuration.enableErrorHandling = false  // Hummingbird answers errors
             configuration.enableResponseHeaderValidation = false  // HTTPTypes validates
+            try channel.pipeline.syncOperations.addHandler(QuiesceUnusedHandler())
             let negotiated = try channel.pipeline.syncOperations.configureUpgradableHTTPServerPipeline(configuration: configuration)
             return Value(upgradeResult: negotiated, channel: channel)
         }
@@ -130,5 +131,27 @@ struct ClientUpgradeChannel: ServerChildChannel, HTTPChannelHandler {
         } catch {
             logger.debug("client channel ended", metadata: ["error": "\(error)"])
         }
+    }
+}
+
+/// Closes a connection that has not sent a byte when the server shuts down gracefully. HTTP clients
+/// open spare keep-alive connections (AsyncHTTPClient does, under concurrent requests); one that
+/// never carried a request has no HTTP state handler yet to close it on the quiesce event, and the
+/// shutdown would wait for the client's own idle timeout (a minute). Leaves the pipeline at the
+/// first bytes.
+final class QuiesceUnusedHandler: ChannelInboundHandler, RemovableChannelHandler {
+    typealias InboundIn = ByteBuffer
+
+    func channelRead(context: ChannelHandlerContext, data: NIOAny) {
+        context.fireChannelRead(data)
+        context.pipeline.syncOperations.removeHandler(context: context, promise: nil)
+    }
+
+    func userInboundEventTriggered(context: ChannelHandlerContext, event: Any) {
+        if event is ChannelShouldQuiesceEvent {
+            context.close(promise: nil)
+            return
+        }
+        context.fireUserInboundEventTriggered(event)
     }
 }

@@ -32,6 +32,16 @@ struct BenchLogicTests {
         #expect(BenchClientHandler.sequenceId(in: ByteBuffer(string: frames[1]).readableBytesView) == nil)
         let ack = try #require(BenchClientHandler.ack(in: ByteBuffer(string: #"{"type":"ack","ackId":5,"success":false,"error":{"name":"Forbidden","message":"no"}}"#)))
         #expect(ack.0 == 5 && !ack.1 && ack.2 == "Forbidden: no")
+        let success = try #require(BenchClientHandler.ack(in: ByteBuffer(string: #"{"type":"ack","ackId":1234,"success":true}"#)))
+        #expect(success.0 == 1234 && success.1 && success.2 == nil)
+        #expect(BenchClientHandler.ack(in: ByteBuffer(string: #"{"type":"message","ackId":1}"#)) == nil)
+        #expect(BenchClientHandler.ack(in: ByteBuffer(string: #"{"type":"ack","ackId":x}"#)) == nil)
+        // The scan finds a needle at either end, after a false start, and not past the end.
+        let view = ByteBuffer(string: "aab").readableBytesView
+        #expect(BenchClientHandler.find(Array("ab".utf8), in: view) == 3)
+        #expect(BenchClientHandler.find(Array("aa".utf8), in: view) == 2)
+        #expect(BenchClientHandler.find(Array("bb".utf8), in: view) == nil)
+        #expect(BenchClientHandler.find(Array("aabb".utf8), in: view) == nil)
     }
 
     @Test("the ledger counts every sequence once, duplicates apart, and what never came")

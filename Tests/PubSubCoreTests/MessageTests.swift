@@ -93,3 +93,21 @@ struct MessageTests {
         #expect(message.encoded().contains(#"line1\nline2 \"q\" ✓ /"#))
     }
 }
+
+@Suite("JSONValue")
+struct JSONValueTests {
+    @Test("every JSON kind decodes to its own case, nested too")
+    func kinds() throws {
+        let text = #"{"s":"x","i":-12,"big":12345678901234,"b":true,"f":false,"d":1.5,"n":null,"a":[1,"y",false,2.5,null],"o":{"k":{"deep":["z"]}}}"#
+        let value = try JSONValue.parse(Array(text.utf8), what: "test")
+        let expected: JSONValue = .object([
+            "s": .string("x"), "i": .integer(-12), "big": .integer(12_345_678_901_234), "b": .bool(true), "f": .bool(false),
+            "d": .number(1.5), "n": .null, "a": .array([.integer(1), .string("y"), .bool(false), .number(2.5), .null]),
+            "o": .object(["k": .object(["deep": .array([.string("z")])])]),
+        ])
+        #expect(value == expected)
+        #expect(try JSONValue.parse(Array("[]".utf8), what: "test") == .array([]))
+        #expect(try JSONValue.parse(Array("{}".utf8), what: "test") == .object([:]))
+        #expect(throws: PubSubError.self) { try JSONValue.parse(Array("{".utf8), what: "test") }
+    }
+}

@@ -5,6 +5,7 @@ import HummingbirdWSClient
 import HummingbirdWSTesting
 import Logging
 import NIOCore
+import NIOPosix
 import PubSubCore
 import PubSubService
 import ServiceLifecycle
@@ -106,7 +107,7 @@ struct ResilienceTests {
         }
     }
 
-    @Test("graceful shutdown sends every client a disconnected message and a close frame, then ends")
+    @Test("graceful shutdown sends every client a disconnected message and a close frame, closes unused connections, then ends")
     func gracefulShutdown() async throws {
         let (ports, portContinuation) = AsyncStream.makeStream(of: Int.self)
         let logger = {
@@ -138,6 +139,21 @@ struct ResilienceTests {
                         #expect(rest.last == .disconnected(message: "the service is shutting down"))
                     }
                     #expect(close?.closeCode == .goingAway)
+                }
+                // A connection that never sends a byte (an HTTP client's spare keep-alive connection):
+                // the shutdown closes it instead of waiting for the client to give up.
+                let unused = try await ClientBootstrap(group: MultiThreadedEventLoopGroup.singleton).connect(host: "127.0.0.1", port: port) {
+                    channel in
+                    channel.eventLoop.makeCompletedFuture { try NIOAsyncChannel<ByteBuffer, ByteBuffer>(wrappingChannelSynchronously: channel) }
+                }
+                tasks.addTask {
+                    // Ends when the service closes it (or resets it, if it was not accepted yet).
+                    let received = try? await unused.executeThenClose { inbound, _ in
+                        var bytes = 0
+                        for try await buffer in inbound { bytes += buffer.readableBytes }
+                        return bytes
+                    }
+                    #expect((received ?? 0) == 0)
                 }
                 for await _ in connected {}
                 await group.triggerGracefulShutdown()
