@@ -44,7 +44,7 @@ public struct DecodedToken: Sendable {
         }
         func decodeObject(_ index: Int, _ name: String) throws(PubSubError) -> [String: JSONValue] {
             let bytes = try decodePart(index, name)
-            guard case .object(let object) = try? JSONDecoder().decode(JSONValue.self, from: bytes) else {
+            guard let object = JSONValue.parseObject(bytes) else {
                 throw PubSubError(
                     .tokenMalformedJSON,
                     "the token's \(name) (part \(index + 1) of 3) is not a JSON object",

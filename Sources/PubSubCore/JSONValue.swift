@@ -87,6 +87,41 @@ extension JSONValue {
         }
     }
 
+    /// Parses a JSON object with Foundation's `JSONSerialization`, which reports each value's kind
+    /// instead of being asked kind by kind (what `Decodable` decoding of ``JSONValue`` does, with an
+    /// error built for every wrong guess). The service reads two objects per token, one token per
+    /// connection. Nil when `data` is not a JSON object.
+    public static func parseObject(_ data: Data) -> [String: JSONValue]? {
+        guard let object = try? JSONSerialization.jsonObject(with: data) as? [String: Any] else { return nil }
+        return object.mapValues(JSONValue.init(foundation:))
+    }
+
+    /// A value from `JSONSerialization`'s object graph.
+    init(foundation value: Any) {
+        switch value {
+        case let text as String:
+            self = .string(text)
+        case let number as NSNumber:
+            // Booleans come back as NSNumbers of the char type ("c"; "B" on some platforms).
+            switch UInt8(bitPattern: number.objCType.pointee) {
+            case UInt8(ascii: "c"), UInt8(ascii: "B"):
+                self = .bool(number.boolValue)
+            case UInt8(ascii: "d"), UInt8(ascii: "f"):
+                self = .number(number.doubleValue)
+            case UInt8(ascii: "Q") where number.uint64Value > UInt64(Int64.max):
+                self = .number(number.doubleValue)
+            default:
+                self = .integer(number.int64Value)
+            }
+        case let array as [Any]:
+            self = .array(array.map(JSONValue.init(foundation:)))
+        case let object as [String: Any]:
+            self = .object(object.mapValues(JSONValue.init(foundation:)))
+        default:
+            self = .null
+        }
+    }
+
     /// Compact JSON text with sorted keys and unescaped slashes, for stable output.
     public func compactJSONString() -> String {
         Self.render(self, options: [.sortedKeys, .withoutEscapingSlashes])

@@ -106,6 +106,11 @@ struct JSONValueTests {
             "o": .object(["k": .object(["deep": .array([.string("z")])])]),
         ])
         #expect(value == expected)
+        // The JSONSerialization path (token parts) tells the same kinds apart.
+        #expect(JSONValue.parseObject(Data(text.utf8)).map(JSONValue.object) == expected)
+        #expect(JSONValue.parseObject(Data(#"{"huge":18446744073709551615,"one":1.0}"#.utf8)) == ["huge": .number(18_446_744_073_709_551_615), "one": .number(1)])
+        #expect(JSONValue.parseObject(Data("[1]".utf8)) == nil)
+        #expect(JSONValue.parseObject(Data("{".utf8)) == nil)
         #expect(try JSONValue.parse(Array("[]".utf8), what: "test") == .array([]))
         #expect(try JSONValue.parse(Array("{}".utf8), what: "test") == .object([:]))
         #expect(throws: PubSubError.self) { try JSONValue.parse(Array("{".utf8), what: "test") }
