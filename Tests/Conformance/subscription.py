@@ -19,8 +19,12 @@ class Subscription:
         self.process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env)
         self.lines, self.errors = [], []
         self.condition = threading.Condition()
-        threading.Thread(target=self._pump, args=(self.process.stdout, self.lines), daemon=True).start()
-        threading.Thread(target=self._pump, args=(self.process.stderr, self.errors), daemon=True).start()
+        self.pumps = [
+            threading.Thread(target=self._pump, args=(self.process.stdout, self.lines), daemon=True),
+            threading.Thread(target=self._pump, args=(self.process.stderr, self.errors), daemon=True),
+        ]
+        for pump in self.pumps:
+            pump.start()
 
     def _pump(self, stream, into):
         for line in stream:
@@ -38,7 +42,12 @@ class Subscription:
 
     def wait_exit(self, timeout=30):
         try:
-            return self.process.wait(timeout=timeout)
+            status = self.process.wait(timeout=timeout)
+            # The process is gone, but its last lines may still be on their way through the pipes:
+            # the pumps end at end of file.
+            for pump in self.pumps:
+                pump.join(timeout=10)
+            return status
         except subprocess.TimeoutExpired:
             raise AssertionError(
                 f"still running after {timeout} s; {len(self.lines)} lines, last {self.lines[-3:]}; stderr={self.errors[-10:]}"
