@@ -87,10 +87,18 @@ final class ClientSession: ChannelInboundHandler, NIOScheduledCallbackHandler {
 
     /// The server allows half-closure, so a client that shuts its side down arrives here rather than
     /// as an inactive channel: nothing more can be read, so the session ends.
+    ///
+    /// The server's graceful shutdown (`ChannelShouldQuiesceEvent`) closes the session as
+    /// `ConnectionCloser` does, so that a server built without it still ends its sockets.
     func userInboundEventTriggered(context: ChannelHandlerContext, event: Any) {
-        if case ChannelEvent.inputClosed = event {
+        switch event {
+        case ChannelEvent.inputClosed:
             phase = .closed
             context.close(promise: nil)
+        case is ChannelShouldQuiesceEvent:
+            close(CloseRequest(code: .goingAway, reason: "the service is shutting down"), disconnectedMessage: true)
+        default:
+            break
         }
         context.fireUserInboundEventTriggered(event)
     }

@@ -1,7 +1,10 @@
 """Helpers shared by the conformance tests that drive clients made with Microsoft's SDKs."""
 
+import json
 import threading
 import uuid
+
+import websocket
 
 from azure.messaging.webpubsubclient import WebPubSubClient, WebPubSubClientCredential
 from azure.messaging.webpubsubclient.models import CallbackType
@@ -52,3 +55,33 @@ def make_client(service, hub, user=None, roles=("webpubsub.joinLeaveGroup", "web
     credential = WebPubSubClientCredential(lambda: server.get_client_access_token(user_id=user, roles=list(roles))["url"])
     client = WebPubSubClient(credential, **kwargs)
     return client, Recorder(client)
+
+
+class WireListener:
+    """A JSON-subprotocol client on a plain WebSocket, for tests of message order.
+
+    The Python SDK runs every callback on a thread of its own, so the order its callbacks run in is
+    not the order the messages arrived (a burst can swap neighbours); order is checked on the wire.
+    """
+
+    def __init__(self, service, hub, group):
+        server = WebPubSubServiceClient.from_connection_string(service.connection_string, hub=hub)
+        url = server.get_client_access_token(roles=["webpubsub.joinLeaveGroup"])["url"]
+        self.socket = websocket.create_connection(url, subprotocols=["json.webpubsub.azure.v1"], timeout=60)
+        connected = json.loads(self.socket.recv())
+        assert connected.get("event") == "connected", connected
+        self.socket.send(json.dumps({"type": "joinGroup", "group": group, "ackId": 1}))
+        ack = json.loads(self.socket.recv())
+        assert ack == {"type": "ack", "ackId": 1, "success": True}, ack
+
+    def group_messages(self, count):
+        """The data of the next `count` group messages, in the order they arrived."""
+        received = []
+        while len(received) < count:
+            message = json.loads(self.socket.recv())
+            if message.get("type") == "message" and message.get("from") == "group":
+                received.append(message["data"])
+        return received
+
+    def close(self):
+        self.socket.close()

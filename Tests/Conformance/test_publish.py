@@ -7,7 +7,7 @@ import threading
 import pytest
 from azure.messaging.webpubsubclient.models import CallbackType
 
-from sdk_helpers import hub_name, make_client
+from sdk_helpers import WireListener, hub_name, make_client
 
 
 @pytest.fixture
@@ -69,13 +69,12 @@ def test_content_types_stdin_file_and_options(pubsub, service, hub, tmp_path):
 
 
 def test_two_thousand_lines_arrive_in_order(pubsub, service, hub):
-    client, events, _ = connected_client(service, hub, "lines", groups=["bulk"])
+    listener = WireListener(service, hub, "bulk")
     lines = [f"message {i}" for i in range(2000)]
     result = publish(pubsub, service, hub, "--lines", "--group", "bulk", stdin="\n".join(lines) + "\n")
     assert result.status == 0, result.stderr
-    events.wait_count(CallbackType.GROUP_MESSAGE, 2000, timeout=60)
-    assert events.messages() == lines
-    client.close()
+    assert listener.group_messages(2000) == lines
+    listener.close()
 
 
 def test_bad_json_is_refused_before_sending(pubsub, service, hub):

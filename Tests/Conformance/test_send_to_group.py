@@ -5,7 +5,7 @@ import pytest
 from azure.messaging.webpubsubclient.models import CallbackType
 from azure.messaging.webpubsubservice import WebPubSubServiceClient
 
-from sdk_helpers import hub_name, make_client
+from sdk_helpers import WireListener, hub_name, make_client
 
 
 @pytest.fixture
@@ -39,13 +39,12 @@ def test_an_sdk_client_receives_what_send_to_group_sends(pubsub, service, hub):
 
 
 def test_two_thousand_acked_lines_arrive_in_order(pubsub, service, hub):
-    client, events = receiver(service, hub, "bulk")
+    listener = WireListener(service, hub, "bulk")
     lines = [f"line {i}" for i in range(2000)]
     result = send(pubsub, service, hub, "bulk", "--lines", stdin="\n".join(lines) + "\n")
     assert result.status == 0, result.stderr
-    events.wait_count(CallbackType.GROUP_MESSAGE, 2000, timeout=60)
-    assert events.messages() == lines
-    client.close()
+    assert listener.group_messages(2000) == lines
+    listener.close()
 
 
 def test_failures_have_their_exit_status(pubsub, service, hub):

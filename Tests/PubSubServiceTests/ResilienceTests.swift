@@ -107,15 +107,22 @@ struct ResilienceTests {
         }
     }
 
-    @Test("graceful shutdown sends every client a disconnected message and a close frame, closes unused connections, then ends")
-    func gracefulShutdown() async throws {
+    @Test(
+        "graceful shutdown sends every client a disconnected message and a close frame, closes unused connections, then ends",
+        arguments: [true, false]
+    )
+    func gracefulShutdown(asServed: Bool) async throws {
         let (ports, portContinuation) = AsyncStream.makeStream(of: Int.self)
         let logger = {
             var logger = Logger(label: "pubsub.hub.test")
             logger.logLevel = .warning
             return logger
         }()
-        let hub = buildHubService(configuration: ServiceConfiguration(port: 0), logger: logger) { port in portContinuation.yield(port) }
+        // As `pubsub serve` runs it (with its connection closer), and the bare application.
+        let hub: any Service =
+            asServed
+            ? buildHubService(configuration: ServiceConfiguration(port: 0), logger: logger) { port in portContinuation.yield(port) }
+            : buildHub(configuration: ServiceConfiguration(port: 0), logger: logger) { port in portContinuation.yield(port) }
         let group = ServiceGroup(configuration: .init(services: [hub], logger: logger))
         try await withDeadline(.seconds(30)) {
             try await withThrowingTaskGroup(of: Void.self) { tasks in
