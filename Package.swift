@@ -37,6 +37,7 @@ let package = Package(
             name: "PubSubService",
             dependencies: [
                 "PubSubCore",
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "DequeModule", package: "swift-collections"),
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdCore", package: "hummingbird"),

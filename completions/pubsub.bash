@@ -187,8 +187,8 @@ _pubsub() {
 _pubsub_serve() {
     repeating_flags=(--verbose -v)
     non_repeating_flags=(--quiet -q --version -h --help)
-    repeating_options=(--public-group)
-    non_repeating_options=(--host --port --access-key --trace-buffer --trace-history --history --allow-origin --heartbeat --log-level)
+    repeating_options=(--event-handler --public-group)
+    non_repeating_options=(--host --port --access-key --trace-buffer --trace-history --event-handler-config --event-handler-timeout --history --allow-origin --heartbeat --log-level)
     __pubsub_offer_flags_options 0
 
     # Offer option value completions
@@ -206,6 +206,16 @@ _pubsub_serve() {
         return
         ;;
     '--trace-history')
+        return
+        ;;
+    '--event-handler')
+        return
+        ;;
+    '--event-handler-config')
+        __pubsub_add_completions -o plusdirs -fX '!*.@(json)'
+        return
+        ;;
+    '--event-handler-timeout')
         return
         ;;
     '--history')
@@ -458,7 +468,7 @@ _pubsub_trace() {
         return
         ;;
     '--kind')
-        __pubsub_add_completions -W 'connected'$'\n''refused'$'\n''recovery'$'\n''dropped'$'\n''disconnected'$'\n''join'$'\n''leave'$'\n''request'$'\n''publish'$'\n''deliver'$'\n''ack'$'\n''rest'$'\n''slow-client'
+        __pubsub_add_completions -W 'connected'$'\n''refused'$'\n''recovery'$'\n''dropped'$'\n''disconnected'$'\n''join'$'\n''leave'$'\n''request'$'\n''publish'$'\n''deliver'$'\n''ack'$'\n''rest'$'\n''slow-client'$'\n''event-handler'
         return
         ;;
     '--max-payload')

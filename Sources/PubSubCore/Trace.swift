@@ -29,6 +29,8 @@ public enum TraceKind: String, Sendable, CaseIterable, Hashable {
     case rest
     /// A client that could not keep up was disconnected.
     case slowClient = "slow-client"
+    /// A call to an app's event handler (an event and its answer), or its abuse-protection check.
+    case eventHandler = "event-handler"
     /// Events that did not reach this trace client (it fell behind, or reconnected after a gap).
     case missed
 

@@ -6,6 +6,9 @@ import PubSubCore
 /// Who a WebSocket upgrade request is and what it may do, decided before the upgrade (§3.2, §4).
 struct ClientAdmission: Sendable {
     var hub: String
+    /// The id the connection will have (a recovery's own), known before the handshake so that the
+    /// `connect` event handler can be told it.
+    var connectionId: String
     var kind: ClientKind
     var userId: String?
     var roles: [Role]
@@ -14,6 +17,17 @@ struct ClientAdmission: Sendable {
     var recovery: (connectionId: String, token: String)?
     /// `webpubsub_mode=sendToGroup&group=…` of a simple client (§5.6).
     var simpleSendGroup: String?
+    /// The verified access token (its claims go to the `connect` event handler).
+    var token: DecodedToken?
+    /// The subprotocols the client offered, in its order.
+    var offeredSubprotocols: [String] = []
+    /// A subprotocol the `connect` event handler chose that is not one of ours (§8.4).
+    var customSubprotocol: String?
+    /// `ce-connectionState` set by the `connect` event handler (§8.8).
+    var connectionState: String?
+
+    /// The subprotocol the handshake answers with.
+    var responseSubprotocol: String? { customSubprotocol ?? kind.subprotocol }
 }
 
 /// Why an upgrade request was refused: the HTTP status and a reason for the response body.
@@ -92,7 +106,16 @@ extension ClientAdmission {
             // The reconnection token authenticates a recovery; the original access token may have
             // expired meanwhile and is not checked (protocol reference §6.3).
             return .success(
-                ClientAdmission(hub: hub, kind: kind, userId: nil, roles: [], groups: [], recovery: (connectionId, token))
+                ClientAdmission(
+                    hub: hub,
+                    connectionId: connectionId,
+                    kind: kind,
+                    userId: nil,
+                    roles: [],
+                    groups: [],
+                    recovery: (connectionId, token),
+                    offeredSubprotocols: offered
+                )
             )
         }
 
@@ -136,12 +159,15 @@ extension ClientAdmission {
         return .success(
             ClientAdmission(
                 hub: hub,
+                connectionId: Identifiers.connectionID(),
                 kind: kind,
                 userId: token.subject.flatMap { $0.isEmpty ? nil : $0 },
                 roles: roles,
                 groups: token.groups,
                 recovery: nil,
-                simpleSendGroup: simpleSendGroup
+                simpleSendGroup: simpleSendGroup,
+                token: token,
+                offeredSubprotocols: offered
             )
         )
     }

@@ -62,6 +62,8 @@ final class ClientConnection: Sendable {
     let roles: [Role]
     /// For simple clients in `webpubsub_mode=sendToGroup`: the one group their frames go to.
     let simpleSendGroup: String?
+    /// A subprotocol the `connect` event handler chose that is not one of ours (`ce-subprotocol`).
+    let customSubprotocol: String?
     let connectedAt = ContinuousClock.now
     private let limits: ServiceConfiguration
     private let state: Mutex<State>
@@ -83,6 +85,10 @@ final class ClientConnection: Sendable {
         var nextSequenceId: UInt64 = 1
         var unacked: Deque<(sequenceId: UInt64, tail: ByteBuffer, deadline: ContinuousClock.Instant?)> = []
         var unackedBytes = 0
+        /// `ce-connectionState` as the event handler last set it (§8.8).
+        var connectionState: String?
+        /// The `connected` event's call, which the `disconnected` event waits for.
+        var connectedEvent: EventLoopFuture<Void>?
     }
 
     init(
@@ -92,6 +98,8 @@ final class ClientConnection: Sendable {
         kind: ClientKind,
         roles: [Role],
         simpleSendGroup: String?,
+        customSubprotocol: String? = nil,
+        connectionState: String? = nil,
         limits: ServiceConfiguration
     ) {
         self.id = id
@@ -101,8 +109,26 @@ final class ClientConnection: Sendable {
         self.roles = roles
         self.simpleSendGroup = simpleSendGroup
         self.limits = limits
+        self.customSubprotocol = customSubprotocol
         reconnectionToken = kind == .reliable ? Identifiers.secret() : nil
-        state = Mutex(State())
+        var initial = State()
+        initial.connectionState = connectionState
+        state = Mutex(initial)
+    }
+
+    /// The subprotocol the client speaks, as event handlers are told (`ce-subprotocol`).
+    var subprotocol: String? { customSubprotocol ?? kind.subprotocol }
+
+    /// `ce-connectionState`: what the event handler last set (nil: none).
+    var connectionState: String? {
+        get { state.withLock { $0.connectionState } }
+        set { state.withLock { $0.connectionState = newValue } }
+    }
+
+    /// The `connected` event's call, once it was made.
+    var connectedEvent: EventLoopFuture<Void>? {
+        get { state.withLock { $0.connectedEvent } }
+        set { state.withLock { $0.connectedEvent = newValue } }
     }
 
     // MARK: Transport

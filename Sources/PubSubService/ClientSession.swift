@@ -1,3 +1,4 @@
+import DequeModule
 import Logging
 import NIOCore
 import NIOWebSocket
@@ -42,6 +43,12 @@ final class ClientSession: ChannelInboundHandler, NIOScheduledCallbackHandler {
     private var endCode: WebSocketErrorCode?
     private var endReason: String?
     private var finished = false
+    /// Whether a message waits for an event handler's answer (§8.7: a connection's events are
+    /// handled in order); later messages wait in `backlog`.
+    private var waitingForHandler = false
+    private var backlog = Deque<ClientSocketHandler.InboundMessage>()
+    /// Past this many waiting messages the socket is not read until the handler answers.
+    private static let backlogReadLimit = 64
 
     init(protocolHandler: ClientSocketHandler, admission: ClientAdmission, closeTimeout: Duration) {
         self.protocolHandler = protocolHandler
@@ -63,7 +70,7 @@ final class ClientSession: ChannelInboundHandler, NIOScheduledCallbackHandler {
             },
             id: ClientSocketHandler.nextTransportID()
         )
-        switch protocolHandler.open(admission, transport: transport) {
+        switch protocolHandler.open(admission, transport: transport, on: context.eventLoop) {
         case .refused(let refusal):
             close(refusal, disconnectedMessage: false)
         case .opened(let connection):
@@ -164,10 +171,45 @@ final class ClientSession: ChannelInboundHandler, NIOScheduledCallbackHandler {
     }
 
     private func handle(_ message: ClientSocketHandler.InboundMessage) {
-        guard let connection else { return }
-        if let violation = protocolHandler.handle(message, connection: connection) {
-            close(violation, disconnectedMessage: true)
+        guard connection != nil else { return }
+        if waitingForHandler {
+            backlog.append(message)
+            if backlog.count == Self.backlogReadLimit { setReading(false) }
+            return
         }
+        process(message)
+    }
+
+    private func process(_ message: ClientSocketHandler.InboundMessage) {
+        guard let connection, let context else { return }
+        switch protocolHandler.handle(message, connection: connection, on: context.eventLoop) {
+        case .done:
+            break
+        case .close(let violation):
+            close(violation, disconnectedMessage: true)
+        case .waiting(let call):
+            waitingForHandler = true
+            let session = NIOLoopBound(self, eventLoop: context.eventLoop)
+            call.hop(to: context.eventLoop).whenComplete { _ in session.value.handlerAnswered() }
+        }
+    }
+
+    /// The event handler answered (or failed): the messages that waited go on, in order.
+    private func handlerAnswered() {
+        waitingForHandler = false
+        while !waitingForHandler, case .open = phase, let next = backlog.popFirst() {
+            process(next)
+        }
+        if !waitingForHandler {
+            backlog.removeAll()
+            setReading(true)
+        }
+    }
+
+    private func setReading(_ on: Bool) {
+        guard let context else { return }
+        try? context.channel.syncOptions?.setOption(ChannelOptions.autoRead, value: on)
+        if on { context.read() }
     }
 
     /// The client started the close handshake: answer it and close (RFC 6455 §5.5.1).

@@ -25,6 +25,15 @@ struct ClientSocketHandler: Sendable {
         case refused(CloseRequest)
     }
 
+    /// What became of one message.
+    enum Outcome {
+        case done
+        /// A protocol violation: close the socket.
+        case close(CloseRequest)
+        /// A blocking event handler call (§8.7): the connection's next message waits for it.
+        case waiting(EventLoopFuture<Void>)
+    }
+
     static func nextTransportID() -> UInt64 {
         transportCounter.add(1, ordering: .relaxed).newValue
     }
@@ -32,7 +41,7 @@ struct ClientSocketHandler: Sendable {
     /// Starts a new session, or attaches `transport` to the reliable session it recovers; queues
     /// the `connected` frame (and, on recovery, the unacknowledged messages).
     /// - Returns: the connection, or the close that refuses the socket.
-    func open(_ admission: ClientAdmission, transport: Transport) -> Opening {
+    func open(_ admission: ClientAdmission, transport: Transport, on eventLoop: any EventLoop) -> Opening {
         let refusedRecovery = CloseRequest(code: .policyViolation, reason: "the session cannot be recovered; start a new connection")
         let connection: ClientConnection
         if let recovery = admission.recovery {
@@ -48,12 +57,14 @@ struct ClientSocketHandler: Sendable {
             connection = existing
         } else {
             connection = ClientConnection(
-                id: Identifiers.connectionID(),
+                id: admission.connectionId,
                 hub: HubRegistry.key(admission.hub),
                 userId: admission.userId,
                 kind: admission.kind,
                 roles: admission.roles,
                 simpleSendGroup: admission.simpleSendGroup,
+                customSubprotocol: admission.customSubprotocol,
+                connectionState: admission.connectionState,
                 limits: registry.configuration
             )
             registry.register(connection, groups: admission.groups)
@@ -75,6 +86,7 @@ struct ClientSocketHandler: Sendable {
                 record.groups = registry.groups(of: connection).sorted()
                 return record
             }
+            registry.events?.connected(connection, on: eventLoop)
         } else {
             traceRecovery(hub: admission.hub, connectionId: connection.id, refused: nil)
         }
@@ -105,10 +117,11 @@ struct ClientSocketHandler: Sendable {
         ["pubsub.connection_id": "\(connection.id)", "pubsub.hub": "\(connection.hub)"]
     }
 
-    /// Handles one message; returns a close request for a protocol violation.
-    func handle(_ frame: InboundMessage, connection: ClientConnection) -> CloseRequest? {
+    /// Handles one message: done, a close for a protocol violation, or an event handler call the
+    /// connection's next message waits for.
+    func handle(_ frame: InboundMessage, connection: ClientConnection, on eventLoop: any EventLoop) -> Outcome {
         if connection.kind == .simple {
-            return handleSimple(frame, connection: connection)
+            return handleSimple(frame, connection: connection, on: eventLoop)
         }
         let bytes: ByteBuffer
         switch frame {
@@ -123,11 +136,14 @@ struct ClientSocketHandler: Sendable {
             }
             if let ackId = error.ackId, connection.recordAckId(ackId) {
                 ack(connection, ackId, error: AckError(name: AckError.badRequest, message: "Invalid request: \(error.reason)."))
-                return nil
+                return .done
             }
-            return CloseRequest(code: .policyViolation, reason: "Invalid request: \(error.reason)")
+            return .close(CloseRequest(code: .policyViolation, reason: "Invalid request: \(error.reason)"))
         }
-        return handle(message, connection: connection)
+        if case .event(let event, let data, let ackId) = message {
+            return handleEvent(event, data: data, ackId: ackId, connection: connection, on: eventLoop)
+        }
+        return handle(message, connection: connection).map(Outcome.close) ?? .done
     }
 
     private func handle(_ message: ClientMessage, connection: ClientConnection) -> CloseRequest? {
@@ -174,17 +190,8 @@ struct ClientSocketHandler: Sendable {
             )
             registry.sse.publish(payload, hub: connection.hub, to: .group(group))
             if let ackId { ack(connection, ackId, error: nil) }
-        case .event(let event, _, let ackId):
-            if let ackId {
-                ack(
-                    connection,
-                    ackId,
-                    error: AckError(
-                        name: AckError.invocationFailed,
-                        message: "No event handler is configured for event '\(event)' on hub '\(connection.hub)'."
-                    )
-                )
-            }
+        case .event:
+            break  // handled by handleEvent
         case .sequenceAck(let sequenceId):
             if connection.kind == .reliable { connection.acknowledge(upTo: sequenceId) }
         case .ping:
@@ -219,13 +226,52 @@ struct ClientSocketHandler: Sendable {
         connection.send(.message(.ack(ackId: ackId, success: error == nil, error: error)))
     }
 
-    private func handleSimple(_ frame: InboundMessage, connection: ClientConnection) -> CloseRequest? {
+    /// An `event` request: to the hub's event handler for it, whose answer goes back to the client
+    /// as a message and decides the ack (§8.7); with no handler, an `InvocationFailed` ack.
+    private func handleEvent(_ event: String, data: MessageData, ackId: UInt64?, connection: ClientConnection, on eventLoop: any EventLoop) -> Outcome {
+        if let record = registry.tracer.isActive ? Self.traceRequest(.event(event: event, data: data, ackId: ackId), connection) : nil {
+            registry.tracer.record { record }
+        }
+        if let ackId, !connection.recordAckId(ackId) {
+            ack(connection, ackId, error: AckError(name: AckError.duplicate, message: "Message with ackId \(ackId) was already processed."))
+            return .done
+        }
+        guard let events = registry.events, let handler = events.settings.handler(hub: connection.hub, userEvent: event) else {
+            if let ackId {
+                let message = "No event handler is configured for event '\(event)' on hub '\(connection.hub)'."
+                ack(connection, ackId, error: AckError(name: AckError.invocationFailed, message: message))
+            }
+            return .done
+        }
+        let (body, contentType) = EventUpstream.body(of: data)
+        let call = events.userEvent(event, body: body, contentType: contentType, connection: connection, handler: handler, on: eventLoop)
+        return .waiting(
+            call.map { reply in
+                switch reply {
+                case .success(let payload):
+                    if let payload { self.reply(payload, to: connection) }
+                    if let ackId { self.ack(connection, ackId, error: nil) }
+                case .failure(let reason):
+                    if let ackId {
+                        self.ack(connection, ackId, error: AckError(name: AckError.invocationFailed, message: reason))
+                    }
+                }
+            }
+        )
+    }
+
+    /// An event handler's answer, to the connection that sent the event.
+    private func reply(_ payload: Payload, to connection: ClientConnection) {
+        registry.publish(
+            PreparedMessage(source: .server, payload: payload),
+            to: [connection],
+            trace: PublishTrace(hub: connection.hub, origin: .eventHandler, target: .connection(connection.id), payload: payload)
+        )
+    }
+
+    private func handleSimple(_ frame: InboundMessage, connection: ClientConnection, on eventLoop: any EventLoop) -> Outcome {
         guard let group = connection.simpleSendGroup else {
-            return CloseRequest(
-                code: .policyViolation,
-                reason: "No event handler handles 'message' events on hub '\(connection.hub)'; "
-                    + "connect with webpubsub_mode=sendToGroup&group=<name> or a json subprotocol"
-            )
+            return simpleEvent(frame, connection: connection, on: eventLoop)
         }
         let payload: Payload
         switch frame {
@@ -240,7 +286,38 @@ struct ClientSocketHandler: Sendable {
             trace: PublishTrace(hub: connection.hub, origin: .client(connection), target: .group(group), payload: payload)
         )
         registry.sse.publish(payload, hub: connection.hub, to: .group(group))
-        return nil
+        return .done
+    }
+
+    /// A simple client in `sendEvent` mode: each frame is a `message` event to the event handler,
+    /// whose 200 answer goes back as a text or binary frame (§5.6). Without a handler for
+    /// `message`, the client is dropped, as the protocol says.
+    private func simpleEvent(_ frame: InboundMessage, connection: ClientConnection, on eventLoop: any EventLoop) -> Outcome {
+        guard let events = registry.events, let handler = events.settings.handler(hub: connection.hub, userEvent: "message") else {
+            return .close(
+                CloseRequest(
+                    code: .policyViolation,
+                    reason: "No event handler handles 'message' events on hub '\(connection.hub)'; "
+                        + "connect with webpubsub_mode=sendToGroup&group=<name> or a json subprotocol"
+                )
+            )
+        }
+        let body: ByteBuffer
+        let contentType: String
+        switch frame {
+        case .text(let buffer): (body, contentType) = (buffer, "text/plain; charset=utf-8")
+        case .binary(let buffer): (body, contentType) = (buffer, "application/octet-stream")
+        }
+        registry.tracer.record {
+            let payload: Payload = contentType == "application/octet-stream" ? .binary(body) : .text(String(buffer: body))
+            return TraceRecord(.request, connection, details: [("type", .string("event")), ("event", .string("message"))], payload: payload)
+        }
+        let call = events.userEvent("message", body: body, contentType: contentType, connection: connection, handler: handler, on: eventLoop)
+        return .waiting(
+            call.map { reply in
+                if case .success(let payload?) = reply { self.reply(payload, to: connection) }
+            }
+        )
     }
 
     static func constantTimeEquals(_ a: String, _ b: String) -> Bool {

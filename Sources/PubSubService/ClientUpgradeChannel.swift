@@ -34,7 +34,9 @@ struct ClientUpgradeChannel: ServerChildChannel, HTTPChannelHandler {
     /// The largest message (and frame) a client may send.
     let maxMessageSize: Int
     let closeTimeout: Duration
-    let admit: @Sendable (Request) -> Result<ClientAdmission, AdmissionRefusal>
+    /// Decides an upgrade request (on the channel's event loop; it may wait for the `connect` event
+    /// handler).
+    let admit: @Sendable (Request, any EventLoop) -> EventLoopFuture<Result<ClientAdmission, AdmissionRefusal>>
     let protocolHandler: ClientSocketHandler
 
     func setup(channel: any Channel, logger: Logger) -> EventLoopFuture<Value> {
@@ -51,15 +53,17 @@ struct ClientUpgradeChannel: ServerChildChannel, HTTPChannelHandler {
                         refusal.value = AdmissionRefusal(status: .badRequest, reason: "the upgrade request is malformed")
                         return channel.eventLoop.makeSucceededFuture(nil)
                     }
-                    switch admit(request) {
-                    case .failure(let refused):
-                        refusal.value = refused
-                        return channel.eventLoop.makeSucceededFuture(nil)
-                    case .success(let admission):
-                        admitted.value = admission
-                        var headers = HTTPHeaders()
-                        if let subprotocol = admission.kind.subprotocol { headers.add(name: "Sec-WebSocket-Protocol", value: subprotocol) }
-                        return channel.eventLoop.makeSucceededFuture(headers)
+                    return admit(request, channel.eventLoop).hop(to: channel.eventLoop).map { result -> HTTPHeaders? in
+                        switch result {
+                        case .failure(let refused):
+                            refusal.value = refused
+                            return nil
+                        case .success(let admission):
+                            admitted.value = admission
+                            var headers = HTTPHeaders()
+                            if let subprotocol = admission.responseSubprotocol { headers.add(name: "Sec-WebSocket-Protocol", value: subprotocol) }
+                            return headers
+                        }
                     }
                 },
                 upgradePipelineHandler: { channel, _ in

@@ -52,9 +52,11 @@ func buildHubParts(
     logger: Logger,
     onListening: @escaping @Sendable (Int) async -> Void
 ) -> (application: some ApplicationProtocol, registry: HubRegistry) {
-    let registry = HubRegistry(configuration: configuration, logger: logger)
-    let verifier = TokenVerifier(accessKeys: configuration.accessKeys)
     let address = ListeningAddress(configuredPort: configuration.port)
+    let registry = HubRegistry(configuration: configuration, logger: logger) {
+        "\(configuration.connectionString(port: address.port).endpoint.host):\(address.port)"
+    }
+    let verifier = TokenVerifier(accessKeys: configuration.accessKeys)
     let socketHandler = ClientSocketHandler(registry: registry, logger: logger)
 
     let router = Router(context: BasicWebSocketRequestContext.self)
@@ -91,21 +93,18 @@ func buildHubParts(
                 responder: responder,
                 maxMessageSize: configuration.maxMessageSize,
                 closeTimeout: .seconds(5),
-                admit: { request in
+                admit: { request, eventLoop in
                     let admission = ClientAdmission.admit(request, verifier: verifier, address: address)
-                    if case .failure(let refusal) = admission {
-                        registry.tracer.record {
-                            TraceRecord(
-                                .refused,
-                                hub: refusal.hub.map(HubRegistry.key),
-                                details: [
-                                    ("status", .integer(Int64(refusal.status.code))), ("reason", .string(refusal.reason)),
-                                    ("path", .string(request.uri.path)),
-                                ]
-                            )
+                    if case .success(let admitted) = admission, admitted.recovery == nil, let events = registry.events,
+                        let handler = events.settings.handler(hub: admitted.hub, systemEvent: .connect)
+                    {
+                        return events.connect(admitted, request: request, handler: handler, on: eventLoop).map { decided in
+                            traceRefusal(decided, request: request, registry: registry)
+                            return decided
                         }
                     }
-                    return admission
+                    traceRefusal(admission, request: request, registry: registry)
+                    return eventLoop.makeSucceededFuture(admission)
                 },
                 protocolHandler: socketHandler
             )
@@ -123,6 +122,22 @@ func buildHubParts(
         logger: logger
     )
     return (application, registry)
+}
+
+/// Records a refused upgrade in the live trace.
+private func traceRefusal(_ admission: Result<ClientAdmission, AdmissionRefusal>, request: Request, registry: HubRegistry) {
+    if case .failure(let refusal) = admission {
+        registry.tracer.record {
+            TraceRecord(
+                .refused,
+                hub: refusal.hub.map(HubRegistry.key),
+                details: [
+                    ("status", .integer(Int64(refusal.status.code))), ("reason", .string(refusal.reason)),
+                    ("path", .string(request.uri.path)),
+                ]
+            )
+        }
+    }
 }
 
 /// `GET /events?hub=…`, `POST /publish?hub=…` and the demo page: SSE straight from the service, with

@@ -27,16 +27,32 @@ final class HubRegistry: Sendable {
     let tracer: Tracer
     /// Who pings the client sockets, per event loop.
     let pingWheels: PingWheels
+    /// The app's event handlers, when the service has any (§8).
+    let events: EventUpstream?
     private let hubs = Mutex<[String: Hub]>([:])
     /// Reliable sessions waiting for their client to recover.
     private let detachedSessions = Mutex<[ObjectIdentifier: ClientConnection]>([:])
 
-    init(configuration: ServiceConfiguration, logger: Logger) {
+    /// - Parameter origin: the service's host and port for event handlers (`WebHook-Request-Origin`).
+    init(configuration: ServiceConfiguration, logger: Logger, origin: @escaping @Sendable () -> String = { "localhost" }) {
         self.configuration = configuration
         self.logger = logger
         self.sse = SSEHubs(historyLimit: configuration.sseHistoryLimit)
-        self.tracer = Tracer(bufferLimit: configuration.traceBufferLimit, historyLimit: configuration.traceHistoryLimit)
+        let tracer = Tracer(bufferLimit: configuration.traceBufferLimit, historyLimit: configuration.traceHistoryLimit)
+        self.tracer = tracer
         self.pingWheels = PingWheels(interval: configuration.pingInterval)
+        self.events =
+            configuration.eventHandlers.isEmpty
+            ? nil
+            : EventUpstream(
+                settings: configuration.eventHandlers,
+                accessKeys: configuration.accessKeys,
+                timeout: configuration.eventHandlerTimeout,
+                maxBodySize: configuration.maxMessageSize,
+                origin: origin,
+                tracer: tracer,
+                logger: logger
+            )
     }
 
     /// Hub names are case-insensitive (§1).
@@ -106,6 +122,7 @@ final class HubRegistry: Sendable {
             details.append(("durationMs", TraceRecord.milliseconds(since: connection.connectedAt)))
             return TraceRecord(.disconnected, connection, details: details)
         }
+        events?.disconnected(connection, reason: reason)
     }
 
     func connection(hub: String, id: String) -> ClientConnection? {

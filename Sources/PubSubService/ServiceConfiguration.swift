@@ -31,6 +31,10 @@ public struct ServiceConfiguration: Sendable {
     public var traceBufferLimit: Int
     /// Live-trace events kept so that a trace client that reconnects resumes without a gap.
     public var traceHistoryLimit: Int
+    /// The app's event handlers per hub (§8); none by default.
+    public var eventHandlers: EventHandlerSettings
+    /// How long a blocking event (`connect`, user events) waits for its handler's answer.
+    public var eventHandlerTimeout: Duration
 
     /// Creates a configuration; the defaults are the documented service limits.
     public init(
@@ -47,7 +51,9 @@ public struct ServiceConfiguration: Sendable {
         sseHistoryLimit: Int = 1000,
         sse: SSEEndpoint.Options = SSEEndpoint.Options(),
         traceBufferLimit: Int = 10_000,
-        traceHistoryLimit: Int = 10_000
+        traceHistoryLimit: Int = 10_000,
+        eventHandlers: EventHandlerSettings = EventHandlerSettings(),
+        eventHandlerTimeout: Duration = .seconds(10)
     ) {
         self.host = host
         self.port = port
@@ -63,6 +69,8 @@ public struct ServiceConfiguration: Sendable {
         self.sse = sse
         self.traceBufferLimit = traceBufferLimit
         self.traceHistoryLimit = traceHistoryLimit
+        self.eventHandlers = eventHandlers
+        self.eventHandlerTimeout = eventHandlerTimeout
     }
 
     /// Whether `host` is a loopback address (where the public development key may be used).

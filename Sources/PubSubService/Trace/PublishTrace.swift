@@ -10,6 +10,8 @@ struct PublishTrace {
         case rest
         /// `POST /publish` on the SSE endpoint.
         case sse
+        /// An event handler's answer to a client's event.
+        case eventHandler
     }
 
     enum Target {
@@ -40,7 +42,7 @@ struct PublishTrace {
         case .client(let sender):
             record.connectionId = sender.id
             record.userId = sender.userId
-        case .rest, .sse:
+        case .rest, .sse, .eventHandler:
             break
         }
         switch target {
@@ -65,6 +67,7 @@ struct PublishTrace {
         case .client: from = "client"
         case .rest: from = "rest"
         case .sse: from = "sse"
+        case .eventHandler: from = "event-handler"
         }
         let to: String
         switch target {

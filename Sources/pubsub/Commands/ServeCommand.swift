@@ -22,10 +22,21 @@ struct ServeCommand: AsyncPubSubSubcommand {
             Without --access-key (or PUBSUB_ACCESS_KEY) it uses the public development key, and \
             then only binds loopback addresses.
 
+            Event handlers put the app's own server in the loop, as in Azure: --event-handler \
+            'HUB=URL_TEMPLATE [user=*|NAME,…] [system=connect,connected,disconnected]' sends the \
+            hub's events as CloudEvents to the URL ({hub} and {event} are filled in). user= names \
+            the user events it takes (default *: all; message is what simple WebSocket clients \
+            send), system= the system events (default none; connect decides who may connect). \
+            HUB * applies to every hub without its own. Before first use the handler must pass \
+            Azure's abuse-protection check: answer OPTIONS with WebHook-Allowed-Origin: * (or \
+            this service's host:port).
+
             Examples:
               pubsub serve
               pubsub serve --port 0
               PUBSUB_ACCESS_KEY="$(openssl rand -base64 32)" pubsub serve --host 0.0.0.0 --port 8080
+              pubsub serve --event-handler 'chat=http://localhost:3000/eventhandler/{event} system=connect,connected,disconnected'
+              pubsub serve --event-handler-config handlers.json
             """
     )
 
@@ -51,6 +62,27 @@ struct ServeCommand: AsyncPubSubSubcommand {
     @Option(help: ArgumentHelp("Live-trace events kept so that a `pubsub trace` that reconnects resumes without a gap; 0 keeps none.", valueName: "n"))
     var traceHistory = 10_000
 
+    @Option(
+        name: .customLong("event-handler"),
+        help: ArgumentHelp(
+            "An event handler: 'HUB=URL_TEMPLATE [user=*|NAME,…] [system=connect,connected,disconnected]'; repeat for more.",
+            valueName: "spec"
+        )
+    )
+    var eventHandlerSpecs: [String] = []
+
+    @Option(
+        help: ArgumentHelp(
+            #"A JSON file of event handlers: {"hubs":{"chat":{"eventHandlers":[{"urlTemplate":…,"userEventPattern":"*","systemEvents":["connect"]}]}}}."#,
+            valueName: "path"
+        ),
+        completion: .file(extensions: ["json"])
+    )
+    var eventHandlerConfig: String?
+
+    @Option(help: ArgumentHelp("How long connect and user events wait for their handler's answer (e.g. 10s, 500ms).", valueName: "duration"))
+    var eventHandlerTimeout = "10s"
+
     @OptionGroup var sse: SSEOptions
     @OptionGroup var global: GlobalOptions
 
@@ -60,6 +92,12 @@ struct ServeCommand: AsyncPubSubSubcommand {
         guard traceHistory >= 0 else { throw ValidationError("--trace-history must be 0 or more") }
         if accessKey == nil { accessKey = Environment.value(Environment.accessKey) }
         if let accessKey, accessKey.isEmpty { throw ValidationError("--access-key is empty") }
+        do {
+            _ = try DurationText.parse(eventHandlerTimeout, option: "--event-handler-timeout")
+            for spec in eventHandlerSpecs { _ = try EventHandlerSettings.parse(spec: spec) }
+        } catch {
+            throw ValidationError(error.description)
+        }
         let configuration = ServiceConfiguration(host: host, port: port, accessKeys: [accessKey ?? ConnectionString.developmentAccessKey])
         if accessKey == nil, !configuration.bindsLoopbackOnly {
             throw ValidationError(
@@ -78,7 +116,9 @@ struct ServeCommand: AsyncPubSubSubcommand {
             sseHistoryLimit: sse.history,
             sse: try sse.endpointOptions(),
             traceBufferLimit: traceBuffer,
-            traceHistoryLimit: traceHistory
+            traceHistoryLimit: traceHistory,
+            eventHandlers: try eventHandlers(),
+            eventHandlerTimeout: try DurationText.parse(eventHandlerTimeout, option: "--event-handler-timeout")
         )
         let logger = Logger(label: "pubsub.hub")
         let customKey = accessKey != nil
@@ -88,6 +128,18 @@ struct ServeCommand: AsyncPubSubSubcommand {
             Terminal.output("Connection string: \(customKey ? connection.description : connection.unredactedString)")
             Terminal.output("Client URL: ws://\(connection.endpoint.host):\(port)/client/hubs/<hub>?access_token=<token>")
             Terminal.output("Server-Sent Events: http://\(connection.endpoint.host):\(port)/events?hub=<hub>&group=<group> (demo page: http://\(connection.endpoint.host):\(port)/)")
+            for (hub, handlers) in configuration.eventHandlers.hubs.sorted(by: { $0.key < $1.key }) {
+                for handler in handlers {
+                    let system = handler.systemEvents.map(\.rawValue).sorted().joined(separator: ",")
+                    Terminal.output(
+                        "Event handler: hub \(hub) → \(URLRedaction.redacted(handler.urlTemplate)) "
+                            + "(user events: \(handler.userEvents.text.isEmpty ? "none" : handler.userEvents.text); system events: \(system.isEmpty ? "none" : system))"
+                    )
+                }
+            }
+            if !configuration.eventHandlers.isEmpty {
+                Terminal.output("Event handlers must allow the origin \(connection.endpoint.host):\(port) (WebHook-Allowed-Origin)")
+            }
         }
         let group = ServiceGroup(
             configuration: .init(services: [hub], gracefulShutdownSignals: [.sigterm, .sigint], logger: logger)
@@ -97,5 +149,26 @@ struct ServeCommand: AsyncPubSubSubcommand {
         } catch {
             throw ListenFailure.explain(error, host: host, port: port, what: "the service")
         }
+    }
+
+    /// The handlers of --event-handler-config, then those of each --event-handler.
+    private func eventHandlers() throws(PubSubError) -> EventHandlerSettings {
+        var settings = EventHandlerSettings()
+        if let path = eventHandlerConfig {
+            guard let data = FileManager.default.contents(atPath: path) else {
+                throw PubSubError(
+                    .eventHandlerInvalid,
+                    "cannot read the event handler file \(path)",
+                    hint: "check the path given to --event-handler-config",
+                    exitStatus: .dataError
+                )
+            }
+            settings = try EventHandlerSettings.parse(json: data, source: path)
+        }
+        for spec in eventHandlerSpecs {
+            let (hub, handler) = try EventHandlerSettings.parse(spec: spec)
+            settings.add(handler, hub: hub)
+        }
+        return settings
     }
 }
