@@ -36,7 +36,7 @@ BANNED = {"mallory"}
 app = Flask(__name__)
 settings = {"access_keys": [], "allowed_origins": ["*"]}
 activity = []  # connected / disconnected events, newest last (GET /activity)
-activity_lock = threading.Lock()
+activity_changed = threading.Condition()
 
 
 def signature_is_valid(connection_id, header):
@@ -85,8 +85,9 @@ def event_handler(event):
         entry = {"event": kind.rsplit(".", 1)[1], "connectionId": connection_id, "userId": user}
         if kind.endswith("disconnected"):
             entry["reason"] = (request.get_json(silent=True) or {}).get("reason")
-        with activity_lock:
+        with activity_changed:
             activity.append(entry)
+            activity_changed.notify_all()
         return Response(status=204)
     return user_event(request.headers.get("ce-eventName", ""), user)
 
@@ -127,8 +128,18 @@ def user_event(name, user):
 
 @app.get("/activity")
 def recent_activity():
-    with activity_lock:
-        return jsonify(activity)
+    """Who connected and disconnected. ?connectionId=… narrows it; &count=N&wait=S waits up to S
+    seconds until there are N entries (a long poll, for dashboards and tests)."""
+    connection_id = request.args.get("connectionId")
+    count = request.args.get("count", default=0, type=int)
+    wait = min(request.args.get("wait", default=0, type=float), 60)
+
+    def selected():
+        return [a for a in activity if connection_id in (None, a["connectionId"])]
+
+    with activity_changed:
+        activity_changed.wait_for(lambda: len(selected()) >= count, timeout=wait)
+        return jsonify(selected())
 
 
 def main():
