@@ -26,6 +26,22 @@ struct ClientAdmission: Sendable {
     /// `ce-connectionState` set by the `connect` event handler (§8.8).
     var connectionState: String?
 
+    /// Why a simple client in `webpubsub_mode=sendToGroup` may not connect: it lacks the role to
+    /// send to its group (from the token or the `connect` event handler).
+    var simpleSendRefusal: AdmissionRefusal? {
+        guard let group = simpleSendGroup, kind == .simple, !roles.contains(where: { $0.grants(.sendToGroup, on: group) }) else { return nil }
+        return AdmissionRefusal(
+            status: .forbidden,
+            reason: "webpubsub_mode=sendToGroup needs the webpubsub.sendToGroup role for group \"\(group)\"",
+            hub: hub
+        )
+    }
+
+    /// The admission, or its ``simpleSendRefusal``.
+    var checked: Result<ClientAdmission, AdmissionRefusal> {
+        simpleSendRefusal.map { .failure($0) } ?? .success(self)
+    }
+
     /// The subprotocol the handshake answers with.
     var responseSubprotocol: String? { customSubprotocol ?? kind.subprotocol }
 }
@@ -149,11 +165,7 @@ extension ClientAdmission {
             guard let group = parameter("group"), GroupName.problem(with: group) == nil else {
                 return .failure(.init(status: .badRequest, reason: "webpubsub_mode=sendToGroup needs a valid group=<name> parameter"))
             }
-            guard roles.contains(where: { $0.grants(.sendToGroup, on: group) }) else {
-                return .failure(
-                    .init(status: .forbidden, reason: "webpubsub_mode=sendToGroup needs the webpubsub.sendToGroup role for group \"\(group)\"")
-                )
-            }
+            // Its role is checked once the roles are final: a `connect` event handler may grant it.
             simpleSendGroup = group
         }
         return .success(

@@ -63,7 +63,7 @@ func buildHubParts(
     router.add(middleware: RESTMiddleware(registry: registry, verifier: verifier, keys: configuration.accessKeys, address: address, logger: logger))
     // Reached only when the WebSocket upgrade was declined: say why, with the right status.
     let explainRefusal: @Sendable (Request, BasicWebSocketRequestContext) async throws -> Response = { request, _ in
-        switch ClientAdmission.admit(request, verifier: verifier, address: address) {
+        switch ClientAdmission.admit(request, verifier: verifier, address: address).flatMap(\.checked) {
         case .failure(let refusal):
             return Response(
                 status: refusal.status,
@@ -94,17 +94,19 @@ func buildHubParts(
                 maxMessageSize: configuration.maxMessageSize,
                 closeTimeout: .seconds(5),
                 admit: { request, eventLoop in
+                    // The roles are final once the `connect` handler (if any) answered.
+                    func settled(_ admission: Result<ClientAdmission, AdmissionRefusal>) -> Result<ClientAdmission, AdmissionRefusal> {
+                        let decided = admission.flatMap(\.checked)
+                        traceRefusal(decided, request: request, registry: registry)
+                        return decided
+                    }
                     let admission = ClientAdmission.admit(request, verifier: verifier, address: address)
                     if case .success(let admitted) = admission, admitted.recovery == nil, let events = registry.events,
                         let handler = events.settings.handler(hub: admitted.hub, systemEvent: .connect)
                     {
-                        return events.connect(admitted, request: request, handler: handler, on: eventLoop).map { decided in
-                            traceRefusal(decided, request: request, registry: registry)
-                            return decided
-                        }
+                        return events.connect(admitted, request: request, handler: handler, on: eventLoop).map(settled)
                     }
-                    traceRefusal(admission, request: request, registry: registry)
-                    return eventLoop.makeSucceededFuture(admission)
+                    return eventLoop.makeSucceededFuture(settled(admission))
                 },
                 protocolHandler: socketHandler
             )
@@ -173,7 +175,8 @@ private func sseEndpoint(registry: HubRegistry, verifier: TokenVerifier, address
 }
 
 /// On graceful shutdown, closes every client connection with a `disconnected` message and 1001,
-/// and waits (at most five seconds) for their sockets to finish.
+/// and waits (at most five seconds) for their sockets to finish and their `disconnected` events to
+/// reach the event handler.
 struct ConnectionCloser: Service {
     let registry: HubRegistry
 
@@ -185,7 +188,7 @@ struct ConnectionCloser: Service {
             registry.close(connection, code: .goingAway, reason: "the service is shutting down")
         }
         let deadline = ContinuousClock.now + .seconds(5)
-        while registry.openSockets.withLock({ $0 }) > 0, ContinuousClock.now < deadline {
+        while registry.openSockets.withLock({ $0 }) > 0 || registry.events?.hasCallsUnderWay == true, ContinuousClock.now < deadline {
             try? await Task.sleep(for: .milliseconds(10))
         }
     }

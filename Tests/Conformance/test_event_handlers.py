@@ -16,6 +16,7 @@ from azure.messaging.webpubsubservice import WebPubSubServiceClient
 from conftest import LocalService, _binary
 from event_upstream import Answer, Upstream, signature, with_key
 from sdk_helpers import WAIT, Recorder, hub_name
+from test_trace import Trace
 
 KEY = secrets.token_urlsafe(32)
 
@@ -243,15 +244,24 @@ def test_simple_client_frames_are_message_events(handled, upstream):
 def test_a_handler_without_the_allowed_origin_is_never_called():
     refusing = Upstream(allowed_origin=None)
     local = LocalService(_binary(), "--event-handler", f"*={refusing.template} system=connect")
+    hub = hub_name()
+    trace = Trace(local.connection_string, "--hub", hub)
     try:
-        hub = hub_name()
+        trace.wait_tracing()
         with pytest.raises(websocket.WebSocketBadStatusException) as refused:
             raw_socket(local, hub, user="x")
         assert refused.value.status_code == 502
         assert b"WebHook-Allowed-Origin" in refused.value.resp_body
         assert len(refusing.requests(hub, method="OPTIONS")) == 1
         assert refusing.requests(hub) == []
+        # `pubsub trace` says why: the check, its status, and that the handler is not allowed.
+        trace.wait_records(lambda rs: any(r["kind"] == "event-handler" for r in rs), "the abuse-protection check")
+        check = next(r for r in trace.records() if r["kind"] == "event-handler")
+        assert check["event"] == "validate" and check["status"] == 200 and check["allowed"] is False
+        assert check["origin"] == f"localhost:{local.port}"
+        assert "WebHook-Allowed-Origin" in check["error"]
     finally:
+        trace.stop()
         status = local.stop()
         refusing.stop()
     log = local.process.stderr.read()
@@ -281,3 +291,26 @@ def test_serve_refuses_a_bad_event_handler_spec(pubsub):
     run = pubsub("serve", "--port", "0", "--event-handler", "chat=http://localhost/{event} system=connecting")
     assert run.status == 64
     assert '"connecting" is not a system event' in run.stderr
+
+
+def test_a_role_from_the_connect_handler_admits_a_simple_sender(handled, upstream):
+    hub = hub_name()
+    query = "&webpubsub_mode=sendToGroup&group=room"
+    with pytest.raises(websocket.WebSocketBadStatusException) as refused:
+        raw_socket(handled, hub, user="hal", subprotocol=None, query=query)
+    assert refused.value.status_code == 403
+
+    upstream.on(hub, "connect", lambda r: Answer(
+        200, json.dumps({"roles": ["webpubsub.sendToGroup.room"]}).encode(), "application/json"
+    ))
+    listener = raw_socket(handled, hub, user="ivy", roles=["webpubsub.joinLeaveGroup"])
+    next_json(listener)
+    listener.send(json.dumps({"type": "joinGroup", "group": "room", "ackId": 1}))
+    assert next_json(listener)["success"] is True
+    sender = raw_socket(handled, hub, user="hal", subprotocol=None, query=query)
+    sender.send("from a simple client")
+    assert next_json(listener) == {
+        "type": "message", "from": "group", "group": "room", "fromUserId": "hal", "dataType": "text", "data": "from a simple client",
+    }
+    sender.close()
+    listener.close()

@@ -85,6 +85,10 @@ final class EventUpstream: Sendable {
     /// Validation results per validation URL; a refusal is retried after `revalidateAfter`.
     private let validations = Mutex<[String: Validation]>([:])
     private let revalidateAfter: Duration = .seconds(3)
+    /// Calls under way (graceful shutdown lets the last `disconnected` events go out).
+    private let callsUnderWay = Atomic<Int>(0)
+
+    var hasCallsUnderWay: Bool { callsUnderWay.load(ordering: .relaxed) > 0 }
 
     init(
         settings: EventHandlerSettings,
@@ -117,11 +121,13 @@ final class EventUpstream: Sendable {
         let url = handler.url(hub: event.hub, event: event.name)
         let shownURL = URLRedaction.redacted(url)
         let started = ContinuousClock.now
+        callsUnderWay.add(1, ordering: .relaxed)
         return validated(handler, hub: event.hub, on: eventLoop)
             .flatMap { () -> EventLoopFuture<Answer> in
                 self.post(event, url: url, shownURL: shownURL, on: eventLoop)
             }
             .always { result in
+                self.callsUnderWay.subtract(1, ordering: .relaxed)
                 self.trace(event, url: shownURL, started: started, result: result)
             }
     }
