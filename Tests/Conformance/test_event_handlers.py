@@ -5,6 +5,7 @@ plain WebSocket where the wire itself is checked."""
 import base64
 import json
 import secrets
+import socket
 from datetime import datetime
 
 import pytest
@@ -267,6 +268,20 @@ def test_a_handler_without_the_allowed_origin_is_never_called():
     log = local.process.stderr.read()
     assert status == 0
     assert "is not called" in log and "WebHook-Allowed-Origin" in log
+
+
+def test_an_unreachable_handler_refuses_the_handshake_at_once():
+    with socket.socket() as probe:  # a port nothing listens on
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    local = LocalService(_binary(), "--event-handler", f"*=http://127.0.0.1:{port}/{{event}} system=connect")
+    try:
+        with pytest.raises(websocket.WebSocketBadStatusException) as refused:
+            raw_socket(local, hub_name(), user="x")
+        assert refused.value.status_code == 502
+        assert b"is unreachable" in refused.value.resp_body and b"is the app server running?" in refused.value.resp_body
+    finally:
+        assert local.stop() == 0
 
 
 def test_a_slow_connect_handler_refuses_the_handshake_with_a_reason():

@@ -106,9 +106,19 @@ final class EventUpstream: Sendable {
         self.origin = origin
         self.tracer = tracer
         self.logger = logger
-        // The process-wide client: it needs no shutdown, and a service's event loops are its own.
-        self.client = HTTPClient.shared
+        self.client = Self.httpClient
     }
+
+    /// One client for the process (it is never shut down, so it needs no lifecycle of its own).
+    /// Unlike `HTTPClient.shared`, it does not retry a refused connection until the deadline (an
+    /// app server that is not running is reported at once) and does not follow redirects.
+    private static let httpClient: HTTPClient = {
+        var configuration = HTTPClient.Configuration()
+        configuration.connectionPool.retryConnectionEstablishment = false
+        configuration.redirectConfiguration = .disallow
+        configuration.timeout = .init(connect: .seconds(5))
+        return HTTPClient(eventLoopGroup: HTTPClient.defaultEventLoopGroup, configuration: configuration)
+    }()
 
     /// An event loop for calls no connection's loop is at hand for.
     var anyEventLoop: any EventLoop { client.eventLoopGroup.any() }
@@ -240,6 +250,10 @@ final class EventUpstream: Sendable {
                     switch result {
                     case .success(let answer):
                         refusal = Self.validationRefusal(answer, origin: origin)
+                    case .failure(Failure.unreachable(_, let reason)):
+                        refusal = "it is unreachable (\(reason)); is the app server running?"
+                    case .failure(Failure.timedOut(_, let after)):
+                        refusal = "it did not answer the abuse-protection check (OPTIONS) within \(after.wholeSecondsText)"
                     case .failure(let error):
                         refusal = "its abuse-protection check (OPTIONS) failed: \(error)"
                     }
