@@ -419,7 +419,7 @@ public enum WebSocketClient {
             let message = "the service refused the WebSocket (\(status.code) \(status.reasonPhrase))\(said.isEmpty ? "" : ": \(said)")"
             switch status.code {
             case 401, 403:
-                throw PubSubError(.serviceRefusedCredentials, message, hint: "mint a fresh token for this hub, or check the AccessKey", exitStatus: .unauthorized)
+                throw PubSubError(.serviceRefusedCredentials, message, hint: "mint a fresh token for this hub, or check the AccessKey (when the hub has a connect event handler, it may be the app refusing this user)", exitStatus: .unauthorized)
             case 404:
                 throw PubSubError(.serviceNotFound, message, hint: "check the endpoint and the hub", exitStatus: .notFound)
             case 400..<500:
