@@ -141,11 +141,7 @@ struct PublishOptions: ParsableArguments {
     }
 
     func parsedDuration() throws -> Duration? {
-        do {
-            return try duration.map { text throws(PubSubError) in try DurationText.parse(text, option: "--duration") }
-        } catch {
-            throw ValidationError(error.message)
-        }
+        try DurationOption.parse(duration, option: "--duration")
     }
 
     func apply(to bench: inout DeliveryBench) throws {
@@ -313,7 +309,7 @@ extension BenchCommand {
 
         mutating func validate() throws {
             guard connections >= 1 else { throw ValidationError("--connections must be at least 1") }
-            do { _ = try DurationText.parse(hold, option: "--hold") } catch { throw ValidationError(error.message) }
+            _ = try DurationOption.parse(hold, option: "--hold")
         }
 
         func execute() async throws {
@@ -321,7 +317,7 @@ extension BenchCommand {
             scenario.connections = connections
             scenario.concurrency = bench.concurrency
             scenario.subscriberProtocol = subscriberProtocol
-            scenario.hold = try DurationText.parse(hold, option: "--hold")
+            scenario.hold = try DurationOption.parse(hold, option: "--hold")
             let endpoint = try bench.endpoint(connections: connections)
             let service = bench.probe(endpoint)
             if service == nil, !bench.global.quiet {

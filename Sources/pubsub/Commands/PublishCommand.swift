@@ -73,8 +73,7 @@ struct PublishCommand: AsyncPubSubSubcommand {
 
     private func ttlSeconds() throws -> Int? {
         guard let ttl else { return nil }
-        let duration: Duration
-        do { duration = try DurationText.parse(ttl, option: "--ttl") } catch { throw ValidationError(error.message) }
+        let duration = try DurationOption.parse(ttl, option: "--ttl")
         let seconds = duration.wholeSeconds
         guard (1...300).contains(seconds) else { throw ValidationError("--ttl \"\(ttl)\" must be from 1s to 300s") }
         return Int(seconds)

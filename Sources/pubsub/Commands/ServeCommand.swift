@@ -92,8 +92,8 @@ struct ServeCommand: AsyncPubSubSubcommand {
         guard traceHistory >= 0 else { throw ValidationError("--trace-history must be 0 or more") }
         if accessKey == nil { accessKey = Environment.value(Environment.accessKey) }
         if let accessKey, accessKey.isEmpty { throw ValidationError("--access-key is empty") }
+        _ = try DurationOption.parse(eventHandlerTimeout, option: "--event-handler-timeout")
         do {
-            _ = try DurationText.parse(eventHandlerTimeout, option: "--event-handler-timeout")
             for spec in eventHandlerSpecs { _ = try EventHandlerSettings.parse(spec: spec) }
         } catch {
             throw ValidationError(error.description)
@@ -118,7 +118,7 @@ struct ServeCommand: AsyncPubSubSubcommand {
             traceBufferLimit: traceBuffer,
             traceHistoryLimit: traceHistory,
             eventHandlers: try eventHandlers(),
-            eventHandlerTimeout: try DurationText.parse(eventHandlerTimeout, option: "--event-handler-timeout")
+            eventHandlerTimeout: try DurationOption.parse(eventHandlerTimeout, option: "--event-handler-timeout")
         )
         let logger = Logger(label: "pubsub.hub")
         let customKey = accessKey != nil

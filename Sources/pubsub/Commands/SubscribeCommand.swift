@@ -5,7 +5,6 @@ import PubSubClient
 import PubSubCore
 import ServiceLifecycle
 import Synchronization
-import UnixSignals
 
 struct SubscribeCommand: AsyncPubSubSubcommand {
     static let configuration = CommandConfiguration(
@@ -83,21 +82,11 @@ struct SubscribeCommand: AsyncPubSubSubcommand {
     }
 
     private func durations() throws -> (timeout: Duration?, idle: Duration?, keepalive: Duration) {
-        do {
-            return (
-                try timeout.map { text throws(PubSubError) in try DurationText.parse(text, option: "--timeout") },
-                try idle.map { text throws(PubSubError) in try DurationText.parse(text, option: "--idle") },
-                try DurationText.parse(keepalive, option: "--keepalive")
-            )
-        } catch {
-            throw ValidationError(error.message)
-        }
-    }
-
-    /// Why the subscription stopped.
-    enum Outcome: Sendable {
-        case finished
-        case timedOut
+        (
+            try DurationOption.parse(timeout, option: "--timeout"),
+            try DurationOption.parse(idle, option: "--idle"),
+            try DurationOption.parse(keepalive, option: "--keepalive")
+        )
     }
 
     func execute() async throws {
@@ -117,34 +106,18 @@ struct SubscribeCommand: AsyncPubSubSubcommand {
         let printer = Printer(format: format, events: events, quiet: global.quiet, readyFile: readyFile, count: count)
         let activity = AsyncStream<Void>.makeStream(bufferingPolicy: .bufferingNewest(1))
 
-        let outcome: Outcome = try await withThrowingTaskGroup(of: Outcome.self) { tasks in
-            tasks.addTask {
-                try await configured.run { event in
-                    if case .message = event { activity.continuation.yield() }
-                    return printer.handle(event)
-                }
-                return .finished
+        // --idle: stop once that long passes without a message.
+        var stopWhenIdle: (@Sendable () async throws -> Void)?
+        if let idle {
+            stopWhenIdle = { @Sendable in
+                while !(await Self.waitForActivity(activity.stream, within: idle)) {}
             }
-            tasks.addTask {
-                for await _ in await UnixSignalsSequence(trapping: .sigint, .sigterm) { return .finished }
-                return .finished
+        }
+        let outcome = try await runStream(timeout: timeout, stop: stopWhenIdle) {
+            try await configured.run { event in
+                if case .message = event { activity.continuation.yield() }
+                return printer.handle(event)
             }
-            if let timeout {
-                tasks.addTask {
-                    try await Task.sleep(for: timeout)
-                    return .timedOut
-                }
-            }
-            if let idle {
-                tasks.addTask {
-                    while true {
-                        let quiet = await Self.waitForActivity(activity.stream, within: idle)
-                        if quiet { return .finished }
-                    }
-                }
-            }
-            defer { tasks.cancelAll() }
-            return try await tasks.next() ?? .finished
         }
         if outcome == .timedOut {
             throw PubSubError(

@@ -4,7 +4,6 @@ import Logging
 import PubSubClient
 import PubSubCore
 import Synchronization
-import UnixSignals
 
 struct TraceCommand: AsyncPubSubSubcommand {
     static let configuration = CommandConfiguration(
@@ -118,17 +117,9 @@ struct TraceCommand: AsyncPubSubSubcommand {
     }
 
     private func timeoutDuration() throws -> Duration? {
-        do {
-            return try timeout.map { text throws(PubSubError) in try DurationText.parse(text, option: "--timeout") }
-        } catch {
-            throw ValidationError(error.message)
-        }
+        try DurationOption.parse(timeout, option: "--timeout")
     }
 
-    private enum Outcome: Sendable {
-        case finished
-        case timedOut
-    }
 
     func execute() async throws {
         let connectionString = try connectionOptions.resolve(quiet: global.quiet)
@@ -150,23 +141,8 @@ struct TraceCommand: AsyncPubSubSubcommand {
         )
         let timeout = try timeoutDuration()
 
-        let outcome: Outcome = try await withThrowingTaskGroup(of: Outcome.self) { tasks in
-            tasks.addTask {
-                try await configured.run { event in printer.handle(event) }
-                return .finished
-            }
-            tasks.addTask {
-                for await _ in await UnixSignalsSequence(trapping: .sigint, .sigterm) { return .finished }
-                return .finished
-            }
-            if let timeout {
-                tasks.addTask {
-                    try await Task.sleep(for: timeout)
-                    return .timedOut
-                }
-            }
-            defer { tasks.cancelAll() }
-            return try await tasks.next() ?? .finished
+        let outcome = try await runStream(timeout: timeout) {
+            try await configured.run { event in printer.handle(event) }
         }
         if outcome == .timedOut, let count, printer.printed < count {
             throw PubSubError(

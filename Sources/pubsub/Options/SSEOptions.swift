@@ -28,13 +28,9 @@ struct SSEOptions: ParsableArguments {
     }
 
     func heartbeatPeriod() throws -> Duration {
-        do {
-            let period = try DurationText.parse(heartbeat, option: "--heartbeat")
-            guard period >= .milliseconds(100) else { throw ValidationError("--heartbeat \(heartbeat) is too short (at least 100ms)") }
-            return period
-        } catch let error as PubSubError {
-            throw ValidationError(error.message)
-        }
+        let period = try DurationOption.parse(heartbeat, option: "--heartbeat")
+        guard period >= .milliseconds(100) else { throw ValidationError("--heartbeat \(heartbeat) is too short (at least 100ms)") }
+        return period
     }
 
     func endpointOptions() throws -> SSEEndpoint.Options {
