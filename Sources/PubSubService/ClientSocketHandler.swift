@@ -147,9 +147,7 @@ struct ClientSocketHandler: Sendable {
     }
 
     private func handle(_ message: ClientMessage, connection: ClientConnection) -> CloseRequest? {
-        if let record = registry.tracer.isActive ? Self.traceRequest(message, connection) : nil {
-            registry.tracer.record { record }
-        }
+        registry.tracer.recordIfAny { Self.traceRequest(message, connection) }
         if let ackId = message.ackId, !connection.recordAckId(ackId) {
             ack(connection, ackId, error: AckError(name: AckError.duplicate, message: "Message with ackId \(ackId) was already processed."))
             return nil
@@ -229,9 +227,7 @@ struct ClientSocketHandler: Sendable {
     /// An `event` request: to the hub's event handler for it, whose answer goes back to the client
     /// as a message and decides the ack (§8.7); with no handler, an `InvocationFailed` ack.
     private func handleEvent(_ event: String, data: MessageData, ackId: UInt64?, connection: ClientConnection, on eventLoop: any EventLoop) -> Outcome {
-        if let record = registry.tracer.isActive ? Self.traceRequest(.event(event: event, data: data, ackId: ackId), connection) : nil {
-            registry.tracer.record { record }
-        }
+        registry.tracer.recordIfAny { Self.traceRequest(.event(event: event, data: data, ackId: ackId), connection) }
         if let ackId, !connection.recordAckId(ackId) {
             ack(connection, ackId, error: AckError(name: AckError.duplicate, message: "Message with ackId \(ackId) was already processed."))
             return .done

@@ -113,6 +113,13 @@ final class Tracer: Sendable {
         append(build())
     }
 
+    /// Records the event `build` makes, if anyone traces and `build` makes one.
+    @inline(__always)
+    func recordIfAny(_ build: () -> TraceRecord?) {
+        guard active.load(ordering: .relaxed), let record = build() else { return }
+        append(record)
+    }
+
     private func append(_ record: TraceRecord) {
         var record = record
         state.withLock { state in
