@@ -29,7 +29,13 @@ public enum ClientMessage: Sendable, Hashable {
     /// Decodes one frame.
     /// - Throws: ``MessageDecodingProblem``.
     public static func decode(_ frame: some DataProtocol) throws(MessageDecodingProblem) -> ClientMessage {
-        guard let value = try? JSONDecoder().decode(JSONValue.self, from: Data(frame)) else {
+        let data = Data(frame)
+        // The common case, a JSON object, through JSONSerialization (it reports each value's kind;
+        // `Decodable` decoding of JSONValue guesses kind after kind).
+        if let object = JSONValue.parseObject(data) {
+            return try interpret(.object(object))
+        }
+        guard let value = try? JSONDecoder().decode(JSONValue.self, from: data) else {
             throw MessageDecodingProblem("the frame is not valid JSON")
         }
         return try interpret(value)

@@ -107,7 +107,13 @@ extension JSONValue {
             case UInt8(ascii: "c"), UInt8(ascii: "B"):
                 self = .bool(number.boolValue)
             case UInt8(ascii: "d"), UInt8(ascii: "f"):
-                self = .number(number.doubleValue)
+                // A whole number written as 1.0 or 1e2 is an integer, as the Decodable path reads it.
+                let double = number.doubleValue
+                if double.rounded() == double, abs(double) < 9.2e18 {
+                    self = .integer(Int64(double))
+                } else {
+                    self = .number(double)
+                }
             case UInt8(ascii: "Q") where number.uint64Value > UInt64(Int64.max):
                 self = .number(number.doubleValue)
             default:
