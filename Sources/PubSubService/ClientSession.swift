@@ -23,7 +23,9 @@ final class ClientSession: ChannelInboundHandler, NIOScheduledCallbackHandler {
     }
 
     private let protocolHandler: ClientSocketHandler
-    private let admission: ClientAdmission
+    /// Who the client is, until the session opens (then released: it holds the whole token, and
+    /// idle connections are counted in bytes).
+    private var admission: ClientAdmission?
     private let closeTimeout: TimeAmount
     private let queueLimit: Int
 
@@ -70,6 +72,8 @@ final class ClientSession: ChannelInboundHandler, NIOScheduledCallbackHandler {
             },
             id: ClientSocketHandler.nextTransportID()
         )
+        guard let admission else { return }
+        self.admission = nil
         switch protocolHandler.open(admission, transport: transport, on: context.eventLoop) {
         case .refused(let refusal):
             close(refusal, disconnectedMessage: false)

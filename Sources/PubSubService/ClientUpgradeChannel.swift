@@ -69,6 +69,7 @@ struct ClientUpgradeChannel: ServerChildChannel, HTTPChannelHandler {
                 upgradePipelineHandler: { channel, _ in
                     channel.eventLoop.makeCompletedFuture {
                         guard let admission = admitted.value else { throw ChannelError.inappropriateOperationForState }
+                        admitted.value = nil
                         let pipeline = channel.pipeline.syncOperations
                         try pipeline.addHandler(
                             NIOWebSocketFrameAggregator(
