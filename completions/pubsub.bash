@@ -188,7 +188,7 @@ _pubsub_serve() {
     repeating_flags=(--verbose -v)
     non_repeating_flags=(--quiet -q --version -h --help)
     repeating_options=(--event-handler --public-group)
-    non_repeating_options=(--host --port --access-key --trace-buffer --trace-history --event-handler-config --event-handler-timeout --history --allow-origin --heartbeat --log-level)
+    non_repeating_options=(--host --port --access-key --keepalive-interval --trace-buffer --trace-history --event-handler-config --event-handler-timeout --history --allow-origin --heartbeat --log-level)
     __pubsub_offer_flags_options 0
 
     # Offer option value completions
@@ -200,6 +200,9 @@ _pubsub_serve() {
         return
         ;;
     '--access-key')
+        return
+        ;;
+    '--keepalive-interval')
         return
         ;;
     '--trace-buffer')

@@ -23,7 +23,7 @@ function __pubsub_parse_tokens -S
         __pubsub_parse_subcommand 0 'version' 'h/help'
         switch $unparsed_tokens[1]
         case 'serve'
-            __pubsub_parse_subcommand 0 'host=' 'port=' 'access-key=' 'trace-buffer=' 'trace-history=' 'event-handler=+' 'event-handler-config=' 'event-handler-timeout=' 'history=' 'public-group=+' 'allow-origin=' 'heartbeat=' 'v/verbose' 'q/quiet' 'log-level=' 'version' 'h/help'
+            __pubsub_parse_subcommand 0 'host=' 'port=' 'access-key=' 'keepalive-interval=' 'trace-buffer=' 'trace-history=' 'event-handler=+' 'event-handler-config=' 'event-handler-timeout=' 'history=' 'public-group=+' 'allow-origin=' 'heartbeat=' 'v/verbose' 'q/quiet' 'log-level=' 'version' 'h/help'
         case 'serve-sse'
             __pubsub_parse_subcommand 0 'hub=' 'group=+' 'host=' 'port=' 'history=' 'public-group=+' 'allow-origin=' 'heartbeat=' 'connection-string=' 'connection-string-file=' 'ca-file=' 'v/verbose' 'q/quiet' 'log-level=' 'version' 'h/help'
         case 'subscribe'
@@ -123,6 +123,7 @@ complete -c 'pubsub' -n '__pubsub_should_offer_completions_for_positional "pubsu
 complete -c 'pubsub' -n '__pubsub_should_offer_completions_for_flags_or_options "pubsub serve" host' -l 'host' -d 'Address to listen on.' -rfka ''
 complete -c 'pubsub' -n '__pubsub_should_offer_completions_for_flags_or_options "pubsub serve" port' -l 'port' -d 'Port to listen on; 0 picks a free port and prints it.' -rfka ''
 complete -c 'pubsub' -n '__pubsub_should_offer_completions_for_flags_or_options "pubsub serve" access-key' -l 'access-key' -d 'The access key tokens must be signed with (env: PUBSUB_ACCESS_KEY); default: the development key.' -rfka ''
+complete -c 'pubsub' -n '__pubsub_should_offer_completions_for_flags_or_options "pubsub serve" keepalive-interval' -l 'keepalive-interval' -d 'Seconds between the WebSocket pings sent to every client (Azure\'s webSocketKeepAliveIntervalInSeconds, 1 to 120); a client that misses a pong is closed.' -rfka ''
 complete -c 'pubsub' -n '__pubsub_should_offer_completions_for_flags_or_options "pubsub serve" trace-buffer' -l 'trace-buffer' -d 'Live-trace events that may wait for one slow `pubsub trace` before it misses some.' -rfka ''
 complete -c 'pubsub' -n '__pubsub_should_offer_completions_for_flags_or_options "pubsub serve" trace-history' -l 'trace-history' -d 'Live-trace events kept so that a `pubsub trace` that reconnects resumes without a gap; 0 keeps none.' -rfka ''
 complete -c 'pubsub' -n '__pubsub_should_offer_completions_for_flags_or_options "pubsub serve"' -l 'event-handler' -d 'An event handler: \'HUB=URL_TEMPLATE [user=*|NAME,…] [system=connect,connected,disconnected]\'; repeat for more.' -rfka ''

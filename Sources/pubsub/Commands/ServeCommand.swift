@@ -56,6 +56,14 @@ struct ServeCommand: AsyncPubSubSubcommand {
     )
     var accessKey: String?
 
+    @Option(
+        help: ArgumentHelp(
+            "Seconds between the WebSocket pings sent to every client (Azure's webSocketKeepAliveIntervalInSeconds, 1 to 120); a client that misses a pong is closed.",
+            valueName: "seconds"
+        )
+    )
+    var keepaliveInterval = 20
+
     @Option(help: ArgumentHelp("Live-trace events that may wait for one slow `pubsub trace` before it misses some.", valueName: "n"))
     var traceBuffer = 10_000
 
@@ -88,6 +96,9 @@ struct ServeCommand: AsyncPubSubSubcommand {
 
     mutating func validate() throws {
         guard (0...65535).contains(port) else { throw ValidationError("--port \(port) is not a port number (0 to 65535)") }
+        guard (1...120).contains(keepaliveInterval) else {
+            throw ValidationError("--keepalive-interval \(keepaliveInterval) is out of range: 1 to 120 seconds, as in Azure")
+        }
         guard traceBuffer >= 1 else { throw ValidationError("--trace-buffer must be at least 1") }
         guard traceHistory >= 0 else { throw ValidationError("--trace-history must be 0 or more") }
         if accessKey == nil { accessKey = Environment.value(Environment.accessKey) }
@@ -113,6 +124,7 @@ struct ServeCommand: AsyncPubSubSubcommand {
             host: host,
             port: port,
             accessKeys: [key],
+            pingInterval: .seconds(keepaliveInterval),
             sseHistoryLimit: sse.history,
             sse: try sse.endpointOptions(),
             traceBufferLimit: traceBuffer,
