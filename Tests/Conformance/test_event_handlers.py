@@ -331,3 +331,18 @@ def test_a_role_from_the_connect_handler_admits_a_simple_sender(handled, upstrea
     }
     sender.close()
     listener.close()
+
+
+def test_an_event_name_a_header_cannot_carry_fails_the_event_not_the_service(handled, upstream):
+    hub = hub_name()
+    socket = raw_socket(handled, hub, user="kim")
+    next_json(socket)
+    socket.send(json.dumps({"type": "event", "event": "bad\nname", "dataType": "text", "data": "x", "ackId": 1}))
+    ack = next_json(socket)
+    assert ack["ackId"] == 1 and ack["success"] is False
+    assert ack["error"]["name"] == "InvocationFailed"
+    assert "control characters" in ack["error"]["message"]
+    socket.send(json.dumps({"type": "event", "event": "fine", "dataType": "text", "data": "x", "ackId": 2}))
+    assert next_json(socket) == {"type": "ack", "ackId": 2, "success": True}
+    socket.close()
+    assert [r.event for r in upstream.requests(hub) if r.event.startswith("bad")] == []

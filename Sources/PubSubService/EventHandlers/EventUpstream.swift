@@ -52,6 +52,8 @@ final class EventUpstream: Sendable {
         case unreachable(url: String, reason: String)
         case timedOut(url: String, after: Duration)
         case invalidAnswer(url: String, reason: String)
+        /// The request could not be made (a value HTTP headers cannot carry).
+        case notSendable(url: String, reason: String)
 
         var description: String {
             switch self {
@@ -63,6 +65,8 @@ final class EventUpstream: Sendable {
                 return "the event handler \(url) did not answer within \(after.wholeSecondsText)"
             case .invalidAnswer(let url, let reason):
                 return "the event handler \(url) \(reason)"
+            case .notSendable(let url, let reason):
+                return "the event handler \(url) was not called: \(reason)"
             }
         }
     }
@@ -143,6 +147,13 @@ final class EventUpstream: Sendable {
     }
 
     private func post(_ event: Event, url: String, shownURL: String, on eventLoop: any EventLoop) -> EventLoopFuture<Answer> {
+        // Header values may not hold control characters (RFC 9110); a client chooses event names.
+        for (what, value) in [("event name", event.name), ("user id", event.userId ?? ""), ("connection state", event.connectionState ?? "")]
+        where value.utf8.contains(where: { ($0 < 0x20 && $0 != 0x09) || $0 == 0x7F }) {
+            return eventLoop.makeFailedFuture(
+                Failure.notSendable(url: shownURL, reason: "the \(what) holds control characters, which an HTTP header (ce-*) cannot carry")
+            )
+        }
         var headers = HTTPHeaders()
         headers.reserveCapacity(16)
         headers.add(name: "Content-Type", value: event.contentType)
