@@ -279,11 +279,11 @@ struct BenchClient: Sendable {
     let handler: NIOLoopBound<BenchClientHandler>
 
     /// Joins a group and waits for the ack.
-    func join(_ group: String) async throws {
+    func join(_ group: String) -> EventLoopFuture<Void> {
         let text = JSONValue.string(group).compactJSONString()
-        try await channel.eventLoop.flatSubmit {
+        return channel.eventLoop.flatSubmit {
             handler.value.request { #"{"type":"joinGroup","group":\#(text),"ackId":\#($0)}"# }
-        }.get()
+        }
     }
 
     /// Sends a frame as is (a publisher's `sendToGroup`).

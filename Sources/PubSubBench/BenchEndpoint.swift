@@ -1,5 +1,6 @@
 import Foundation
 import NIOCore
+import NIOPosix
 import PubSubClient
 import PubSubCore
 
@@ -80,7 +81,7 @@ public struct BenchEndpoint: Sendable {
         groupIndex: Int?,
         counters: BenchCounters,
         registry: LoopStatsRegistry
-    ) async throws(PubSubError) -> BenchClient {
+    ) -> EventLoopFuture<BenchClient> {
         var options = WebSocketClient.Options(subprotocols: kind.subprotocols)
         options.trust = trust
         options.connectTimeout = connectTimeout
@@ -90,14 +91,20 @@ public struct BenchEndpoint: Sendable {
             do {
                 source = try SocketAddress(ipAddress: address, port: 0)
             } catch {
-                throw PubSubError(.benchBadSourceAddress, "\(address) is not an IP address to connect from", exitStatus: .usage)
+                return MultiThreadedEventLoopGroup.singleton.any().makeFailedFuture(
+                    PubSubError(.benchBadSourceAddress, "\(address) is not an IP address to connect from", exitStatus: .usage)
+                )
             }
         }
-        return try await WebSocketClient.upgrade(target, options: options, address: address, source: source) { channel, _ in
+        // Future-chained, with no task per connection: a storm's load generator spends its CPU on
+        // connections, not on hopping between threads.
+        return WebSocketClient.upgradeFuture(target, options: options, address: address, source: source) { channel, _ in
             let handler = BenchClientHandler(kind: kind, groupIndex: groupIndex, counters: counters, registry: registry)
             try channel.pipeline.syncOperations.addHandler(handler)
             return BenchClient(channel: channel, handler: NIOLoopBound(handler, eventLoop: channel.eventLoop))
         }
+        .flatMapErrorThrowing { [options] error in throw WebSocketClient.connectFailure(error, target: target, options: options) }
+        .flatMapThrowing { upgrade in try WebSocketClient.value(of: upgrade) }
     }
 }
 

@@ -2,6 +2,7 @@ import Foundation
 import Histogram
 import NIOConcurrencyHelpers
 import NIOCore
+import NIOPosix
 import PubSubClient
 import PubSubCore
 import Synchronization
@@ -32,63 +33,115 @@ struct ConnectionOpener: Sendable {
             targets[plan.group] = try WebSocketClient.Target(endpoint.clientURL(groups: plan.kind == .simple ? plan.group.map { [$0] } ?? [] : []))
         }
         let address = try endpoint.resolvedAddress()
-        let opened = NIOLockedValueBox<[BenchClient?]>(Array(repeating: nil, count: plans.count))
-        let count = NIOLockedValueBox(0)
-        do {
-            try await withThrowingTaskGroup(of: Void.self) { tasks in
-                var next = 0
-                func start() {
-                    let index = next
-                    next += 1
-                    let plan = plans[index]
-                    let target = targets[plan.group]!
-                    tasks.addTask {
-                        let started = NIODeadline.now()
-                        let client = try await endpoint.open(
-                            plan.kind,
-                            target: target,
-                            address: address,
-                            index: index,
-                            groupIndex: plan.groupIndex,
-                            counters: counters,
-                            registry: registry
-                        )
-                        opened.withLockedValue { $0[index] = client }
-                        if let group = plan.group, plan.kind != .simple { try await client.join(group) }
-                        let elapsed = NIODeadline.now().uptimeNanoseconds - started.uptimeNanoseconds
-                        timings?.withLockedValue { $0.recordNanoseconds(elapsed) }
-                        let done = count.withLockedValue { count in
-                            count += 1
-                            return count
-                        }
-                        if done % 500 == 0 { progress(done) }
-                    }
-                }
-                while next < min(concurrency, plans.count) { start() }
-                while try await tasks.next() != nil {
-                    if next < plans.count { start() }
+        let resolvedTargets = targets
+        let window = OpeningWindow(count: plans.count)
+        let finished = MultiThreadedEventLoopGroup.singleton.any().makePromise(of: Void.self)
+        // `concurrency` chains of future callbacks, each opening its next connection when one is
+        // done: no task per connection, so the load generator's CPU goes to the connections.
+        @Sendable func startNext() {
+            guard let index = window.claim() else { return }
+            let plan = plans[index]
+            let started = NIODeadline.now()
+            endpoint.open(
+                plan.kind,
+                target: resolvedTargets[plan.group]!,
+                address: address,
+                index: index,
+                groupIndex: plan.groupIndex,
+                counters: counters,
+                registry: registry
+            )
+            .flatMap { client in
+                window.opened(client, at: index)
+                guard let group = plan.group, plan.kind != .simple else { return client.channel.eventLoop.makeSucceededVoidFuture() }
+                return client.join(group)
+            }
+            .whenComplete { result in
+                switch result {
+                case .failure(let error):
+                    window.stop()
+                    finished.fail(error)
+                case .success:
+                    let elapsed = NIODeadline.now().uptimeNanoseconds - started.uptimeNanoseconds
+                    timings?.withLockedValue { $0.recordNanoseconds(elapsed) }
+                    let done = window.finished()
+                    if done % 500 == 0 { progress(done) }
+                    if done == plans.count { finished.succeed() }
+                    startNext()
                 }
             }
+        }
+        if plans.isEmpty { finished.succeed() }
+        for _ in 0..<min(concurrency, plans.count) { startNext() }
+        do {
+            try await finished.futureResult.get()
         } catch {
-            for client in opened.withLockedValue({ $0 }).compactMap({ $0 }) { await client.close() }
+            window.stop()
+            for client in window.clients() { await client.close() }
+            let count = window.finishedCount
             if let failure = error as? PubSubError {
                 throw PubSubError(
                     failure.code,
-                    "connection \(count.withLockedValue { $0 } + 1) of \(plans.count) failed: \(failure.message)",
+                    "connection \(count + 1) of \(plans.count) failed: \(failure.message)",
                     hint: failure.hint,
                     exitStatus: failure.exitStatus
                 )
             }
             throw PubSubError(
                 .benchConnectFailed,
-                "connection \(count.withLockedValue { $0 } + 1) of \(plans.count) failed: \(error)",
+                "connection \(count + 1) of \(plans.count) failed: \(error)",
                 hint: "the service may be out of file descriptors or memory; try fewer connections",
                 exitStatus: .unavailable
             )
         }
         progress(plans.count)
-        return opened.withLockedValue { $0.compactMap { $0 } }
+        return window.clients()
     }
+}
+
+/// Which connection opens next, which are open, and how many are done.
+private final class OpeningWindow: Sendable {
+    private struct State {
+        var next = 0
+        var finished = 0
+        var stopped = false
+        var opened: [BenchClient?]
+    }
+
+    private let count: Int
+    private let state: Mutex<State>
+
+    init(count: Int) {
+        self.count = count
+        state = Mutex(State(opened: Array(repeating: nil, count: count)))
+    }
+
+    /// The index of the next connection to open, or nil when all are started (or a failure stopped it).
+    func claim() -> Int? {
+        state.withLock { state in
+            guard !state.stopped, state.next < count else { return nil }
+            defer { state.next += 1 }
+            return state.next
+        }
+    }
+
+    func opened(_ client: BenchClient, at index: Int) {
+        state.withLock { $0.opened[index] = client }
+    }
+
+    /// Counts one more connection done (opened and joined); returns how many are.
+    func finished() -> Int {
+        state.withLock { state in
+            state.finished += 1
+            return state.finished
+        }
+    }
+
+    var finishedCount: Int { state.withLock { $0.finished } }
+
+    func stop() { state.withLock { $0.stopped = true } }
+
+    func clients() -> [BenchClient] { state.withLock { $0.opened.compactMap { $0 } } }
 }
 
 /// Closes connections, many at a time.

@@ -235,7 +235,7 @@ public enum WebSocketClient {
         }
     }
 
-    enum Upgrade<Value: Sendable>: Sendable {
+    package enum Upgrade<Value: Sendable>: Sendable {
         case websocket(Value)
         case refused(status: HTTPResponseStatus, body: String)
     }
@@ -322,95 +322,134 @@ public enum WebSocketClient {
     ) async throws(PubSubError) -> Value {
         let upgrade: Upgrade<Value>
         do {
-            let sslContext: NIOSSLContext? = target.secure ? try NIOSSLContext(configuration: options.trust.configuration) : nil
-            var bootstrap = ClientBootstrap(group: MultiThreadedEventLoopGroup.singleton)
-            if let source { bootstrap = bootstrap.bind(to: source) }
-            bootstrap = bootstrap
-                .connectTimeout(.milliseconds(Int64(options.connectTimeout.components.seconds * 1000)))
-                // A service's FIN becomes an `inputClosed` event instead of closing the channel, so
-                // the InputClosedGate can hold it back until the upgrade is done (see there).
-                .channelOption(ChannelOptions.allowRemoteHalfClosure, value: true)
-            let initializer: @Sendable (any Channel) -> EventLoopFuture<EventLoopFuture<Upgrade<Value>>> = { channel in
-                channel.eventLoop.makeCompletedFuture {
-                    if let sslContext {
-                        // IP literals carry no SNI; everything else does.
-                        let isIPLiteral = (try? SocketAddress(ipAddress: target.host, port: 0)) != nil
-                        let handler = try NIOSSLClientHandler(context: sslContext, serverHostname: isIPLiteral ? nil : target.host)
-                        try channel.pipeline.syncOperations.addHandler(handler)
-                    }
-                    let observer = ResponseObserver(eventLoop: channel.eventLoop)
-                    let gate = InputClosedGate()
-                    try channel.pipeline.syncOperations.addHandler(gate)
-                    let upgrader = NIOTypedWebSocketClientUpgrader<Upgrade<Value>>(
-                        maxFrameSize: options.maxMessageSize,
-                        upgradePipelineHandler: { channel, response in
-                            channel.eventLoop.makeCompletedFuture {
-                                channel.pipeline.syncOperations.removeHandler(observer, promise: nil)
-                                let subprotocol = response.headers.first(name: "Sec-WebSocket-Protocol")
-                                let value = try configure(channel, subprotocol)
-                                // The upgrade handler hands over the bytes that came with the 101
-                                // (often the service's first frame, or its close) right after this
-                                // returns; the held end of input must follow them, not precede them.
-                                channel.eventLoop.assumeIsolated().execute {
-                                    if let gate = try? channel.pipeline.syncOperations.handler(type: InputClosedGate.self) {
-                                        gate.release()
-                                    }
-                                }
-                                return Upgrade.websocket(value)
-                            }
-                        }
-                    )
-                    var headers = HTTPHeaders()
-                    headers.add(name: "Host", value: target.hostHeader)
-                    headers.add(name: "User-Agent", value: "pubsub-cli")
-                    if !options.subprotocols.isEmpty {
-                        headers.add(name: "Sec-WebSocket-Protocol", value: options.subprotocols.joined(separator: ", "))
-                    }
-                    for (name, value) in options.headers { headers.add(name: name, value: value) }
-                    let head = HTTPRequestHead(version: .http1_1, method: .GET, uri: target.requestURI, headers: headers)
-                    let configuration = NIOTypedHTTPClientUpgradeConfiguration<Upgrade<Value>>(
-                        upgradeRequestHead: head,
-                        upgraders: [upgrader],
-                        notUpgradingCompletionHandler: { channel in
-                            // A refusal's body may end with the connection: let the end through.
-                            if let gate = try? channel.pipeline.syncOperations.handler(type: InputClosedGate.self) {
-                                gate.release()
-                            }
-                            return observer.done.futureResult.map {
-                                let seen = observer.seen.withLockedValue { $0 }
-                                return Upgrade<Value>.refused(status: seen.status, body: seen.body)
-                            }
-                        }
-                    )
-                    var pipeline = NIOUpgradableHTTPClientPipelineConfiguration(upgradeConfiguration: configuration)
-                    // The service's first frame often arrives in the same read as the 101 response:
-                    // keep those bytes for the WebSocket decoder (NIO's client default drops them).
-                    pipeline.leftOverBytesStrategy = .forwardBytes
-                    let negotiated = try channel.pipeline.syncOperations.configureUpgradableHTTPClientPipeline(
-                        configuration: pipeline
-                    )
-                    let upgradeHandler = try channel.pipeline.syncOperations.handler(type: NIOTypedHTTPClientUpgradeHandler<Upgrade<Value>>.self)
-                    try channel.pipeline.syncOperations.addHandler(observer, position: .before(upgradeHandler))
-                    return negotiated
-                }
-            }
-            let result: EventLoopFuture<Upgrade<Value>>
-            if let address {
-                result = try await bootstrap.connect(to: address, channelInitializer: initializer)
-            } else {
-                result = try await bootstrap.connect(host: target.host, port: target.port, channelInitializer: initializer)
-            }
-            upgrade = try await result.get()
+            upgrade = try await upgradeFuture(target, options: options, address: address, source: source, configure: configure).get()
         } catch {
-            if let untrusted = options.trust.failure(error, host: target.host, port: target.port) { throw untrusted }
-            throw PubSubError(
-                .serviceUnreachable,
-                "cannot open a WebSocket to \(target.host):\(target.port): \(describe(error))",
-                hint: target.host == "localhost" || target.host == "127.0.0.1"
-                    ? "is `pubsub serve` running on that port?" : "check the endpoint and the network",
-                exitStatus: .unavailable
-            )
+            throw connectFailure(error, target: target, options: options)
         }
+        return try value(of: upgrade)
+    }
+
+    /// ``upgrade(_:options:address:source:configure:)`` as a future, for callers that open many
+    /// connections from event loops (a load generator) without a task per connection. It fails with
+    /// the transport's error (``connectFailure(_:target:options:)`` says it in the user's terms) and
+    /// succeeds with the handshake's outcome (``value(of:)`` turns a refusal into its error).
+    package static func upgradeFuture<Value: Sendable>(
+        _ target: Target,
+        options: Options,
+        address: SocketAddress? = nil,
+        source: SocketAddress? = nil,
+        configure: @escaping @Sendable (any Channel, _ subprotocol: String?) throws -> Value
+    ) -> EventLoopFuture<Upgrade<Value>> {
+        let group = MultiThreadedEventLoopGroup.singleton
+        let sslContext: NIOSSLContext?
+        do {
+            sslContext = target.secure ? try NIOSSLContext(configuration: options.trust.configuration) : nil
+        } catch {
+            return group.any().makeFailedFuture(error)
+        }
+        var bootstrap = ClientBootstrap(group: group)
+        if let source { bootstrap = bootstrap.bind(to: source) }
+        let initializer: @Sendable (any Channel) -> EventLoopFuture<EventLoopFuture<Upgrade<Value>>> = { channel in
+            channel.eventLoop.makeCompletedFuture {
+                if let sslContext {
+                    // IP literals carry no SNI; everything else does.
+                    let isIPLiteral = (try? SocketAddress(ipAddress: target.host, port: 0)) != nil
+                    let handler = try NIOSSLClientHandler(context: sslContext, serverHostname: isIPLiteral ? nil : target.host)
+                    try channel.pipeline.syncOperations.addHandler(handler)
+                }
+                let observer = ResponseObserver(eventLoop: channel.eventLoop)
+                let gate = InputClosedGate()
+                try channel.pipeline.syncOperations.addHandler(gate)
+                let upgrader = NIOTypedWebSocketClientUpgrader<Upgrade<Value>>(
+                    maxFrameSize: options.maxMessageSize,
+                    upgradePipelineHandler: { channel, response in
+                        channel.eventLoop.makeCompletedFuture {
+                            channel.pipeline.syncOperations.removeHandler(observer, promise: nil)
+                            let subprotocol = response.headers.first(name: "Sec-WebSocket-Protocol")
+                            let value = try configure(channel, subprotocol)
+                            // The upgrade handler hands over the bytes that came with the 101
+                            // (often the service's first frame, or its close) right after this
+                            // returns; the held end of input must follow them, not precede them.
+                            channel.eventLoop.assumeIsolated().execute {
+                                if let gate = try? channel.pipeline.syncOperations.handler(type: InputClosedGate.self) {
+                                    gate.release()
+                                }
+                            }
+                            return Upgrade.websocket(value)
+                        }
+                    }
+                )
+                var headers = HTTPHeaders()
+                headers.add(name: "Host", value: target.hostHeader)
+                headers.add(name: "User-Agent", value: "pubsub-cli")
+                if !options.subprotocols.isEmpty {
+                    headers.add(name: "Sec-WebSocket-Protocol", value: options.subprotocols.joined(separator: ", "))
+                }
+                for (name, value) in options.headers { headers.add(name: name, value: value) }
+                let head = HTTPRequestHead(version: .http1_1, method: .GET, uri: target.requestURI, headers: headers)
+                let configuration = NIOTypedHTTPClientUpgradeConfiguration<Upgrade<Value>>(
+                    upgradeRequestHead: head,
+                    upgraders: [upgrader],
+                    notUpgradingCompletionHandler: { channel in
+                        // A refusal's body may end with the connection: let the end through.
+                        if let gate = try? channel.pipeline.syncOperations.handler(type: InputClosedGate.self) {
+                            gate.release()
+                        }
+                        return observer.done.futureResult.map {
+                            let seen = observer.seen.withLockedValue { $0 }
+                            return Upgrade<Value>.refused(status: seen.status, body: seen.body)
+                        }
+                    }
+                )
+                var pipeline = NIOUpgradableHTTPClientPipelineConfiguration(upgradeConfiguration: configuration)
+                // The service's first frame often arrives in the same read as the 101 response:
+                // keep those bytes for the WebSocket decoder (NIO's client default drops them).
+                pipeline.leftOverBytesStrategy = .forwardBytes
+                let negotiated = try channel.pipeline.syncOperations.configureUpgradableHTTPClientPipeline(
+                    configuration: pipeline
+                )
+                let upgradeHandler = try channel.pipeline.syncOperations.handler(type: NIOTypedHTTPClientUpgradeHandler<Upgrade<Value>>.self)
+                try channel.pipeline.syncOperations.addHandler(observer, position: .before(upgradeHandler))
+                return negotiated
+            }
+        }
+        // The initializer runs on the new channel's loop and hands the handshake's outcome over here.
+        let negotiation = group.any().makePromise(of: Upgrade<Value>.self)
+        bootstrap = bootstrap
+            .connectTimeout(.milliseconds(Int64(options.connectTimeout.components.seconds * 1000)))
+            // A service's FIN becomes an `inputClosed` event instead of closing the channel, so
+            // the InputClosedGate can hold it back until the upgrade is done (see there).
+            .channelOption(ChannelOptions.allowRemoteHalfClosure, value: true)
+            .channelInitializer { channel in
+                initializer(channel).map { negotiated in negotiated.cascade(to: negotiation) }
+            }
+        let connected: EventLoopFuture<any Channel>
+        if let address {
+            connected = bootstrap.connect(to: address)
+        } else {
+            connected = bootstrap.connect(host: target.host, port: target.port)
+        }
+        // When the connection itself fails the handshake never completes the promise; a promise
+        // completed twice keeps its first result.
+        connected.whenFailure { negotiation.fail($0) }
+        return negotiation.futureResult
+    }
+
+    /// What an upgrade that did not happen means to the user.
+    package static func connectFailure(_ error: any Error, target: Target, options: Options) -> PubSubError {
+        if let failure = error as? PubSubError { return failure }
+        if let untrusted = options.trust.failure(error, host: target.host, port: target.port) { return untrusted }
+        return PubSubError(
+            .serviceUnreachable,
+            "cannot open a WebSocket to \(target.host):\(target.port): \(describe(error))",
+            hint: target.host == "localhost" || target.host == "127.0.0.1"
+                ? "is `pubsub serve` running on that port?" : "check the endpoint and the network",
+            exitStatus: .unavailable
+        )
+    }
+
+    /// The upgraded value, or the error a refused handshake means.
+    package static func value<Value: Sendable>(of upgrade: Upgrade<Value>) throws(PubSubError) -> Value {
         switch upgrade {
         case .websocket(let value):
             return value
