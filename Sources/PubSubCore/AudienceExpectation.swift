@@ -52,6 +52,23 @@ public struct AudienceExpectation: Sendable, Hashable {
         )
     }
 
+    /// ``resource(_:alternateAuthorities:)`` for `http://<authority><path>`, built from its parts (no
+    /// URL parsing: the service makes one per connection). `authority` is a Host header value:
+    /// `host`, `host:port` or `[v6]:port`; without a port, 80.
+    public static func resource(authority: String, path: String, alternateAuthorities: [Authority] = []) -> AudienceExpectation {
+        var host = Substring(authority)
+        var port = 80
+        if let colon = authority.lastIndex(of: ":"), !authority[colon...].contains("]"), let number = Int(authority[authority.index(after: colon)...]) {
+            host = authority[..<colon]
+            port = number
+        }
+        guard !host.isEmpty else { return resource("http://\(authority)\(path)", alternateAuthorities: alternateAuthorities) }
+        return AudienceExpectation(
+            rule: .resource(authorities: [Authority(host: String(host), port: port)] + alternateAuthorities, pathSegments: segments(of: path)),
+            expectedDescription: "http://\(authority)\(path)"
+        )
+    }
+
     /// The audience must name something on this service: same host and port, any path under the
     /// endpoint's path.
     public static func service(_ endpoint: ServiceEndpoint) -> AudienceExpectation {
@@ -91,6 +108,8 @@ public struct AudienceExpectation: Sendable, Hashable {
     }
 
     private static func segments(of path: String) -> [String] {
-        path.split(separator: "/").map { ($0.removingPercentEncoding ?? String($0)).lowercased() }
+        path.split(separator: "/").map { segment in
+            (segment.contains("%") ? segment.removingPercentEncoding ?? String(segment) : String(segment)).lowercased()
+        }
     }
 }

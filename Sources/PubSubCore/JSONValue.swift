@@ -129,7 +129,32 @@ extension JSONValue {
     }
 
     /// Compact JSON text with sorted keys and unescaped slashes, for stable output.
+    ///
+    /// Strings that need no escaping, integers, booleans and null are written directly (protocol
+    /// messages are made of them: a `connected` message or an ack took a `JSONEncoder` per member);
+    /// everything else goes through `JSONEncoder`, and both give the same text.
     public func compactJSONString() -> String {
+        switch self {
+        case .string(let text) where Self.needsNoEscaping(text):
+            return "\"" + text + "\""
+        case .integer(let number):
+            return String(number)
+        case .bool(let flag):
+            return flag ? "true" : "false"
+        case .null:
+            return "null"
+        default:
+            return Self.render(self, options: [.sortedKeys, .withoutEscapingSlashes])
+        }
+    }
+
+    /// No quote, backslash or control character: the text goes between quotes as it is.
+    static func needsNoEscaping(_ text: String) -> Bool {
+        text.utf8.allSatisfy { $0 >= 0x20 && $0 != UInt8(ascii: "\"") && $0 != UInt8(ascii: "\\") && $0 != 0x7F }
+    }
+
+    /// ``compactJSONString()`` always through `JSONEncoder` (tests hold the two equal).
+    package func encoderJSONString() -> String {
         Self.render(self, options: [.sortedKeys, .withoutEscapingSlashes])
     }
 

@@ -20,7 +20,8 @@ final class ListeningAddress: Sendable {
     func audience(for request: Request, path: String) -> AudienceExpectation {
         let authority = request.head.authority ?? "localhost:\(port)"
         return .resource(
-            "http://\(authority)\(path)",
+            authority: authority,
+            path: path,
             alternateAuthorities: [
                 .init(host: "localhost", port: port), .init(host: "127.0.0.1", port: port), .init(host: "[::1]", port: port),
             ]

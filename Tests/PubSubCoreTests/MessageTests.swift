@@ -139,6 +139,18 @@ struct ClientMessageDecodingTests {
 
 @Suite("JSONValue")
 struct JSONValueTests {
+    @Test(
+        "the direct writer gives JSONEncoder's text",
+        arguments: [
+            JSONValue.string("plain"), .string(""), .string("a/b"), .string("é 中文 🎉"), .string("\u{2028}\u{2029}"),
+            .string("quote \" backslash \\"), .string("tab\tnewline\n"), .string("\u{7F}del"), .string("\u{1}"),
+            .integer(0), .integer(-12), .integer(Int64.max), .integer(Int64.min), .bool(true), .bool(false), .null,
+        ]
+    )
+    func directWriter(value: JSONValue) {
+        #expect(value.compactJSONString() == value.encoderJSONString())
+    }
+
     @Test("every JSON kind decodes to its own case, nested too")
     func kinds() throws {
         let text = #"{"s":"x","i":-12,"big":12345678901234,"b":true,"f":false,"d":1.5,"n":null,"a":[1,"y",false,2.5,null],"o":{"k":{"deep":["z"]}}}"#

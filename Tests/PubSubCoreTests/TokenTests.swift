@@ -155,6 +155,21 @@ struct TokenTests {
         #expect(AudienceExpectation.resource("ws://localhost:8080/client/hubs/chat").accepts(aud) == accepted)
     }
 
+    @Test(
+        "an expectation built from a Host header and a path equals the one parsed from their URL",
+        arguments: [
+            ("localhost:8080", "/client/hubs/chat"), ("127.0.0.1:18081", "/client/hubs/Chat"), ("[::1]:8080", "/client/hubs/chat"),
+            ("Example.COM", "/client/hubs/chat"), ("localhost:8080", "/client/hubs/a%20b"), ("localhost:8080", "/"),
+        ]
+    )
+    func builtFromParts(authority: String, path: String) {
+        let alternates = [AudienceExpectation.Authority(host: "localhost", port: 8080)]
+        #expect(
+            AudienceExpectation.resource(authority: authority, path: path, alternateAuthorities: alternates)
+                == AudienceExpectation.resource("http://\(authority)\(path)", alternateAuthorities: alternates)
+        )
+    }
+
     @Test("a REST aud with the full query, or the documented hub-only form, names the request")
     func restAudienceForms() {
         let request = "http://localhost:8080/api/hubs/chat/groups/room1/:send?api-version=2024-12-01&excluded=a"
