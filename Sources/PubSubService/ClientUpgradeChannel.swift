@@ -8,6 +8,7 @@ import NIOHTTP1
 import NIOHTTPTypes
 import NIOHTTPTypesHTTP1
 import NIOWebSocket
+import Synchronization
 
 /// The server child channel: HTTP/1.1 for REST, and the WebSocket upgrade for clients, admitted (or
 /// refused with its status and reason) by ``ClientAdmission``.
@@ -27,7 +28,16 @@ struct ClientUpgradeChannel: ServerChildChannel, HTTPChannelHandler {
 
     struct Value: ServerChildChannelValue {
         let upgradeResult: EventLoopFuture<UpgradeResult>
+        /// The outcome once known, set on the channel's loop: when the server's task for the
+        /// connection starts after the upgrade is done (usual for a WebSocket, whose request comes
+        /// with the connection), it reads it here instead of awaiting the future (which resumes it on
+        /// another thread: a tenth of the service's CPU in a connection storm).
+        let settled: Settled
         let channel: any Channel
+    }
+
+    final class Settled: Sendable {
+        let result = Mutex<UpgradeResult?>(nil)
     }
 
     let responder: HTTPChannelHandler.Responder
@@ -106,13 +116,21 @@ struct ClientUpgradeChannel: ServerChildChannel, HTTPChannelHandler {
             configuration.enableResponseHeaderValidation = false  // HTTPTypes validates
             try channel.pipeline.syncOperations.addHandler(QuiesceUnusedHandler())
             let negotiated = try channel.pipeline.syncOperations.configureUpgradableHTTPServerPipeline(configuration: configuration)
-            return Value(upgradeResult: negotiated, channel: channel)
+            let value = Value(upgradeResult: negotiated, settled: Settled(), channel: channel)
+            negotiated.whenSuccess { result in value.settled.result.withLock { $0 = result } }
+            return value
         }
     }
 
     func handle(value: Value, logger: Logger) async {
         do {
-            switch try await value.upgradeResult.get() {
+            let outcome: UpgradeResult
+            if let known = value.settled.result.withLock({ $0 }) {
+                outcome = known
+            } else {
+                outcome = try await value.upgradeResult.get()
+            }
+            switch outcome {
             case .notUpgraded(let http):
                 await handleHTTP(asyncChannel: http, logger: logger)
             case .refused(let http, let refusal):
