@@ -2,6 +2,7 @@
 (and a raw WebSocket) run a scripted session. The unfiltered trace is the ground truth each filter
 is checked against."""
 
+import contextlib
 import json
 import os
 import pty
@@ -291,20 +292,34 @@ def test_a_stalled_trace_client_gets_a_missed_marker_and_slows_nobody(pubsub):
         assert local.stop() == 0
 
 
-def test_a_dropped_trace_resumes_from_the_history_without_a_gap(service):
-    hub = hub_name()
-    proxy = TCPProxy(service.port)
-    through_proxy = service.connection_string.replace(f":{service.port};", f":{proxy.port};")
+@contextlib.contextmanager
+def trace_through_proxy(local, hub):
+    """A publish-only trace of `hub` that reaches `local` through a TCP proxy the test can cut;
+    yields the trace, the proxy and a REST client of the hub."""
+    proxy = TCPProxy(local.port)
+    through_proxy = local.connection_string.replace(f":{local.port};", f":{proxy.port};")
     trace = Trace(through_proxy, "--hub", hub, "--kind", "publish")
     try:
         trace.wait_tracing()
-        rest = WebPubSubServiceClient.from_connection_string(service.connection_string, hub=hub)
+        yield trace, proxy, WebPubSubServiceClient.from_connection_string(local.connection_string, hub=hub)
+    finally:
+        trace.stop()
+        proxy.close()
+
+
+def cut_until_noticed(trace, proxy):
+    """Drops the trace's connection and keeps it from reconnecting until `proxy.refuse(False)`."""
+    proxy.refuse()
+    proxy.cut()
+    trace.wait_for(lambda: any("reconnecting" in e for e in trace.errors), "the drop to be noticed")
+
+
+def test_a_dropped_trace_resumes_from_the_history_without_a_gap(service):
+    with trace_through_proxy(service, hub_name()) as (trace, proxy, rest):
         for index in range(5):
             rest.send_to_all(str(index), content_type="text/plain")
         trace.wait_records(lambda rs: len(rs) == 5, "five publishes")
-        proxy.refuse()
-        proxy.cut()
-        trace.wait_for(lambda: any("reconnecting" in e for e in trace.errors), "the drop to be noticed")
+        cut_until_noticed(trace, proxy)
         for index in range(5, 10):
             rest.send_to_all(str(index), content_type="text/plain")
         proxy.refuse(False)
@@ -315,40 +330,28 @@ def test_a_dropped_trace_resumes_from_the_history_without_a_gap(service):
         assert [r["kind"] for r in records] == ["publish"] * 11
         ids = [r["id"] for r in records]
         assert ids == sorted(ids) and len(set(ids)) == 11
-    finally:
-        trace.stop()
-        proxy.close()
 
 
 def test_a_gap_the_history_cannot_cover_is_reported(pubsub):
     local = LocalService(_binary(), "--trace-history", "0")
-    hub = hub_name()
-    proxy = TCPProxy(local.port)
-    through_proxy = local.connection_string.replace(f":{local.port};", f":{proxy.port};")
-    trace = Trace(through_proxy, "--hub", hub, "--kind", "publish")
     try:
-        trace.wait_tracing()
-        rest = WebPubSubServiceClient.from_connection_string(local.connection_string, hub=hub)
-        rest.send_to_all("before", content_type="text/plain")
-        trace.wait_records(lambda rs: len(rs) == 1, "the first publish")
-        proxy.refuse()
-        proxy.cut()
-        trace.wait_for(lambda: any("reconnecting" in e for e in trace.errors), "the drop to be noticed")
-        for index in range(3):
-            rest.send_to_all(str(index), content_type="text/plain")
-        proxy.refuse(False)
-        trace.wait_records(lambda rs: any(r["kind"] == "missed" for r in rs), "the missed record")
-        first, missed = trace.records()[:2]
-        # The gap holds 3 publishes and 4 REST calls: how many the filter wanted is not known, so no count.
-        assert "count" not in missed
-        assert missed["firstId"] == first["id"] + 1 and missed["lastId"] == first["id"] + 7
-        assert "no longer holds events" in missed["reason"] and "up to 7 of them" in missed["reason"]
-        rest.send_to_all("after", content_type="text/plain")
-        trace.wait_records(lambda rs: len(rs) == 3, "the publish after the gap")
-        assert trace.records()[2]["id"] > missed["lastId"]
+        with trace_through_proxy(local, hub_name()) as (trace, proxy, rest):
+            rest.send_to_all("before", content_type="text/plain")
+            trace.wait_records(lambda rs: len(rs) == 1, "the first publish")
+            cut_until_noticed(trace, proxy)
+            for index in range(3):
+                rest.send_to_all(str(index), content_type="text/plain")
+            proxy.refuse(False)
+            trace.wait_records(lambda rs: any(r["kind"] == "missed" for r in rs), "the missed record")
+            first, missed = trace.records()[:2]
+            # The gap holds 3 publishes and 4 REST calls: how many the filter wanted is not known, so no count.
+            assert "count" not in missed
+            assert missed["firstId"] == first["id"] + 1 and missed["lastId"] == first["id"] + 7
+            assert "no longer holds events" in missed["reason"] and "up to 7 of them" in missed["reason"]
+            rest.send_to_all("after", content_type="text/plain")
+            trace.wait_records(lambda rs: len(rs) == 3, "the publish after the gap")
+            assert trace.records()[2]["id"] > missed["lastId"]
     finally:
-        trace.stop()
-        proxy.close()
         assert local.stop() == 0
 
 
