@@ -140,18 +140,19 @@ struct ClientSocketHandler: Sendable {
             }
             return .close(CloseRequest(code: .policyViolation, reason: "Invalid request: \(error.reason)"))
         }
+        registry.tracer.recordIfAny { Self.traceRequest(message, connection) }
+        if let ackId = message.ackId, !connection.recordAckId(ackId) {
+            ack(connection, ackId, error: AckError(name: AckError.duplicate, message: "Message with ackId \(ackId) was already processed."))
+            return .done
+        }
         if case .event(let event, let data, let ackId) = message {
             return handleEvent(event, data: data, ackId: ackId, connection: connection, on: eventLoop)
         }
         return handle(message, connection: connection).map(Outcome.close) ?? .done
     }
 
+    /// A request other than `event`, traced and checked for a repeated ackId already.
     private func handle(_ message: ClientMessage, connection: ClientConnection) -> CloseRequest? {
-        registry.tracer.recordIfAny { Self.traceRequest(message, connection) }
-        if let ackId = message.ackId, !connection.recordAckId(ackId) {
-            ack(connection, ackId, error: AckError(name: AckError.duplicate, message: "Message with ackId \(ackId) was already processed."))
-            return nil
-        }
         switch message {
         case .joinGroup(let group, let ackId), .leaveGroup(let group, let ackId):
             let joining: Bool
@@ -189,7 +190,7 @@ struct ClientSocketHandler: Sendable {
             registry.sse.publish(payload, hub: connection.hub, to: .group(group))
             if let ackId { ack(connection, ackId, error: nil) }
         case .event:
-            break  // handled by handleEvent
+            assertionFailure("events go to handleEvent")
         case .sequenceAck(let sequenceId):
             if connection.kind == .reliable { connection.acknowledge(upTo: sequenceId) }
         case .ping:
@@ -227,11 +228,6 @@ struct ClientSocketHandler: Sendable {
     /// An `event` request: to the hub's event handler for it, whose answer goes back to the client
     /// as a message and decides the ack (§8.7); with no handler, an `InvocationFailed` ack.
     private func handleEvent(_ event: String, data: MessageData, ackId: UInt64?, connection: ClientConnection, on eventLoop: any EventLoop) -> Outcome {
-        registry.tracer.recordIfAny { Self.traceRequest(.event(event: event, data: data, ackId: ackId), connection) }
-        if let ackId, !connection.recordAckId(ackId) {
-            ack(connection, ackId, error: AckError(name: AckError.duplicate, message: "Message with ackId \(ackId) was already processed."))
-            return .done
-        }
         guard let events = registry.events, let handler = events.settings.handler(hub: connection.hub, userEvent: event) else {
             if let ackId {
                 let message = "No event handler is configured for event '\(event)' on hub '\(connection.hub)'."

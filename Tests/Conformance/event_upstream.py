@@ -1,6 +1,7 @@
 """A scriptable event handler for the tests: a real HTTP server on a loopback port that records
 every request the service makes and answers by a rule per event name."""
 
+import contextlib
 import hashlib
 import hmac
 import json
@@ -9,6 +10,7 @@ import threading
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
+from conftest import LocalService, _binary
 from sdk_helpers import WAIT
 
 
@@ -136,3 +138,14 @@ def signature(key, connection_id):
 def with_key(connection_string, key):
     """The service prints a custom key redacted; the tests know it."""
     return re.sub(r"AccessKey=[^;]*", "AccessKey=" + key, connection_string)
+
+
+@contextlib.contextmanager
+def service_with_handler(key, spec):
+    """`pubsub serve --access-key KEY --event-handler SPEC`, its connection string holding the key."""
+    local = LocalService(_binary(), "--access-key", key, "--event-handler", spec)
+    local.connection_string = with_key(local.connection_string, key)
+    try:
+        yield local
+    finally:
+        assert local.stop() == 0, local.process.stderr.read()

@@ -15,7 +15,7 @@ from azure.messaging.webpubsubclient.models import CallbackType, SendMessageErro
 from azure.messaging.webpubsubservice import WebPubSubServiceClient
 
 from conftest import LocalService, _binary
-from event_upstream import Answer, Upstream, signature, with_key
+from event_upstream import Answer, Upstream, service_with_handler, signature
 from sdk_helpers import WAIT, Recorder, hub_name
 from test_trace import Trace
 
@@ -32,14 +32,8 @@ def upstream():
 @pytest.fixture(scope="module")
 def handled(upstream):
     """The service with every system event and every user event going to the upstream."""
-    local = LocalService(
-        _binary(),
-        "--access-key", KEY,
-        "--event-handler", f"*={upstream.template} user=* system=connect,connected,disconnected",
-    )
-    local.connection_string = with_key(local.connection_string, KEY)
-    yield local
-    assert local.stop() == 0, local.process.stderr.read()
+    with service_with_handler(KEY, f"*={upstream.template} user=* system=connect,connected,disconnected") as local:
+        yield local
 
 
 def service_client(service, hub):

@@ -14,7 +14,7 @@ from azure.messaging.webpubsubclient.models import CallbackType, SendMessageErro
 from azure.messaging.webpubsubservice import WebPubSubServiceClient
 
 from conftest import ROOT, LocalService, _binary, stop_process
-from event_upstream import with_key
+from event_upstream import service_with_handler
 from sdk_helpers import WAIT, Recorder
 
 KEY = secrets.token_urlsafe(32)
@@ -39,14 +39,8 @@ def app_url():
 
 @pytest.fixture(scope="module")
 def chat(app_url):
-    local = LocalService(
-        _binary(),
-        "--access-key", KEY,
-        "--event-handler", f"{HUB}={app_url}/eventhandler/{{event}} system=connect,connected,disconnected",
-    )
-    local.connection_string = with_key(local.connection_string, KEY)
-    yield local
-    assert local.stop() == 0, local.process.stderr.read()
+    with service_with_handler(KEY, f"{HUB}={app_url}/eventhandler/{{event}} system=connect,connected,disconnected") as local:
+        yield local
 
 
 def rest(service):

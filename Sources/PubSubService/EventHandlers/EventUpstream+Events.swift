@@ -21,17 +21,7 @@ extension EventUpstream {
         handler: EventHandlerSettings.Handler,
         on eventLoop: any EventLoop
     ) -> EventLoopFuture<Reply> {
-        let event = Event(
-            hub: connection.hub,
-            name: name,
-            isSystem: false,
-            connectionId: connection.id,
-            userId: connection.userId,
-            subprotocol: connection.subprotocol,
-            connectionState: connection.connectionState,
-            contentType: contentType,
-            body: body
-        )
+        let event = Event(name, isSystem: false, of: connection, contentType: contentType, body: body)
         return send(event, to: handler, on: eventLoop)
             .map { answer -> Reply in
                 guard answer.isSuccess else {
@@ -105,17 +95,24 @@ extension EventUpstream {
         handler: EventHandlerSettings.Handler,
         on eventLoop: any EventLoop
     ) -> EventLoopFuture<Void> {
-        let request = Event(
+        let request = Event(event.rawValue, isSystem: true, of: connection, contentType: "application/json; charset=utf-8", body: ByteBuffer(string: body))
+        return send(request, to: handler, on: eventLoop).map { _ in () }.recover { _ in () }
+    }
+}
+
+extension EventUpstream.Event {
+    /// An event of an open connection: its hub, id, user, subprotocol and current state.
+    init(_ name: String, isSystem: Bool, of connection: ClientConnection, contentType: String, body: ByteBuffer) {
+        self.init(
             hub: connection.hub,
-            name: event.rawValue,
-            isSystem: true,
+            name: name,
+            isSystem: isSystem,
             connectionId: connection.id,
             userId: connection.userId,
             subprotocol: connection.subprotocol,
             connectionState: connection.connectionState,
-            contentType: "application/json; charset=utf-8",
-            body: ByteBuffer(string: body)
+            contentType: contentType,
+            body: body
         )
-        return send(request, to: handler, on: eventLoop).map { _ in () }.recover { _ in () }
     }
 }

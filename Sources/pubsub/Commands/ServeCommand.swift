@@ -167,14 +167,12 @@ struct ServeCommand: AsyncPubSubSubcommand {
     private func eventHandlers() throws(PubSubError) -> EventHandlerSettings {
         var settings = EventHandlerSettings()
         if let path = eventHandlerConfig {
-            guard let data = FileManager.default.contents(atPath: path) else {
-                throw PubSubError(
-                    .eventHandlerInvalid,
-                    "cannot read the event handler file \(path)",
-                    hint: "check the path given to --event-handler-config",
-                    exitStatus: .dataError
-                )
-            }
+            let data = try InputFile.contents(
+                of: path,
+                what: "the event handler file",
+                code: .eventHandlerInvalid,
+                hint: "check the path given to --event-handler-config"
+            )
             settings = try EventHandlerSettings.parse(json: data, source: path)
         }
         for spec in eventHandlerSpecs {

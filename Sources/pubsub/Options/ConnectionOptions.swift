@@ -47,14 +47,12 @@ struct ConnectionOptions: ParsableArguments {
 
     private static func read(_ path: String) throws(PubSubError) -> String {
         if path == "-" { return Terminal.readStandardInput() }
-        guard let data = FileManager.default.contents(atPath: path) else {
-            throw PubSubError(
-                .connectionStringFileUnreadable,
-                "cannot read the connection string file \"\(path)\"",
-                hint: "check that the file exists and is readable, or pass - to read standard input",
-                exitStatus: .dataError
-            )
-        }
+        let data = try InputFile.contents(
+            of: path,
+            what: "the connection string file",
+            code: .connectionStringFileUnreadable,
+            hint: "check that the file exists and is readable, or pass - to read standard input"
+        )
         return String(decoding: data, as: UTF8.self)
     }
 }

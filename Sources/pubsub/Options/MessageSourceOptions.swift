@@ -39,15 +39,7 @@ struct MessageSourceOptions: ParsableArguments {
         }
         let payload: [UInt8]
         if let file {
-            guard let contents = FileManager.default.contents(atPath: file) else {
-                throw PubSubError(
-                    .unreadableInput,
-                    "cannot read the file \"\(file)\"",
-                    hint: "check that it exists and is readable",
-                    exitStatus: .dataError
-                )
-            }
-            payload = Array(contents)
+            payload = Array(try InputFile.contents(of: file, what: "the file", code: .unreadableInput, hint: "check that it exists and is readable"))
         } else if message == "-" {
             payload = Array(await StandardInput.readAll())
         } else {
