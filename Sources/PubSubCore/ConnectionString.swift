@@ -173,9 +173,20 @@ extension PubSubError.Code {
 extension StringProtocol {
     /// The text without leading and trailing spaces, tabs and newlines.
     package func trimmingWhitespace() -> String {
+        // Usually nothing to trim: an ASCII byte that is not whitespace at both ends settles it
+        // without walking characters (a token or a header value per connection).
         var slice = Substring(self)
+        if let first = slice.utf8.first, let last = slice.utf8.last, !Self.mayBeWhitespace(first), !Self.mayBeWhitespace(last) {
+            return String(slice)
+        }
         while let first = slice.first, first.isWhitespace { slice.removeFirst() }
         while let last = slice.last, last.isWhitespace { slice.removeLast() }
         return String(slice)
+    }
+
+    /// False only for an ASCII byte that is not whitespace; a non-ASCII byte may belong to a
+    /// Unicode space, so it takes the character-wise path.
+    private static func mayBeWhitespace(_ byte: UInt8) -> Bool {
+        byte >= 0x80 || byte == 0x20 || (0x09...0x0D).contains(byte)
     }
 }

@@ -1,4 +1,5 @@
 import Foundation
+import Synchronization
 
 /// A compact JWS token split into its parts and decoded, but not verified.
 ///
@@ -20,7 +21,15 @@ public struct DecodedToken: Sendable {
     /// - Throws: ``PubSubError`` `tokenMalformed`, `tokenMalformedBase64` or `tokenMalformedJSON` (exit 65).
     public init(parsing text: String) throws(PubSubError) {
         let token = text.trimmingWhitespace()
-        let parts = token.split(separator: ".", omittingEmptySubsequences: false)
+        // Split at the dots by bytes (a generic `split` on characters was a tenth of admitting a
+        // client); the parts are the same.
+        var parts: [Substring] = []
+        var start = token.utf8.startIndex
+        while let dot = token.utf8[start...].firstIndex(of: UInt8(ascii: ".")) {
+            parts.append(token[start..<dot])
+            start = token.utf8.index(after: dot)
+        }
+        parts.append(token[start...])
         guard !token.isEmpty else {
             throw PubSubError(.tokenMalformed, "the token is empty", hint: Self.shapeHint, exitStatus: .dataError)
         }
@@ -55,10 +64,38 @@ public struct DecodedToken: Sendable {
             return object
         }
         compact = token
-        header = try decodeObject(0, "header")
+        if let known = HeaderCache.shared.header(parts[0]) {
+            header = known
+        } else {
+            header = try decodeObject(0, "header")
+            HeaderCache.shared.remember(header, for: parts[0])
+        }
         claims = try decodeObject(1, "claims")
         signature = try decodePart(2, "signature")
-        signingInput = token[..<token.lastIndex(of: ".")!]
+        signingInput = token[..<token.utf8.index(before: parts[2].startIndex)]
+    }
+
+    /// The headers of recent tokens, by their base64url text. Every token one SDK mints carries the
+    /// same header (`{"alg":"HS256","typ":"JWT"}` in its own spelling), so a service admitting
+    /// clients parses a handful of distinct headers, not one per connection. Bounded: past
+    /// `capacity` distinct headers it starts over.
+    private final class HeaderCache: Sendable {
+        static let shared = HeaderCache()
+        private static let capacity = 16
+        private let headers = Mutex<[Substring: [String: JSONValue]]>([:])
+
+        func header(_ text: Substring) -> [String: JSONValue]? {
+            headers.withLock { $0[text] }
+        }
+
+        func remember(_ header: [String: JSONValue], for text: Substring) {
+            // A copy of the key, so the cache does not keep the whole token's text alive.
+            let key = Substring(String(text))
+            headers.withLock { headers in
+                if headers.count >= Self.capacity { headers.removeAll() }
+                headers[key] = header
+            }
+        }
     }
 
     private static let shapeHint = "pass the whole token (three base64url parts joined by dots) or a client URL containing ?access_token="

@@ -6,10 +6,14 @@ import Foundation
 /// keys shorter than 32 bytes.
 public struct HS256Key: Sendable {
     private let key: SymmetricKey
+    /// An HMAC with the key already mixed in: each verification copies it (the hash state is
+    /// copy-on-write) rather than hashing the key pads again.
+    private let keyed: HMAC<SHA256>
 
     /// Creates the key from an access key string (its UTF-8 bytes, not its base64 decoding).
     public init(accessKey: String) {
         key = SymmetricKey(data: Data(accessKey.utf8))
+        keyed = HMAC<SHA256>(key: key)
     }
 
     /// The 32-byte HMAC-SHA256 of `message`.
@@ -18,7 +22,10 @@ public struct HS256Key: Sendable {
     }
 
     /// Whether `signature` is the HMAC-SHA256 of `message`, compared in constant time.
-    public func isValidSignature(_ signature: Data, for message: Data) -> Bool {
-        HMAC<SHA256>.isValidAuthenticationCode(signature, authenticating: message, using: key)
+    public func isValidSignature(_ signature: Data, for message: some DataProtocol) -> Bool {
+        var mac = keyed
+        mac.update(data: message)
+        // `==` between a MAC and bytes compares in constant time.
+        return mac.finalize() == signature
     }
 }

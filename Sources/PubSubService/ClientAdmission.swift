@@ -64,12 +64,14 @@ extension ClientAdmission {
         verifier: TokenVerifier,
         address: ListeningAddress
     ) -> Result<ClientAdmission, AdmissionRefusal> {
+        // Parsed once: each read of `queryParameters` parses the query again.
         let query = request.uri.queryParameters
         func parameter(_ name: String) -> String? { query.get(name) }
         let segments = request.uri.path.split(separator: "/", omittingEmptySubsequences: true)
         let hub: String
         if segments.count == 3, segments[0] == "client", segments[1] == "hubs" {
-            hub = String(segments[2]).removingPercentEncoding ?? String(segments[2])
+            let named = String(segments[2])
+            hub = named.utf8.contains(UInt8(ascii: "%")) ? named.removingPercentEncoding ?? named : named
         } else if segments.count == 1, segments[0] == "client", let named = parameter("hub") {
             hub = named
         } else {
@@ -80,7 +82,7 @@ extension ClientAdmission {
         } catch {
             return .failure(.init(status: .badRequest, reason: error.message))
         }
-        return admit(request, hub: hub, verifier: verifier, address: address).mapError { refusal in
+        return admit(request, hub: hub, query: query, verifier: verifier, address: address).mapError { refusal in
             var refusal = refusal
             refusal.hub = hub
             return refusal
@@ -90,15 +92,15 @@ extension ClientAdmission {
     private static func admit(
         _ request: Request,
         hub: String,
+        query: Parameters,
         verifier: TokenVerifier,
         address: ListeningAddress
     ) -> Result<ClientAdmission, AdmissionRefusal> {
-        let query = request.uri.queryParameters
         func parameter(_ name: String) -> String? { query.get(name) }
 
         let offered = request.headers[values: .secWebSocketProtocol]
             .flatMap { $0.split(separator: ",") }
-            .map { $0.trimmingCharacters(in: .whitespaces) }
+            .map { $0.trimmingWhitespace() }
         let kind: ClientKind
         if offered.contains(ClientKind.reliableSubprotocol) {
             kind = .reliable
@@ -135,7 +137,7 @@ extension ClientAdmission {
             )
         }
 
-        guard let accessToken = request.accessToken, !accessToken.isEmpty else {
+        guard let accessToken = request.accessToken(query: query), !accessToken.isEmpty else {
             return .failure(
                 .init(
                     status: .unauthorized,
@@ -188,8 +190,11 @@ extension ClientAdmission {
 extension Request {
     /// The client access token: the `access_token` query parameter, else an `Authorization: Bearer`
     /// header (§3.2).
-    var accessToken: String? {
-        if let token = uri.queryParameters.get("access_token") { return token }
+    var accessToken: String? { accessToken(query: uri.queryParameters) }
+
+    /// ``accessToken`` from a query already parsed.
+    func accessToken(query: Parameters) -> String? {
+        if let token = query.get("access_token") { return token }
         guard let authorization = headers[.authorization] else { return nil }
         let parts = authorization.split(separator: " ", maxSplits: 1)
         guard parts.count == 2, parts[0].lowercased() == "bearer" else { return nil }

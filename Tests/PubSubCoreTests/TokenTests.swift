@@ -128,6 +128,20 @@ struct TokenTests {
         #expect(error?.message.contains(Self.key) == false)
     }
 
+    @Test(
+        "a token is read whole whatever surrounds it: spaces, tabs, newlines, Unicode spaces; four parts are refused",
+        arguments: ["", " ", "\n", "\t  ", "\u{00A0}", "\u{2003}\r\n"]
+    )
+    func surroundingWhitespace(padding: String) throws {
+        let verifier = TokenVerifier(accessKeys: [Self.key])
+        let token = Self.sign(header: Self.hs256, claims: Self.goodClaims)
+        let decoded = try verifier.verify(padding + token + padding, audience: .any, now: Self.issued.addingTimeInterval(300))
+        #expect(decoded.compact == token)
+        #expect(decoded.expiresAt == 1_700_003_600)
+        let error = #expect(throws: PubSubError.self) { try DecodedToken(parsing: padding + token + ".x" + padding) }
+        #expect(error?.message.contains("4 dot-separated parts") == true)
+    }
+
     @Test("expiry allows one minute of clock skew and no more")
     func clockSkew() throws {
         let verifier = TokenVerifier(accessKeys: [Self.key])
@@ -168,6 +182,29 @@ struct TokenTests {
             AudienceExpectation.resource(authority: authority, path: path, alternateAuthorities: alternates)
                 == AudienceExpectation.resource("http://\(authority)\(path)", alternateAuthorities: alternates)
         )
+    }
+
+    @Test(
+        "the byte-wise reading of a plain audience equals URLComponents', and leaves anything else to it",
+        arguments: [
+            ("http://localhost:18081/client/hubs/bench", true), ("https://example.com/client/hubs/chat_1", true),
+            ("ws://127.0.0.1:8080/client/hubs/chat/", true), ("wss://a-b.example.net:443/api/hubs/x~y", true),
+            ("http://localhost:8080", true), ("http://localhost:0/", true), ("http://h:65535//client//hubs", true),
+            ("http://LOCALHOST:8080/client", false), ("http://localhost:8080/client/hubs/CHAT", false),
+            ("http://localhost:8080/client/hubs/a%20b", false), ("http://localhost:8080/client/hubs/chat?x=1", false),
+            ("http://user@localhost:8080/", false), ("http://[::1]:8080/client", false), ("http://localhost:/client", false),
+            ("http://localhost:99999/client", false), ("http://localhost:8080#frag", false), ("ftp://localhost/x", false),
+            ("http:///client", false), (" http://localhost:8080/client", false), ("HTTP://localhost/x", false),
+        ]
+    )
+    func plainAudienceReading(aud: String, plain: Bool) throws {
+        let fast = AudienceExpectation.parsePlain(aud)
+        #expect((fast != nil) == plain)
+        if let fast {
+            let slow = try #require(AudienceExpectation.parseWithURLComponents(aud))
+            #expect(fast.authority == slow.authority)
+            #expect(fast.segments == slow.segments)
+        }
     }
 
     @Test("a REST aud with the full query, or the documented hub-only form, names the request")
