@@ -1,5 +1,4 @@
 import Foundation
-import Synchronization
 
 /// A compact JWS token split into its parts and decoded, but not verified.
 ///
@@ -64,38 +63,10 @@ public struct DecodedToken: Sendable {
             return object
         }
         compact = token
-        if let known = HeaderCache.shared.header(parts[0]) {
-            header = known
-        } else {
-            header = try decodeObject(0, "header")
-            HeaderCache.shared.remember(header, for: parts[0])
-        }
+        header = try decodeObject(0, "header")
         claims = try decodeObject(1, "claims")
         signature = try decodePart(2, "signature")
         signingInput = token[..<token.utf8.index(before: parts[2].startIndex)]
-    }
-
-    /// The headers of recent tokens, by their base64url text. Every token one SDK mints carries the
-    /// same header (`{"alg":"HS256","typ":"JWT"}` in its own spelling), so a service admitting
-    /// clients parses a handful of distinct headers, not one per connection. Bounded: past
-    /// `capacity` distinct headers it starts over.
-    private final class HeaderCache: Sendable {
-        static let shared = HeaderCache()
-        private static let capacity = 16
-        private let headers = Mutex<[Substring: [String: JSONValue]]>([:])
-
-        func header(_ text: Substring) -> [String: JSONValue]? {
-            headers.withLock { $0[text] }
-        }
-
-        func remember(_ header: [String: JSONValue], for text: Substring) {
-            // A copy of the key, so the cache does not keep the whole token's text alive.
-            let key = Substring(String(text))
-            headers.withLock { headers in
-                if headers.count >= Self.capacity { headers.removeAll() }
-                headers[key] = header
-            }
-        }
     }
 
     private static let shapeHint = "pass the whole token (three base64url parts joined by dots) or a client URL containing ?access_token="

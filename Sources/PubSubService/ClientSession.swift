@@ -38,9 +38,11 @@ final class ClientSession: ChannelInboundHandler, NIOScheduledCallbackHandler {
     /// Where the session sits in its ``PingWheel`` (slot, index); nil when not pinged.
     var wheelPosition: (slot: Int, index: Int)?
     private var wheel: PingWheel?
-    /// The payload of the ping still waiting for its pong.
-    private var unansweredPing: UInt64?
-    private var pingCount: UInt64 = 0
+    /// A ping went out and no pong came back since.
+    private var awaitingPong = false
+    /// Where pings are written: the frame encoder's context, so that the ready-made ping frame
+    /// goes straight to the socket.
+    private var pingContext: ChannelHandlerContext?
     /// How the socket ended, for the trace and the log; set by whoever ends it first.
     private var endCode: WebSocketErrorCode?
     private var endReason: String?
@@ -80,6 +82,7 @@ final class ClientSession: ChannelInboundHandler, NIOScheduledCallbackHandler {
         case .opened(let connection):
             self.connection = connection
             self.transport = transport
+            pingContext = try? context.pipeline.syncOperations.context(handlerType: WebSocketFrameEncoder.self)
             let wheel = protocolHandler.registry.pingWheels.wheel(on: context.eventLoop)
             wheel.add(self)
             self.wheel = wheel
@@ -89,6 +92,7 @@ final class ClientSession: ChannelInboundHandler, NIOScheduledCallbackHandler {
     func handlerRemoved(context: ChannelHandlerContext) {
         finish()
         self.context = nil
+        pingContext = nil
     }
 
     func channelInactive(context: ChannelHandlerContext) {
@@ -163,10 +167,9 @@ final class ClientSession: ChannelInboundHandler, NIOScheduledCallbackHandler {
         case .ping:
             context.writeAndFlush(Self.wrapOutboundOut(WebSocketFrame(fin: true, opcode: .pong, data: frame.unmaskedData)), promise: nil)
         case .pong:
-            var data = frame.unmaskedData
-            if let expected = unansweredPing, data.readableBytes == 8, data.readInteger(as: UInt64.self) == expected {
-                unansweredPing = nil
-            }
+            // Any pong shows the client alive: the answer to our ping, or one sent unprompted as a
+            // heartbeat (RFC 6455 §5.5.3).
+            awaitingPong = false
         case .connectionClose:
             clientClosed(frame, context: context)
         default:
@@ -306,21 +309,20 @@ final class ClientSession: ChannelInboundHandler, NIOScheduledCallbackHandler {
     /// last ping, or pings it.
     func pingTick() {
         guard case .open = phase, let context else { return }
-        if unansweredPing != nil {
+        if awaitingPong {
             endReason = "PingTimeout: no pong to a ping within the ping interval"
             close(CloseRequest(code: .goingAway, reason: "PingTimeout"), disconnectedMessage: true)
             context.close(promise: nil)
             return
         }
-        pingCount &+= 1
-        unansweredPing = pingCount
-        // Room in front for the frame header, so the encoder writes one buffer, not two.
-        let headerRoom = 2
-        var data = context.channel.allocator.buffer(capacity: headerRoom + 8)
-        data.moveWriterIndex(forwardBy: headerRoom)
-        data.moveReaderIndex(forwardBy: headerRoom)
-        data.writeInteger(pingCount)
-        context.writeAndFlush(Self.wrapOutboundOut(WebSocketFrame(fin: true, opcode: .ping, data: data)), promise: nil)
+        awaitingPong = true
+        if let pingContext {
+            // Below the encoder: the frame is already encoded, one shared buffer for every ping
+            // (no allocation, no header buffer, one write).
+            pingContext.writeAndFlush(NIOAny(PingWheel.pingFrame), promise: nil)
+        } else {
+            context.writeAndFlush(Self.wrapOutboundOut(WebSocketFrame(fin: true, opcode: .ping, data: ByteBuffer())), promise: nil)
+        }
     }
 
     private func stopPinging() {

@@ -68,6 +68,7 @@ struct SessionTests {
                     switch frame.opcode {
                     case .ping:
                         pings += 1
+                        #expect(frame.fin)
                         try await outbound.write(Self.frame(.pong, frame.unmaskedData))
                         // After two answered pings (two timeouts survived), the socket still works.
                         if pings == 2 { try await outbound.write(Self.frame(.text, ByteBuffer(string: #"{"type":"ping"}"#))) }
@@ -83,6 +84,36 @@ struct SessionTests {
                     }
                 }
                 Issue.record("the service closed a client that answered its pings")
+            }
+        }
+    }
+
+    @Test("a pong the client sends unprompted (a heartbeat) counts as an answer to the service's ping")
+    func unpromptedPongs() async throws {
+        var configuration = ServiceConfiguration(port: 0)
+        configuration.pingInterval = .seconds(1)
+        try await LiveHub.run(configuration) { _, port in
+            let socket = try await Self.rawSocket(port: port, subprotocol: LiveHub.json)
+            try await socket.executeThenClose { inbound, outbound in
+                var pings = 0
+                for try await frame in inbound {
+                    switch frame.opcode {
+                    case .ping:
+                        // Not answered: the heartbeat after it is the client's sign of life.
+                        pings += 1
+                        try await outbound.write(Self.frame(.pong, ByteBuffer(string: "heartbeat")))
+                        if pings == 3 { try await outbound.write(Self.frame(.text, ByteBuffer(string: #"{"type":"ping"}"#))) }
+                    case .text where Self.text(frame) == #"{"type":"pong"}"#:
+                        #expect(pings == 3)
+                        return
+                    case .text:
+                        #expect(Self.text(frame)?.contains(#""event":"connected""#) == true)
+                    default:
+                        Issue.record("unexpected \(frame.opcode) frame: \(Self.closeCode(frame).map { "\($0.reason)" } ?? "")")
+                        return
+                    }
+                }
+                Issue.record("the service closed a client that sent heartbeats")
             }
         }
     }
