@@ -28,6 +28,9 @@ public struct BenchReport: Sendable {
     public var service: ServiceUsage?
     /// Wall time of the measured phase.
     public var seconds = 0.0
+    /// The load generator's own CPU time per connection opened (connect), in milliseconds: with
+    /// the service on the same cores, what the two together cost bounds the connect rate.
+    public var generatorMillisecondsPerConnection: Double?
 
     public init(scenario: String, endpoint: String, hub: String) {
         self.scenario = scenario
@@ -83,6 +86,12 @@ public struct BenchReport: Sendable {
             if let cpu = service.cpuPercent {
                 rows.append(("service CPU", String(format: "%.2f%% of one core over %.0f s", cpu, service.cpuSeconds ?? 0)))
             }
+            if let cpu = service.cpuMillisecondsPerConnection {
+                rows.append(("service CPU", String(format: "%.3f ms per connection", cpu)))
+            }
+        }
+        if let cpu = generatorMillisecondsPerConnection {
+            rows.append(("bench CPU", String(format: "%.3f ms per connection", cpu)))
         }
         let width = rows.map(\.0.count).max() ?? 0
         return rows.map { $0.0.padding(toLength: width, withPad: " ", startingAt: 0) + "  " + $0.1 }.joined(separator: "\n")
@@ -146,7 +155,11 @@ public struct BenchReport: Sendable {
             if let value = service.bytesPerConnection { usage["bytesPerConnection"] = .number(value.rounded()) }
             if let value = service.cpuPercent { usage["cpuPercent"] = .number((value * 100).rounded() / 100) }
             if let value = service.cpuSeconds { usage["cpuSeconds"] = .number(value) }
+            if let value = service.cpuMillisecondsPerConnection { usage["cpuMillisecondsPerConnection"] = .number((value * 1000).rounded() / 1000) }
             object.append(("service", .object(usage)))
+        }
+        if let value = generatorMillisecondsPerConnection {
+            object.append(("benchCPUMillisecondsPerConnection", .number((value * 1000).rounded() / 1000)))
         }
         return JSONValue.render(orderedObject: object)
     }
@@ -162,4 +175,6 @@ public struct ServiceUsage: Sendable, Equatable {
     /// CPU time over wall time while measured, in percent of one core.
     public var cpuPercent: Double?
     public var cpuSeconds: Double?
+    /// Service CPU time per connection opened (connect), in milliseconds.
+    public var cpuMillisecondsPerConnection: Double?
 }

@@ -43,9 +43,13 @@ public struct ConnectionBench: Sendable {
         var usage = service.map { ServiceUsage(pid: $0.pid) }
         usage?.rssBeforeBytes = service?.residentBytes()
         let timings = NIOLockedValueBox(Histogram<UInt64>.latency())
+        let serviceCPUBefore = service?.cpuSeconds()
+        let ownCPUBefore = ServiceProbe.ownCPUSeconds()
         let started = NIODeadline.now()
         let clients = try await opener.open(Array(repeating: plan, count: connections), timings: timings)
         let seconds = Double((NIODeadline.now() - started).nanoseconds) / 1e9
+        let serviceCPUAfter = service?.cpuSeconds()
+        let ownCPUAfter = ServiceProbe.ownCPUSeconds()
         var report = BenchReport(scenario: mode.rawValue, endpoint: endpoint.connectionString.endpoint.url, hub: endpoint.hub)
         report.connections = clients.count
         report.parameters = [
@@ -57,6 +61,15 @@ public struct ConnectionBench: Sendable {
             report.seconds = seconds
             report.connectionsPerSecond = Double(clients.count) / seconds
             report.latency = LatencySummary(timings.withLockedValue { $0 })
+            // CPU time over the storm alone (not the closing after it), per connection.
+            if !clients.isEmpty {
+                if let before = serviceCPUBefore, let after = serviceCPUAfter {
+                    usage?.cpuMillisecondsPerConnection = (after - before) * 1000 / Double(clients.count)
+                }
+                if let before = ownCPUBefore, let after = ownCPUAfter {
+                    report.generatorMillisecondsPerConnection = (after - before) * 1000 / Double(clients.count)
+                }
+            }
         case .idle:
             report.parameters.append(("hold", "\(hold)"))
             // Let the service settle (allocator, lazily grown buffers), then measure.

@@ -107,6 +107,18 @@ struct BenchLogicTests {
         #expect(json["latencyMicroseconds"]?.objectValue?["p50"] == .integer(2500))
         #expect(json["parameters"]?.objectValue?["members per group"] == .string("1000"))
         #expect(BenchReport.count(1_234_567) == "1,234,567" && BenchReport.count(12) == "12")
+
+        var storm = BenchReport(scenario: "connect", endpoint: "http://localhost:8080", hub: "bench")
+        storm.service = ServiceUsage(pid: 42, cpuMillisecondsPerConnection: 0.3456)
+        storm.generatorMillisecondsPerConnection = 0.25
+        #expect(storm.table().contains("0.346 ms per connection"))
+        #expect(storm.table().contains("0.250 ms per connection"))
+        guard case .object(let stormJSON) = try JSONValue.parse(Array(storm.json().utf8), what: "report") else {
+            Issue.record("not a JSON object")
+            return
+        }
+        #expect(stormJSON["service"]?.objectValue?["cpuMillisecondsPerConnection"] == .number(0.346))
+        #expect(stormJSON["benchCPUMillisecondsPerConnection"] == .number(0.25))
     }
 
     @Test("connections to a loopback service spread over one source address per 25,000")
@@ -202,14 +214,18 @@ struct BenchLiveTests {
     @Test("a connection storm and idle connections are counted; the local service is found by its port")
     func connections() async throws {
         try await Self.withService { endpoint, port in
+            let probe = try #require(ServiceProbe.listening(on: port))
+            #expect(probe.pid == getpid())
             var storm = ConnectionBench(mode: .connect)
             storm.connections = 50
             storm.concurrency = 10
-            let report = try await storm.run(on: endpoint, service: nil, logger: Logger(label: "bench.test")) { _ in }
+            let report = try await storm.run(on: endpoint, service: probe, logger: Logger(label: "bench.test")) { _ in }
             #expect(report.connections == 50 && (report.connectionsPerSecond ?? 0) > 0 && report.latency?.count == 50)
+            // The service here is this process: /proc counts its CPU in 10 ms ticks, getrusage finer.
+            #expect((report.service?.cpuMillisecondsPerConnection ?? -1) >= 0)
+            #expect((report.generatorMillisecondsPerConnection ?? 0) > 0)
+            #expect(report.table().contains("bench CPU") && report.json().contains("benchCPUMillisecondsPerConnection"))
 
-            let probe = try #require(ServiceProbe.listening(on: port))
-            #expect(probe.pid == getpid())
             var idle = ConnectionBench(mode: .idle)
             idle.connections = 20
             idle.hold = .milliseconds(200)
