@@ -143,7 +143,7 @@ public struct AudienceExpectation: Sendable, Hashable {
         var port = defaultPort
         if bytes.first == UInt8(ascii: ":") {
             let digits = bytes.dropFirst().prefix { (UInt8(ascii: "0")...UInt8(ascii: "9")).contains($0) }
-            guard (1...5).contains(digits.count), let number = Int(String(digits)!), number <= 65535 else { return nil }
+            guard (1...5).contains(digits.count), let text = String(digits), let number = Int(text), number <= 65535 else { return nil }
             port = number
             bytes = bytes[digits.endIndex...]
         }
