@@ -26,32 +26,69 @@ public func buildHub(
     logger: Logger,
     onListening: @escaping @Sendable (Int) async -> Void = { _ in }
 ) -> some ApplicationProtocol {
-    buildHubParts(configuration: configuration, logger: logger, onListening: onListening).application
+    buildHubParts(configuration: configuration, logger: logger, onListening: onListening).application(configuration: configuration, logger: logger)
 }
 
-/// The service as `pubsub serve` runs it: ``buildHub(configuration:logger:onListening:)`` plus an
-/// orderly shutdown. On SIGINT/SIGTERM every client first gets a `disconnected` message and a 1001
-/// close frame, and only then does the HTTP server stop (finishing in-flight REST calls).
+/// The service as `pubsub serve` runs it: what ``buildHub(configuration:logger:onListening:)``
+/// serves, on ``HubListener`` (no task per WebSocket connection), plus an orderly shutdown. On
+/// SIGINT/SIGTERM every client first gets a `disconnected` message and a 1001 close frame, and only
+/// then does the listener stop (finishing in-flight REST calls).
 public func buildHubService(
     configuration: ServiceConfiguration,
     logger: Logger,
     onListening: @escaping @Sendable (Int) async -> Void = { _ in }
 ) -> some Service {
     let parts = buildHubParts(configuration: configuration, logger: logger, onListening: onListening)
+    // Our own listener rather than the application's server: no task per WebSocket (HubListener).
+    let listener = HubListener(
+        childChannel: parts.childChannel(hubResponder(router: parts.router, logger: logger)),
+        host: configuration.host,
+        port: configuration.port,
+        logger: logger,
+        onListening: parts.onServerRunning
+    )
     // A group's services shut down in reverse order: the closer goes first.
     return ServiceGroup(
         configuration: .init(
-            services: [.init(service: parts.application), .init(service: ConnectionCloser(registry: parts.registry))],
+            services: [
+                .init(service: listener), .init(service: SessionSweeper(registry: parts.registry)),
+                .init(service: ConnectionCloser(registry: parts.registry)),
+            ],
             logger: logger
         )
     )
+}
+
+/// What both ways of running the service share: the router (REST, SSE, trace, refusals), the
+/// client channel (WebSocket upgrade and admission) around an HTTP responder, and the registry.
+struct HubParts {
+    let router: Router<BasicWebSocketRequestContext>
+    let registry: HubRegistry
+    let childChannel: @Sendable (@escaping HTTPChannelHandler.Responder) -> ClientUpgradeChannel
+    let onServerRunning: @Sendable (any Channel) async -> Void
+
+    /// The parts as a Hummingbird application (its own server), for in-process tests.
+    func application(configuration: ServiceConfiguration, logger: Logger) -> some ApplicationProtocol {
+        let childChannel = childChannel
+        return Application(
+            router: router,
+            server: HTTPServerBuilder { responder in childChannel(responder) },
+            configuration: ApplicationConfiguration(
+                address: .hostname(configuration.host, port: configuration.port),
+                serverName: "pubsub"
+            ),
+            services: [SessionSweeper(registry: registry)],
+            onServerRunning: onServerRunning,
+            logger: logger
+        )
+    }
 }
 
 func buildHubParts(
     configuration: ServiceConfiguration,
     logger: Logger,
     onListening: @escaping @Sendable (Int) async -> Void
-) -> (application: some ApplicationProtocol, registry: HubRegistry) {
+) -> HubParts {
     let address = ListeningAddress(configuredPort: configuration.port)
     let registry = HubRegistry(configuration: configuration, logger: logger) {
         "\(configuration.connectionString(port: address.port).endpoint.host):\(address.port)"
@@ -84,46 +121,36 @@ func buildHubParts(
     TraceEndpoint(tracer: registry.tracer, verifier: verifier, address: address, heartbeat: min(configuration.sse.heartbeat, .seconds(15)), logger: logger)
         .register(on: router)
 
-    let application = Application(
-        router: router,
-        // Our child channel answers a refused upgrade with its status and reason; an admitted one
-        // runs the socket handler, which writes data frames to the channel in batches.
-        server: HTTPServerBuilder { responder in
-            ClientUpgradeChannel(
-                responder: responder,
-                maxMessageSize: configuration.maxMessageSize,
-                closeTimeout: .seconds(5),
-                admit: { request, eventLoop in
-                    // The roles are final once the `connect` handler (if any) answered.
-                    func settled(_ admission: Result<ClientAdmission, AdmissionRefusal>) -> Result<ClientAdmission, AdmissionRefusal> {
-                        let decided = admission.flatMap(\.checked)
-                        traceRefusal(decided, request: request, registry: registry)
-                        return decided
-                    }
-                    let admission = ClientAdmission.admit(request, verifier: verifier, address: address)
-                    if case .success(let admitted) = admission, admitted.recovery == nil, let events = registry.events,
-                        let handler = events.settings.handler(hub: admitted.hub, systemEvent: .connect)
-                    {
-                        return events.connect(admitted, request: request, handler: handler, on: eventLoop).map(settled)
-                    }
-                    return eventLoop.makeSucceededFuture(settled(admission))
-                },
-                protocolHandler: socketHandler
-            )
-        },
-        configuration: ApplicationConfiguration(
-            address: .hostname(configuration.host, port: configuration.port),
-            serverName: "pubsub"
-        ),
-        services: [SessionSweeper(registry: registry)],
-        onServerRunning: { channel in
-            let port = channel.localAddress?.port ?? configuration.port
-            address.bound(to: port)
-            await onListening(port)
-        },
-        logger: logger
-    )
-    return (application, registry)
+    // Our child channel answers a refused upgrade with its status and reason; an admitted one
+    // runs the socket handler, which writes data frames to the channel in batches.
+    let childChannel: @Sendable (@escaping HTTPChannelHandler.Responder) -> ClientUpgradeChannel = { responder in
+        ClientUpgradeChannel(
+            responder: responder,
+            maxMessageSize: configuration.maxMessageSize,
+            closeTimeout: .seconds(5),
+            admit: { request, eventLoop in
+                // The roles are final once the `connect` handler (if any) answered.
+                @Sendable func settled(_ admission: Result<ClientAdmission, AdmissionRefusal>) -> Result<ClientAdmission, AdmissionRefusal> {
+                    let decided = admission.flatMap(\.checked)
+                    traceRefusal(decided, request: request, registry: registry)
+                    return decided
+                }
+                let admission = ClientAdmission.admit(request, verifier: verifier, address: address)
+                if case .success(let admitted) = admission, admitted.recovery == nil, let events = registry.events,
+                    let handler = events.settings.handler(hub: admitted.hub, systemEvent: .connect)
+                {
+                    return events.connect(admitted, request: request, handler: handler, on: eventLoop).map(settled)
+                }
+                return eventLoop.makeSucceededFuture(settled(admission))
+            },
+            protocolHandler: socketHandler
+        )
+    }
+    return HubParts(router: router, registry: registry, childChannel: childChannel) { channel in
+        let port = channel.localAddress?.port ?? configuration.port
+        address.bound(to: port)
+        await onListening(port)
+    }
 }
 
 /// Records a refused upgrade in the live trace.

@@ -1,3 +1,4 @@
+import Foundation
 import Testing
 
 @testable import PubSubService
@@ -18,5 +19,16 @@ struct IdentifierGenerationTests {
         let secrets = (0..<200).map { _ in Identifiers.secret() }
         #expect(Set(secrets).count == secrets.count)
         #expect(secrets.allSatisfy { $0.count == 43 && !$0.contains("=") && !$0.contains("+") && !$0.contains("/") })
+    }
+}
+
+@Suite("HTTP Date header")
+struct HTTPDateTests {
+    @Test("the Date header is an RFC 9110 IMF-fixdate in GMT, whatever the machine's zone and locale")
+    func imfFixdate() {
+        #expect(HTTPDateCache.format(Date(timeIntervalSince1970: 0)) == "Thu, 01 Jan 1970 00:00:00 GMT")
+        #expect(HTTPDateCache.format(Date(timeIntervalSince1970: 1_795_760_345)) == "Fri, 27 Nov 2026 06:19:05 GMT")
+        let now = HTTPDateCache().now()
+        #expect(now.hasSuffix(" GMT") && now.count == 29)
     }
 }

@@ -1,0 +1,111 @@
+import Foundation
+import Hummingbird
+import HummingbirdCore
+import HummingbirdWebSocket
+import Logging
+import NIOCore
+import NIOExtras
+import NIOHTTP1
+import NIOPosix
+import ServiceLifecycle
+import Synchronization
+
+/// The listening socket of `pubsub serve`: NIO's server bootstrap with ``ClientUpgradeChannel`` set
+/// up in the child initializer, and no Swift task for a connection that does not need one.
+///
+/// Hummingbird's server hands every accepted connection through an async sequence to its server
+/// task, which starts a child task for it: two thread hops and a task per connection, about a
+/// seventh of the service's CPU in a connection storm, for WebSocket clients that run on their
+/// event loops and need no task at all. Here a WebSocket costs none; a connection whose request is
+/// not an upgrade (REST, SSE, trace, a refusal) gets one task, which runs Hummingbird's HTTP
+/// handling with the router, as Hummingbird's own server would.
+///
+/// Graceful shutdown as Hummingbird's: the listening socket closes, open connections get NIO's
+/// quiesce event (sessions close with 1001, HTTP connections after their request), and `run`
+/// returns once every connection has closed.
+struct HubListener: Service {
+    let childChannel: ClientUpgradeChannel
+    let host: String
+    let port: Int
+    let logger: Logger
+    let onListening: @Sendable (any Channel) async -> Void
+
+    func run() async throws {
+        let group = MultiThreadedEventLoopGroup.singleton
+        let quiescing = ServerQuiescingHelper(group: group)
+        let childChannel = childChannel
+        let logger = logger
+        let server = try await ServerBootstrap(group: group)
+            .serverChannelOption(ChannelOptions.backlog, value: 256)
+            .serverChannelOption(ChannelOptions.socketOption(.so_reuseaddr), value: 1)
+            .serverChannelInitializer { channel in
+                channel.eventLoop.makeCompletedFuture {
+                    try channel.pipeline.syncOperations.addHandler(quiescing.makeServerChannelHandler(channel: channel))
+                }
+            }
+            .childChannelOption(ChannelOptions.allowRemoteHalfClosure, value: true)
+            .childChannelInitializer { channel in
+                childChannel.setup(channel: channel, logger: logger).map { value in
+                    value.upgradeResult.whenSuccess { outcome in
+                        if case .websocket = outcome { return }
+                        Task { await childChannel.handle(value: value, logger: logger) }
+                    }
+                }
+            }
+            .bind(host: host, port: port)
+            .get()
+        logger.info("listening", metadata: ["address": "\(host):\(server.localAddress?.port ?? port)"])
+        await onListening(server)
+        try? await gracefulShutdown()
+        let closed = server.eventLoop.makePromise(of: Void.self)
+        quiescing.initiateShutdown(promise: closed)
+        try await closed.futureResult.get()
+    }
+}
+
+/// Hummingbird's request handling for a connection that stays HTTP: the router's answer, with the
+/// `Date` and `Server` headers Hummingbird's application adds.
+func hubResponder(router: Router<BasicWebSocketRequestContext>, logger: Logger) -> HTTPChannelHandler.Responder {
+    let responder = router.buildResponder()
+    let dates = HTTPDateCache()
+    return { request, responseWriter, channel in
+        let context = BasicWebSocketRequestContext(source: .init(channel: channel, logger: logger))
+        var response: Response
+        do {
+            response = try await responder.respond(to: request, context: context)
+        } catch let error as HTTPParserError {
+            throw error
+        } catch {
+            logger.debug("unrecognised error", metadata: ["error": "\(error)"])
+            response = Response(status: .internalServerError)
+        }
+        response.headers[.date] = dates.now()
+        response.headers[.server] = "pubsub"
+        try await responseWriter.write(response: response.head, body: response.body)
+    }
+}
+
+/// The `Date` header's value (RFC 9110 IMF-fixdate), formatted at most once a second.
+final class HTTPDateCache: Sendable {
+    private let cached = Mutex<(second: Int, text: String)>((-1, ""))
+
+    func now() -> String {
+        let now = Date()
+        let second = Int(now.timeIntervalSince1970)
+        if let text = cached.withLock({ $0.second == second ? $0.text : nil }) { return text }
+        let text = Self.format(now)
+        cached.withLock { $0 = (second, text) }
+        return text
+    }
+
+    static func format(_ date: Date) -> String {
+        date.formatted(
+            Date.VerbatimFormatStyle(
+                format: "\(weekday: .abbreviated), \(day: .twoDigits) \(month: .abbreviated) \(year: .padded(4)) \(hour: .twoDigits(clock: .twentyFourHour, hourCycle: .zeroBased)):\(minute: .twoDigits):\(second: .twoDigits) GMT",
+                locale: Locale(identifier: "en_US_POSIX"),
+                timeZone: TimeZone(identifier: "GMT")!,
+                calendar: Calendar(identifier: .gregorian)
+            )
+        )
+    }
+}
