@@ -294,7 +294,7 @@ complete -c 'pubsub' -n '__pubsub_should_offer_completions_for_flags_or_options 
 complete -c 'pubsub' -n '__pubsub_should_offer_completions_for_flags_or_options "pubsub bench connect" version' -l 'version' -d 'Show the version.'
 complete -c 'pubsub' -n '__pubsub_should_offer_completions_for_flags_or_options "pubsub bench connect" h help' -s 'h' -l 'help' -d 'Show help information.'
 complete -c 'pubsub' -n '__pubsub_should_offer_completions_for_flags_or_options "pubsub bench idle" connections' -l 'connections' -d 'Connections to hold.' -rfka ''
-complete -c 'pubsub' -n '__pubsub_should_offer_completions_for_flags_or_options "pubsub bench idle" hold' -l 'hold' -d 'How long to hold them while CPU is measured.' -rfka ''
+complete -c 'pubsub' -n '__pubsub_should_offer_completions_for_flags_or_options "pubsub bench idle" hold' -l 'hold' -d 'How long to hold them while CPU is measured (a multiple of the ping interval).' -rfka ''
 complete -c 'pubsub' -n '__pubsub_should_offer_completions_for_flags_or_options "pubsub bench idle" protocol' -l 'protocol' -d 'json, reliable or simple.' -rfka 'json reliable simple'
 complete -c 'pubsub' -n '__pubsub_should_offer_completions_for_flags_or_options "pubsub bench idle" hub' -l 'hub' -d 'The hub to use (env: PUBSUB_HUB).' -rfka ''
 complete -c 'pubsub' -n '__pubsub_should_offer_completions_for_flags_or_options "pubsub bench idle" format' -l 'format' -d 'Result: table or json.' -rfka 'table json'

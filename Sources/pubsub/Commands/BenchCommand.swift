@@ -25,7 +25,7 @@ struct BenchCommand: AsyncParsableCommand {
               pubsub bench fanout --subscribers 1000 --rate 20 --duration 30s
               pubsub bench groups --shape big --size 2048 --duration 20s
               pubsub bench connect --connections 5000
-              pubsub bench idle --connections 19000 --hold 30s
+              pubsub bench idle --connections 19000 --hold 40s
             """,
         subcommands: [Fanout.self, Groups.self, Connect.self, Idle.self]
     )
@@ -288,18 +288,21 @@ extension BenchCommand {
             discussion: """
                 The service's resident memory is read before the first connection and once all \
                 are open; its CPU time over --hold. Both need the service on this machine (found \
-                by its port); elsewhere only the connections are reported.
+                by its port); elsewhere only the connections are reported. Idle CPU is mostly \
+                keepalive pings, which come in bursts (connections opened together are pinged \
+                together): hold for a whole number of ping intervals (20 s for pubsub serve and \
+                Azure) so that every connection is pinged equally often in the window.
 
                 Examples:
-                  pubsub bench idle --connections 19000 --hold 30s
+                  pubsub bench idle --connections 19000 --hold 40s
                 """
         )
 
         @Option(help: ArgumentHelp("Connections to hold.", valueName: "n"))
         var connections = 1000
 
-        @Option(help: ArgumentHelp("How long to hold them while CPU is measured.", valueName: "duration"))
-        var hold = "10s"
+        @Option(help: ArgumentHelp("How long to hold them while CPU is measured (a multiple of the ping interval).", valueName: "duration"))
+        var hold = "40s"
 
         @Option(name: .customLong("protocol"), help: "json, reliable or simple.")
         var subscriberProtocol: BenchProtocol = .json
