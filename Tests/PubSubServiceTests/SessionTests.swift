@@ -57,6 +57,22 @@ struct SessionTests {
 
     @Test("a client that answers every ping stays connected")
     func pingsAnswered() async throws {
+        // After two answered pings (two timeouts survived), the socket still works.
+        try await Self.staysConnected(afterPings: 2) { ping in
+            #expect(ping.fin)
+            return Self.frame(.pong, ping.unmaskedData)
+        }
+    }
+
+    @Test("a pong the client sends unprompted (a heartbeat) counts as an answer to the service's ping")
+    func unpromptedPongs() async throws {
+        // Not an answer (other data): the heartbeat after each ping is the client's sign of life.
+        try await Self.staysConnected(afterPings: 3) { _ in Self.frame(.pong, ByteBuffer(string: "heartbeat")) }
+    }
+
+    /// A JSON client of a service that pings every second sends `pong(ping)` after each ping; after
+    /// `count` pings its `{"type":"ping"}` must still be answered.
+    static func staysConnected(afterPings count: Int, pong: @escaping @Sendable (WebSocketFrame) -> WebSocketFrame) async throws {
         var configuration = ServiceConfiguration(port: 0)
         // Long enough for a loaded machine to answer a ping before the next one is due.
         configuration.pingInterval = .seconds(1)
@@ -68,52 +84,20 @@ struct SessionTests {
                     switch frame.opcode {
                     case .ping:
                         pings += 1
-                        #expect(frame.fin)
-                        try await outbound.write(Self.frame(.pong, frame.unmaskedData))
-                        // After two answered pings (two timeouts survived), the socket still works.
-                        if pings == 2 { try await outbound.write(Self.frame(.text, ByteBuffer(string: #"{"type":"ping"}"#))) }
+                        try await outbound.write(pong(frame))
+                        if pings == count { try await outbound.write(Self.frame(.text, ByteBuffer(string: #"{"type":"ping"}"#))) }
                     case .text where Self.text(frame) == #"{"type":"pong"}"#:
-                        #expect(pings == 2)
+                        #expect(pings == count)
                         return
                     case .text:
                         let text = Self.text(frame) ?? ""
                         #expect(text.contains(#""event":"connected""#), "\(text)")
                     default:
-                        Issue.record("unexpected \(frame.opcode) frame")
-                        return
-                    }
-                }
-                Issue.record("the service closed a client that answered its pings")
-            }
-        }
-    }
-
-    @Test("a pong the client sends unprompted (a heartbeat) counts as an answer to the service's ping")
-    func unpromptedPongs() async throws {
-        var configuration = ServiceConfiguration(port: 0)
-        configuration.pingInterval = .seconds(1)
-        try await LiveHub.run(configuration) { _, port in
-            let socket = try await Self.rawSocket(port: port, subprotocol: LiveHub.json)
-            try await socket.executeThenClose { inbound, outbound in
-                var pings = 0
-                for try await frame in inbound {
-                    switch frame.opcode {
-                    case .ping:
-                        // Not answered: the heartbeat after it is the client's sign of life.
-                        pings += 1
-                        try await outbound.write(Self.frame(.pong, ByteBuffer(string: "heartbeat")))
-                        if pings == 3 { try await outbound.write(Self.frame(.text, ByteBuffer(string: #"{"type":"ping"}"#))) }
-                    case .text where Self.text(frame) == #"{"type":"pong"}"#:
-                        #expect(pings == 3)
-                        return
-                    case .text:
-                        #expect(Self.text(frame)?.contains(#""event":"connected""#) == true)
-                    default:
                         Issue.record("unexpected \(frame.opcode) frame: \(Self.closeCode(frame).map { "\($0.reason)" } ?? "")")
                         return
                     }
                 }
-                Issue.record("the service closed a client that sent heartbeats")
+                Issue.record("the service closed a client that sent a pong after every ping")
             }
         }
     }
