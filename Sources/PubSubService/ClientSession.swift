@@ -6,10 +6,11 @@ import PubSubCore
 
 /// One client WebSocket, run entirely on its channel's event loop: no task, stream or actor per
 /// connection. It sits at the end of the pipeline NIO sets up for an upgraded socket (frame
-/// decoder and encoder, protocol-error handler, fragment aggregator) and does the rest of RFC 6455
-/// a server owes: UTF-8 checks, answering pings, pinging (through its event loop's ``PingWheel``;
-/// a client that misses a pong is closed), and the close handshake. Messages go to ``ClientSocketHandler``; frames to the client go out
-/// through the connection's ``ChannelWriter``.
+/// decoder and encoder, fragment aggregator) and does the rest of RFC 6455 a server owes: closing
+/// on the decoder's protocol errors, UTF-8 checks, answering pings, pinging (through its event
+/// loop's ``PingWheel``; a client that misses a pong is closed), and the close handshake. Messages
+/// go to ``ClientSocketHandler``; frames to the client go out through the connection's
+/// ``ChannelWriter``.
 final class ClientSession: ChannelInboundHandler, NIOScheduledCallbackHandler {
     typealias InboundIn = WebSocketFrame
     typealias OutboundOut = WebSocketFrame
@@ -22,6 +23,16 @@ final class ClientSession: ChannelInboundHandler, NIOScheduledCallbackHandler {
         case closed
     }
 
+    // What a ping wheel visit reads, first: one cache line of an object that is otherwise cold.
+    private var phase = Phase.open
+    /// A ping went out and no pong came back since.
+    private var awaitingPong = false
+    /// Where the session sits in its ``PingWheel`` (slot, index); nil when not pinged.
+    var wheelPosition: (slot: Int, index: Int)?
+    /// Where pings are written: the frame encoder's context, so that the ready-made ping frame
+    /// goes straight to the socket.
+    private var pingContext: ChannelHandlerContext?
+
     private let protocolHandler: ClientSocketHandler
     /// Who the client is, until the session opens (then released: it holds the whole token, and
     /// idle connections are counted in bytes).
@@ -30,19 +41,11 @@ final class ClientSession: ChannelInboundHandler, NIOScheduledCallbackHandler {
     private let queueLimit: Int
 
     private var context: ChannelHandlerContext?
-    private var phase = Phase.open
     private var connection: ClientConnection?
     private var transport: Transport?
     /// The close timeout, once the service sent its close frame.
     private var timer: NIOScheduledCallback?
-    /// Where the session sits in its ``PingWheel`` (slot, index); nil when not pinged.
-    var wheelPosition: (slot: Int, index: Int)?
     private var wheel: PingWheel?
-    /// A ping went out and no pong came back since.
-    private var awaitingPong = false
-    /// Where pings are written: the frame encoder's context, so that the ready-made ping frame
-    /// goes straight to the socket.
-    private var pingContext: ChannelHandlerContext?
     /// How the socket ended, for the trace and the log; set by whoever ends it first.
     private var endCode: WebSocketErrorCode?
     private var endReason: String?
@@ -244,15 +247,16 @@ final class ClientSession: ChannelInboundHandler, NIOScheduledCallbackHandler {
     func errorCaught(context: ChannelHandlerContext, error: any Error) {
         switch error {
         case let error as NIOWebSocketError:
-            // The frame decoder failed; NIO's protocol-error handler has already sent the close.
-            phase = .closed
+            // The frame decoder failed and decodes nothing more, so the client's answering close
+            // frame could not be read: the close goes out, then the socket ends.
             if case .invalidFrameLength = error {
-                endCode = .messageTooLarge
-                endReason = endReason ?? "the client sent a message over the size limit"
+                fail(.messageTooLarge, reason: "the client sent a message over the size limit", endingSocket: true)
             } else {
-                endCode = .protocolError
-                endReason = endReason ?? "the client broke the WebSocket protocol (\(error))"
+                fail(.protocolError, reason: "the client broke the WebSocket protocol (\(error))", endingSocket: true)
             }
+        case ByteToMessageDecoderError.dataReceivedInErrorState where phase == .closing:
+            // Bytes after the decoder's error: the socket ends once the close frame is out.
+            break
         case NIOWebSocketFrameAggregator.Error.accumulatedFrameSizeIsTooLarge, NIOWebSocketFrameAggregator.Error.tooManyFragments:
             fail(.messageTooLarge, reason: "the client sent a message over the size limit")
         case let error as NIOWebSocketFrameAggregator.Error:
@@ -268,7 +272,8 @@ final class ClientSession: ChannelInboundHandler, NIOScheduledCallbackHandler {
 
     /// The service closes the socket: for JSON clients a `disconnected` message first, then the
     /// close frame; the channel closes when the client answers, or after the close timeout.
-    func close(_ request: CloseRequest, disconnectedMessage: Bool) {
+    /// With `endingSocket` the channel closes once the close frame is written instead.
+    func close(_ request: CloseRequest, disconnectedMessage: Bool, endingSocket: Bool = false) {
         guard case .open = phase, let context else { return }
         phase = .closing
         stopPinging()
@@ -281,14 +286,20 @@ final class ClientSession: ChannelInboundHandler, NIOScheduledCallbackHandler {
             let goodbye = OutboundFrame.message(.disconnected(message: request.reason)).webSocketFrame
             context.write(Self.wrapOutboundOut(goodbye), promise: nil)
         }
-        context.writeAndFlush(Self.wrapOutboundOut(Self.closeFrame(request.code, reason: request.reason, allocator: context.channel.allocator)), promise: nil)
-        schedule(after: closeTimeout)
+        let frame = Self.wrapOutboundOut(Self.closeFrame(request.code, reason: request.reason, allocator: context.channel.allocator))
+        if endingSocket {
+            let loopBoundContext = context.loopBound
+            context.writeAndFlush(frame).whenComplete { _ in loopBoundContext.value.close(promise: nil) }
+        } else {
+            context.writeAndFlush(frame, promise: nil)
+            schedule(after: closeTimeout)
+        }
     }
 
     /// A protocol error on the client's side: close with `code`, no `disconnected` message.
-    private func fail(_ code: WebSocketErrorCode, reason: String) {
+    private func fail(_ code: WebSocketErrorCode, reason: String, endingSocket: Bool = false) {
         endReason = endReason ?? reason
-        close(CloseRequest(code: code, reason: reason), disconnectedMessage: false)
+        close(CloseRequest(code: code, reason: reason), disconnectedMessage: false, endingSocket: endingSocket)
     }
 
     /// A close frame; the reason is cut to fit a control frame (125 bytes, RFC 6455 §5.5) at a
@@ -308,19 +319,20 @@ final class ClientSession: ChannelInboundHandler, NIOScheduledCallbackHandler {
     /// Visited by the ping wheel once per ping interval: closes a client that did not answer the
     /// last ping, or pings it.
     func pingTick() {
-        guard case .open = phase, let context else { return }
+        guard case .open = phase else { return }
         if awaitingPong {
             endReason = "PingTimeout: no pong to a ping within the ping interval"
             close(CloseRequest(code: .goingAway, reason: "PingTimeout"), disconnectedMessage: true)
-            context.close(promise: nil)
+            context?.close(promise: nil)
             return
         }
         awaitingPong = true
         if let pingContext {
             // Below the encoder: the frame is already encoded, one shared buffer for every ping
-            // (no allocation, no header buffer, one write).
+            // (no allocation, no header buffer, one write). The session's own context is not
+            // touched: another cold object.
             pingContext.writeAndFlush(NIOAny(PingWheel.pingFrame), promise: nil)
-        } else {
+        } else if let context {
             context.writeAndFlush(Self.wrapOutboundOut(WebSocketFrame(fin: true, opcode: .ping, data: ByteBuffer())), promise: nil)
         }
     }

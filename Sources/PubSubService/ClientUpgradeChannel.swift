@@ -55,6 +55,9 @@ struct ClientUpgradeChannel: ServerChildChannel, HTTPChannelHandler {
             let admitted = NIOLoopBoundBox<ClientAdmission?>(nil, eventLoop: channel.eventLoop)
             let upgrader = NIOTypedWebSocketServerUpgrader<UpgradeResult>(
                 maxFrameSize: maxMessageSize,
+                // ClientSession answers the decoder's errors itself (a close frame with a reason):
+                // NIO's protocol-error handler would be one more handler every frame passes.
+                enableAutomaticErrorHandling: false,
                 shouldUpgrade: { channel, head in
                     let request: Request
                     do {

@@ -137,6 +137,27 @@ struct SessionTests {
         }
     }
 
+    @Test("a frame the decoder refuses (a fragmented ping) gets a 1002 close with a reason, then the connection ends")
+    func decoderErrorCloses() async throws {
+        try await LiveHub.run { _, port in
+            let socket = try await Self.rawSocket(port: port, subprotocol: LiveHub.json)
+            let after = try await socket.executeThenClose { inbound, outbound in
+                var frames = inbound.makeAsyncIterator()
+                _ = try await frames.next()  // connected
+                // Control frames may not be fragmented (RFC 6455 §5.5); the bytes after it are never read.
+                try await outbound.write(WebSocketFrame(fin: false, opcode: .ping, maskKey: .random(), data: ByteBuffer(string: "part")))
+                try await outbound.write(Self.frame(.text, ByteBuffer(string: #"{"type":"ping"}"#)))
+                var after: [WebSocketFrame] = []
+                while let frame = try await frames.next() { after.append(frame) }
+                return after
+            }
+            #expect(after.map(\.opcode) == [.connectionClose])
+            let close = try #require(after.last.flatMap(Self.closeCode))
+            #expect(close.code == .protocolError)
+            #expect(close.reason.contains("fragmentedControlFrame"), "\(close.reason)")
+        }
+    }
+
     @Test("a close reason longer than a control frame holds is cut to 123 bytes of whole characters")
     func longCloseReason() async throws {
         try await LiveHub.run { _, port in
