@@ -31,6 +31,10 @@ public struct BenchReport: Sendable {
     /// The load generator's own CPU time per connection opened (connect), in milliseconds: with
     /// the service on the same cores, what the two together cost bounds the connect rate.
     public var generatorMillisecondsPerConnection: Double?
+    /// The load generator's own CPU over the hold (idle), in percent of one core: answering the
+    /// service's pings, the same work in every run, so the service's CPU over it compares runs on
+    /// a machine whose speed varies.
+    public var generatorCPUPercent: Double?
 
     public init(scenario: String, endpoint: String, hub: String) {
         self.scenario = scenario
@@ -92,6 +96,9 @@ public struct BenchReport: Sendable {
         }
         if let cpu = generatorMillisecondsPerConnection {
             rows.append(("bench CPU", String(format: "%.3f ms per connection", cpu)))
+        }
+        if let cpu = generatorCPUPercent {
+            rows.append(("bench CPU", String(format: "%.2f%% of one core over %.0f s", cpu, seconds.rounded())))
         }
         let width = rows.map(\.0.count).max() ?? 0
         return rows.map { $0.0.padding(toLength: width, withPad: " ", startingAt: 0) + "  " + $0.1 }.joined(separator: "\n")
@@ -160,6 +167,9 @@ public struct BenchReport: Sendable {
         }
         if let value = generatorMillisecondsPerConnection {
             object.append(("benchCPUMillisecondsPerConnection", .number((value * 1000).rounded() / 1000)))
+        }
+        if let value = generatorCPUPercent {
+            object.append(("benchCPUPercent", .number((value * 100).rounded() / 100)))
         }
         return JSONValue.render(orderedObject: object)
     }

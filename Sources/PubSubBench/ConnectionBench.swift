@@ -76,6 +76,7 @@ public struct ConnectionBench: Sendable {
             try await Task.sleep(for: .seconds(1))
             usage?.rssAfterBytes = service?.residentBytes()
             let cpuBefore = service?.cpuSeconds()
+            let ownCPUBefore = ServiceProbe.ownCPUSeconds()
             let holdStart = NIODeadline.now()
             progress("holding \(clients.count) connections for \(hold)")
             try await Task.sleep(for: hold)
@@ -83,6 +84,9 @@ public struct ConnectionBench: Sendable {
             if let cpuBefore, let cpuAfter = service?.cpuSeconds() {
                 usage?.cpuPercent = (cpuAfter - cpuBefore) / held * 100
                 usage?.cpuSeconds = held.rounded()
+            }
+            if let ownCPUBefore, let ownCPUAfter = ServiceProbe.ownCPUSeconds() {
+                report.generatorCPUPercent = (ownCPUAfter - ownCPUBefore) / held * 100
             }
             if let before = usage?.rssBeforeBytes, let after = usage?.rssAfterBytes, !clients.isEmpty {
                 usage?.bytesPerConnection = Double(after - before) / Double(clients.count)

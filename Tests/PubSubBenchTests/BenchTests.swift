@@ -119,6 +119,18 @@ struct BenchLogicTests {
         }
         #expect(stormJSON["service"]?.objectValue?["cpuMillisecondsPerConnection"] == .number(0.346))
         #expect(stormJSON["benchCPUMillisecondsPerConnection"] == .number(0.25))
+
+        var idle = BenchReport(scenario: "idle", endpoint: "http://localhost:8080", hub: "bench")
+        idle.seconds = 40.2
+        idle.service = ServiceUsage(pid: 42, cpuPercent: 2.126, cpuSeconds: 40)
+        idle.generatorCPUPercent = 1.504
+        #expect(idle.table().contains("2.13% of one core over 40 s"))
+        #expect(idle.table().contains("1.50% of one core over 40 s"))
+        guard case .object(let idleJSON) = try JSONValue.parse(Array(idle.json().utf8), what: "report") else {
+            Issue.record("not a JSON object")
+            return
+        }
+        #expect(idleJSON["benchCPUPercent"] == .number(1.5))
     }
 
     @Test("connections to a loopback service spread over one source address per 25,000")
@@ -233,6 +245,8 @@ struct BenchLiveTests {
             #expect(held.connections == 20)
             let usage = try #require(held.service)
             #expect((usage.rssAfterBytes ?? 0) > 0 && usage.bytesPerConnection != nil && usage.cpuPercent != nil)
+            #expect((held.generatorCPUPercent ?? -1) >= 0)
+            #expect(held.table().contains("bench CPU") && held.json().contains("benchCPUPercent"))
         }
     }
 }
