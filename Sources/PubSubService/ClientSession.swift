@@ -248,7 +248,13 @@ final class ClientSession: ChannelInboundHandler, NIOScheduledCallbackHandler {
         switch error {
         case let error as NIOWebSocketError:
             // The frame decoder failed and decodes nothing more, so the client's answering close
-            // frame could not be read: the close goes out, then the socket ends.
+            // frame could not be read: the close goes out, then the socket ends (at once when the
+            // service's close is already out).
+            guard case .open = phase else {
+                phase = .closed
+                context.close(promise: nil)
+                return
+            }
             if case .invalidFrameLength = error {
                 fail(.messageTooLarge, reason: "the client sent a message over the size limit", endingSocket: true)
             } else {
