@@ -96,35 +96,49 @@ extension JSONValue {
         return object.mapValues(JSONValue.init(foundation:))
     }
 
-    /// A value from `JSONSerialization`'s object graph.
+    /// A value from `JSONSerialization`'s object graph: `String`, `[String: Any]`, `[Any]`,
+    /// `NSNumber` or `NSNull`.
     init(foundation value: Any) {
-        switch value {
-        case let text as String:
+        // Told by exact type, then a cast to a class: a failing `as?` to a bridged type (a String
+        // asked of an NSNumber, say) goes through the runtime's bridging lookups, which were a fifth
+        // of reading a token when a client connects.
+        let type = type(of: value)
+        if type == String.self, let text = value as? String {
             self = .string(text)
-        case let number as NSNumber:
-            // Booleans come back as NSNumbers of the char type ("c"; "B" on some platforms).
-            switch UInt8(bitPattern: number.objCType.pointee) {
-            case UInt8(ascii: "c"), UInt8(ascii: "B"):
-                self = .bool(number.boolValue)
-            case UInt8(ascii: "d"), UInt8(ascii: "f"):
-                // A whole number written as 1.0 or 1e2 is an integer, as the Decodable path reads it.
-                let double = number.doubleValue
-                if double.rounded() == double, abs(double) < 9.2e18 {
-                    self = .integer(Int64(double))
-                } else {
-                    self = .number(double)
-                }
-            case UInt8(ascii: "Q") where number.uint64Value > UInt64(Int64.max):
-                self = .number(number.doubleValue)
-            default:
-                self = .integer(number.int64Value)
-            }
-        case let array as [Any]:
-            self = .array(array.map(JSONValue.init(foundation:)))
-        case let object as [String: Any]:
+        } else if type == [String: Any].self, let object = value as? [String: Any] {
             self = .object(object.mapValues(JSONValue.init(foundation:)))
-        default:
+        } else if type == [Any].self, let array = value as? [Any] {
+            self = .array(array.map(JSONValue.init(foundation:)))
+        } else if let number = value as? NSNumber {
+            self = Self(number: number)
+        } else if let text = value as? String {
+            self = .string(text)
+        } else if let array = value as? [Any] {
+            self = .array(array.map(JSONValue.init(foundation:)))
+        } else if let object = value as? [String: Any] {
+            self = .object(object.mapValues(JSONValue.init(foundation:)))
+        } else {
             self = .null
+        }
+    }
+
+    private init(number: NSNumber) {
+        // Booleans come back as NSNumbers of the char type ("c"; "B" on some platforms).
+        switch UInt8(bitPattern: number.objCType.pointee) {
+        case UInt8(ascii: "c"), UInt8(ascii: "B"):
+            self = .bool(number.boolValue)
+        case UInt8(ascii: "d"), UInt8(ascii: "f"):
+            // A whole number written as 1.0 or 1e2 is an integer, as the Decodable path reads it.
+            let double = number.doubleValue
+            if double.rounded() == double, abs(double) < 9.2e18 {
+                self = .integer(Int64(double))
+            } else {
+                self = .number(double)
+            }
+        case UInt8(ascii: "Q") where number.uint64Value > UInt64(Int64.max):
+            self = .number(number.doubleValue)
+        default:
+            self = .integer(number.int64Value)
         }
     }
 
