@@ -99,26 +99,26 @@ extension JSONValue {
     /// A value from `JSONSerialization`'s object graph: `String`, `[String: Any]`, `[Any]`,
     /// `NSNumber` or `NSNull`.
     init(foundation value: Any) {
-        // Told by exact type, then a cast to a class: a failing `as?` to a bridged type (a String
-        // asked of an NSNumber, say) goes through the runtime's bridging lookups, which were a fifth
-        // of reading a token when a client connects.
+        // A String by its exact type, a number by a cast to a class; only then the casts to
+        // Swift types. A failing `as?` to a bridged type (a String asked of an NSNumber, say) goes
+        // through the runtime's bridging lookups, which were a fifth of reading a token when a
+        // client connects.
         let type = type(of: value)
         if type == String.self, let text = value as? String {
             self = .string(text)
-        } else if type == [String: Any].self, let object = value as? [String: Any] {
-            self = .object(object.mapValues(JSONValue.init(foundation:)))
-        } else if type == [Any].self, let array = value as? [Any] {
-            self = .array(array.map(JSONValue.init(foundation:)))
-        } else if let number = value as? NSNumber {
+        } else if type != [String: Any].self, type != [Any].self, let number = value as? NSNumber {
             self = Self(number: number)
-        } else if let text = value as? String {
-            self = .string(text)
-        } else if let array = value as? [Any] {
-            self = .array(array.map(JSONValue.init(foundation:)))
-        } else if let object = value as? [String: Any] {
-            self = .object(object.mapValues(JSONValue.init(foundation:)))
         } else {
-            self = .null
+            switch value {
+            case let object as [String: Any]:
+                self = .object(object.mapValues(JSONValue.init(foundation:)))
+            case let array as [Any]:
+                self = .array(array.map(JSONValue.init(foundation:)))
+            case let text as String:
+                self = .string(text)
+            default:
+                self = .null
+            }
         }
     }
 

@@ -11,6 +11,11 @@ import Testing
 
 @Suite("bench: payloads, accounting, reports")
 struct BenchLogicTests {
+    /// The report's JSON, which must be one object.
+    static func jsonObject(_ report: BenchReport) throws -> [String: JSONValue] {
+        try #require(try JSONValue.parse(Array(report.json().utf8), what: "report").objectValue, "not a JSON object")
+    }
+
     @Test("a payload is padded to its size and found in any frame that carries it")
     func payloadRoundTrip() throws {
         let payload = BenchPayload(publisher: 3, group: 7, sequence: 123_456, sentNanoseconds: 987_654_321_000)
@@ -98,10 +103,7 @@ struct BenchLogicTests {
         #expect(rows["members per group"] == "1000")
         #expect(table.contains("p50 2.50 ms"))
         #expect(!report.isLossless)
-        guard case .object(let json) = try JSONValue.parse(Array(report.json().utf8), what: "report") else {
-            Issue.record("not a JSON object")
-            return
-        }
+        let json = try Self.jsonObject(report)
         #expect(json["lost"] == .integer(1) && json["lossless"] == .bool(false) && json["delivered"] == .integer(999_999))
         #expect(json["deliveriesPerSecond"]?.int64Value == 250_000)
         #expect(json["latencyMicroseconds"]?.objectValue?["p50"] == .integer(2500))
@@ -113,10 +115,7 @@ struct BenchLogicTests {
         storm.generatorMillisecondsPerConnection = 0.25
         #expect(storm.table().contains("0.346 ms per connection"))
         #expect(storm.table().contains("0.250 ms per connection"))
-        guard case .object(let stormJSON) = try JSONValue.parse(Array(storm.json().utf8), what: "report") else {
-            Issue.record("not a JSON object")
-            return
-        }
+        let stormJSON = try Self.jsonObject(storm)
         #expect(stormJSON["service"]?.objectValue?["cpuMillisecondsPerConnection"] == .number(0.346))
         #expect(stormJSON["benchCPUMillisecondsPerConnection"] == .number(0.25))
 
@@ -126,10 +125,7 @@ struct BenchLogicTests {
         idle.generatorCPUPercent = 1.504
         #expect(idle.table().contains("2.13% of one core over 40 s"))
         #expect(idle.table().contains("1.50% of one core over 40 s"))
-        guard case .object(let idleJSON) = try JSONValue.parse(Array(idle.json().utf8), what: "report") else {
-            Issue.record("not a JSON object")
-            return
-        }
+        let idleJSON = try Self.jsonObject(idle)
         #expect(idleJSON["benchCPUPercent"] == .number(1.5))
     }
 

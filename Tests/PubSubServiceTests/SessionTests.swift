@@ -117,21 +117,27 @@ struct SessionTests {
         }
     }
 
+    /// A JSON client that, once connected, sends `frame` and returns every frame the service sends
+    /// after it until the connection ends.
+    static func framesAfter(sending frame: WebSocketFrame, port: Int) async throws -> [WebSocketFrame] {
+        let socket = try await Self.rawSocket(port: port, subprotocol: LiveHub.json)
+        return try await socket.executeThenClose { inbound, outbound in
+            var frames = inbound.makeAsyncIterator()
+            _ = try await frames.next()  // connected
+            try await outbound.write(frame)
+            var after: [WebSocketFrame] = []
+            while let next = try await frames.next() { after.append(next) }
+            return after
+        }
+    }
+
     @Test("the client's close is answered with a close frame, then the connection ends")
     func clientClose() async throws {
         try await LiveHub.run { _, port in
-            let socket = try await Self.rawSocket(port: port, subprotocol: LiveHub.json)
-            let after = try await socket.executeThenClose { inbound, outbound in
-                var frames = inbound.makeAsyncIterator()
-                _ = try await frames.next()  // connected
-                var data = ByteBuffer()
-                data.write(webSocketErrorCode: .normalClosure)
-                data.writeString("bye")
-                try await outbound.write(Self.frame(.connectionClose, data))
-                var after: [WebSocketFrame] = []
-                while let frame = try await frames.next() { after.append(frame) }
-                return after
-            }
+            var data = ByteBuffer()
+            data.write(webSocketErrorCode: .normalClosure)
+            data.writeString("bye")
+            let after = try await Self.framesAfter(sending: Self.frame(.connectionClose, data), port: port)
             #expect(after.count == 1)
             #expect(after.first.flatMap(Self.closeCode)?.code == .normalClosure)
         }
@@ -140,16 +146,9 @@ struct SessionTests {
     @Test("a frame the decoder refuses (a fragmented ping) gets a 1002 close with a reason, then the connection ends")
     func decoderErrorCloses() async throws {
         try await LiveHub.run { _, port in
-            let socket = try await Self.rawSocket(port: port, subprotocol: LiveHub.json)
-            let after = try await socket.executeThenClose { inbound, outbound in
-                var frames = inbound.makeAsyncIterator()
-                _ = try await frames.next()  // connected
-                // Control frames may not be fragmented (RFC 6455 §5.5).
-                try await outbound.write(WebSocketFrame(fin: false, opcode: .ping, maskKey: .random(), data: ByteBuffer(string: "part")))
-                var after: [WebSocketFrame] = []
-                while let frame = try await frames.next() { after.append(frame) }
-                return after
-            }
+            // Control frames may not be fragmented (RFC 6455 §5.5).
+            let fragmentedPing = WebSocketFrame(fin: false, opcode: .ping, maskKey: .random(), data: ByteBuffer(string: "part"))
+            let after = try await Self.framesAfter(sending: fragmentedPing, port: port)
             #expect(after.map(\.opcode) == [.connectionClose])
             let close = try #require(after.last.flatMap(Self.closeCode))
             #expect(close.code == .protocolError)
