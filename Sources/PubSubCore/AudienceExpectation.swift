@@ -58,7 +58,9 @@ public struct AudienceExpectation: Sendable, Hashable {
     public static func resource(authority: String, path: String, alternateAuthorities: [Authority] = []) -> AudienceExpectation {
         var host = Substring(authority)
         var port = 80
-        if let colon = authority.lastIndex(of: ":"), !authority[colon...].contains("]"), let number = Int(authority[authority.index(after: colon)...]) {
+        if let colon = authority.lastIndex(of: ":"), !authority[colon...].utf8.contains(UInt8(ascii: "]")),
+            let number = Int(authority[authority.index(after: colon)...])
+        {
             host = authority[..<colon]
             port = number
         }
@@ -156,8 +158,12 @@ public struct AudienceExpectation: Sendable, Hashable {
     }
 
     private static func segments(of path: String) -> [String] {
+        // Byte checks, not `contains("%")`: that one is Foundation's string search, and this runs
+        // for every client that connects.
         path.split(separator: "/").map { segment in
-            (segment.contains("%") ? segment.removingPercentEncoding ?? String(segment) : String(segment)).lowercased()
+            let text = segment.utf8.contains(UInt8(ascii: "%")) ? segment.removingPercentEncoding ?? String(segment) : String(segment)
+            let lowerAlready = text.utf8.allSatisfy { $0 < 0x80 && !(UInt8(ascii: "A")...UInt8(ascii: "Z")).contains($0) }
+            return lowerAlready ? text : text.lowercased()
         }
     }
 }

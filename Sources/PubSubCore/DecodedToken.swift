@@ -63,11 +63,26 @@ public struct DecodedToken: Sendable {
             return object
         }
         compact = token
-        header = try decodeObject(0, "header")
+        if let common = Self.commonHeaders[parts[0]] {
+            header = common
+        } else {
+            header = try decodeObject(0, "header")
+        }
         claims = try decodeObject(1, "claims")
         signature = try decodePart(2, "signature")
         signingInput = token[..<token.utf8.index(before: parts[2].startIndex)]
     }
+
+    /// The headers nearly every token has, by their encoded text: `{"alg":"HS256","typ":"JWT"}` (what
+    /// `pubsub token`, PyJWT and jsonwebtoken write) and its members the other way round. Each of
+    /// these is read without decoding it: the JSON reading was a fifth of admitting a client.
+    private static let commonHeaders: [Substring: [String: JSONValue]] = {
+        let members: [String: JSONValue] = ["alg": .string("HS256"), "typ": .string("JWT")]
+        return [
+            Substring(Base64URL.encode(Data(#"{"alg":"HS256","typ":"JWT"}"#.utf8))): members,
+            Substring(Base64URL.encode(Data(#"{"typ":"JWT","alg":"HS256"}"#.utf8))): members,
+        ]
+    }()
 
     private static let shapeHint = "pass the whole token (three base64url parts joined by dots) or a client URL containing ?access_token="
 

@@ -1,6 +1,8 @@
 import Foundation
 import HTTPTypes
 import Hummingbird
+import HummingbirdCore
+import NIOHTTP1
 import PubSubCore
 
 /// Who a WebSocket upgrade request is and what it may do, decided before the upgrade (§3.2, §4).
@@ -60,7 +62,7 @@ extension ClientAdmission {
     /// Decides an upgrade request: once when the upgrade is asked for (an admitted client's socket
     /// handler gets the result), and again by the HTTP fallback that explains a refusal. Pure.
     static func admit(
-        _ request: Request,
+        _ request: UpgradeRequest,
         verifier: TokenVerifier,
         address: ListeningAddress
     ) -> Result<ClientAdmission, AdmissionRefusal> {
@@ -90,7 +92,7 @@ extension ClientAdmission {
     }
 
     private static func admit(
-        _ request: Request,
+        _ request: UpgradeRequest,
         hub: String,
         query: Parameters,
         verifier: TokenVerifier,
@@ -98,7 +100,7 @@ extension ClientAdmission {
     ) -> Result<ClientAdmission, AdmissionRefusal> {
         func parameter(_ name: String) -> String? { query.get(name) }
 
-        let offered = request.headers[values: .secWebSocketProtocol]
+        let offered = request.subprotocolFields
             .flatMap { $0.split(separator: ",") }
             .map { $0.trimmingWhitespace() }
         let kind: ClientKind
@@ -147,7 +149,7 @@ extension ClientAdmission {
         }
         let token: DecodedToken
         do {
-            token = try verifier.verify(accessToken, audience: address.audience(for: request, path: "/client/hubs/\(hub)"))
+            token = try verifier.verify(accessToken, audience: address.audience(authority: request.authority, path: "/client/hubs/\(hub)"))
         } catch {
             return .failure(.init(status: .unauthorized, reason: "access token refused: \(error.message)"))
         }
@@ -187,17 +189,49 @@ extension ClientAdmission {
     }
 }
 
+/// What admission reads of a WebSocket upgrade request. Built from NIO's request head when the
+/// upgrade is asked for (converting every header to HTTPTypes for a few reads was a tenth of
+/// admitting a client), or from a Hummingbird request by the HTTP fallback that explains a refusal.
+struct UpgradeRequest {
+    var uri: URI
+    /// The Host header: how the client addressed the service.
+    var authority: String?
+    /// The `Sec-WebSocket-Protocol` fields, each as sent (a field may list several, comma-separated).
+    var subprotocolFields: [String]
+    var authorization: String?
+
+    init(_ head: HTTPRequestHead) {
+        uri = URI(head.uri)
+        authority = head.headers.first(name: "host")
+        subprotocolFields = head.headers["sec-websocket-protocol"]
+        authorization = head.headers.first(name: "authorization")
+    }
+
+    init(_ request: Request) {
+        uri = request.uri
+        authority = request.head.authority
+        subprotocolFields = request.headers[values: .secWebSocketProtocol]
+        authorization = request.headers[.authorization]
+    }
+
+    /// The client access token: the `access_token` query parameter, else an `Authorization: Bearer`
+    /// header (§3.2).
+    func accessToken(query: Parameters) -> String? {
+        query.get("access_token") ?? authorization.flatMap(bearerToken)
+    }
+}
+
 extension Request {
     /// The client access token: the `access_token` query parameter, else an `Authorization: Bearer`
     /// header (§3.2).
-    var accessToken: String? { accessToken(query: uri.queryParameters) }
-
-    /// ``accessToken`` from a query already parsed.
-    func accessToken(query: Parameters) -> String? {
-        if let token = query.get("access_token") { return token }
-        guard let authorization = headers[.authorization] else { return nil }
-        let parts = authorization.split(separator: " ", maxSplits: 1)
-        guard parts.count == 2, parts[0].lowercased() == "bearer" else { return nil }
-        return String(parts[1])
+    var accessToken: String? {
+        uri.queryParameters.get("access_token") ?? headers[.authorization].flatMap(bearerToken)
     }
+}
+
+/// The token of an `Authorization: Bearer <token>` value.
+private func bearerToken(_ authorization: String) -> String? {
+    let parts = authorization.split(separator: " ", maxSplits: 1)
+    guard parts.count == 2, parts[0].lowercased() == "bearer" else { return nil }
+    return String(parts[1])
 }

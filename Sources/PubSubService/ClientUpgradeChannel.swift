@@ -11,7 +11,7 @@ import NIOWebSocket
 import Synchronization
 
 /// The server child channel: HTTP/1.1 for REST, and the WebSocket upgrade for clients, admitted (or
-/// refused with its status and reason) by ``ClientAdmission``.
+/// refused with its status and reason) by ``ClientAdmission`` in ``ClientHandshakeHandler``.
 ///
 /// Our own channel rather than hummingbird-websocket's for two reasons: a refused upgrade must be
 /// answered with its real status and reason (that channel answers every declined upgrade with an
@@ -22,8 +22,9 @@ struct ClientUpgradeChannel: ServerChildChannel, HTTPChannelHandler {
     enum UpgradeResult: Sendable {
         /// The session runs in the channel's pipeline until the channel closes.
         case websocket
+        /// A refused upgrade, answered and closed by the handshake handler.
+        case handled
         case notUpgraded(NIOAsyncChannel<HTTPRequestPart, HTTPResponsePart>)
-        case refused(NIOAsyncChannel<HTTPRequestPart, HTTPResponsePart>, AdmissionRefusal)
     }
 
     struct Value: ServerChildChannelValue {
@@ -46,81 +47,40 @@ struct ClientUpgradeChannel: ServerChildChannel, HTTPChannelHandler {
     let closeTimeout: Duration
     /// Decides an upgrade request (on the channel's event loop; it may wait for the `connect` event
     /// handler).
-    let admit: @Sendable (Request, any EventLoop) -> EventLoopFuture<Result<ClientAdmission, AdmissionRefusal>>
+    let admit: ClientHandshakeHandler.Admit
     let protocolHandler: ClientSocketHandler
 
     func setup(channel: any Channel, logger: Logger) -> EventLoopFuture<Value> {
         channel.eventLoop.makeCompletedFuture {
-            let refusal = NIOLoopBoundBox<AdmissionRefusal?>(nil, eventLoop: channel.eventLoop)
-            let admitted = NIOLoopBoundBox<ClientAdmission?>(nil, eventLoop: channel.eventLoop)
-            let upgrader = NIOTypedWebSocketServerUpgrader<UpgradeResult>(
-                maxFrameSize: maxMessageSize,
-                // ClientSession answers the decoder's errors itself (a close frame with a reason):
-                // NIO's protocol-error handler would be one more handler every frame passes.
-                enableAutomaticErrorHandling: false,
-                shouldUpgrade: { channel, head in
-                    let request: Request
-                    do {
-                        request = Request(head: try HTTPRequest(head, secure: false, splitCookie: false), body: .init(buffer: ByteBuffer()))
-                    } catch {
-                        refusal.value = AdmissionRefusal(status: .badRequest, reason: "the upgrade request is malformed")
-                        return channel.eventLoop.makeSucceededFuture(nil)
-                    }
-                    return admit(request, channel.eventLoop).hop(to: channel.eventLoop).map { result -> HTTPHeaders? in
-                        switch result {
-                        case .failure(let refused):
-                            refusal.value = refused
-                            return nil
-                        case .success(let admission):
-                            admitted.value = admission
-                            var headers = HTTPHeaders()
-                            if let subprotocol = admission.responseSubprotocol { headers.add(name: "Sec-WebSocket-Protocol", value: subprotocol) }
-                            return headers
-                        }
-                    }
+            let pipeline = channel.pipeline.syncOperations
+            let responseEncoder = HTTPResponseEncoder()
+            let requestDecoder = ByteToMessageHandler(HTTPRequestDecoder(leftOverBytesStrategy: .forwardBytes))
+            let outcome = channel.eventLoop.makePromise(of: UpgradeResult.self)
+            let handshake = ClientHandshakeHandler(
+                responseEncoder: responseEncoder,
+                requestDecoder: requestDecoder,
+                maxMessageSize: maxMessageSize,
+                admit: admit,
+                makeSession: { [protocolHandler, closeTimeout] admission in
+                    ClientSession(protocolHandler: protocolHandler, admission: admission, closeTimeout: closeTimeout)
                 },
-                upgradePipelineHandler: { channel, _ in
-                    channel.eventLoop.makeCompletedFuture {
-                        guard let admission = admitted.value else { throw ChannelError.inappropriateOperationForState }
-                        admitted.value = nil
-                        let pipeline = channel.pipeline.syncOperations
-                        try pipeline.addHandler(
-                            NIOWebSocketFrameAggregator(
-                                minNonFinalFragmentSize: 0,
-                                maxAccumulatedFrameCount: 10_000,
-                                maxAccumulatedFrameSize: maxMessageSize
-                            )
-                        )
-                        try pipeline.addHandler(
-                            ClientSession(protocolHandler: protocolHandler, admission: admission, closeTimeout: closeTimeout)
-                        )
-                        return .websocket
-                    }
-                }
+                serveHTTP: { channel in
+                    try channel.pipeline.syncOperations.addHandler(HTTP1ToHTTPServerCodec(secure: false))
+                    try channel.pipeline.syncOperations.addHandler(HTTPConnectionStateHandler(idleTimeout: nil, logger: logger))
+                    let http = try NIOAsyncChannel<HTTPRequestPart, HTTPResponsePart>(
+                        wrappingChannelSynchronously: channel,
+                        configuration: .init(isOutboundHalfClosureEnabled: true)
+                    )
+                    return .notUpgraded(http)
+                },
+                outcome: outcome
             )
-            let upgradeConfiguration = NIOTypedHTTPServerUpgradeConfiguration<UpgradeResult>(
-                upgraders: [upgrader],
-                notUpgradingCompletionHandler: { channel in
-                    channel.eventLoop.makeCompletedFuture {
-                        try channel.pipeline.syncOperations.addHandler(HTTP1ToHTTPServerCodec(secure: false))
-                        try channel.pipeline.syncOperations.addHandler(HTTPConnectionStateHandler(idleTimeout: nil, logger: logger))
-                        let http = try NIOAsyncChannel<HTTPRequestPart, HTTPResponsePart>(
-                            wrappingChannelSynchronously: channel,
-                            configuration: .init(isOutboundHalfClosureEnabled: true)
-                        )
-                        if let refused = refusal.value { return .refused(http, refused) }
-                        return .notUpgraded(http)
-                    }
-                }
-            )
-            var configuration = NIOUpgradableHTTPServerPipelineConfiguration<UpgradeResult>(upgradeConfiguration: upgradeConfiguration)
-            configuration.enablePipelining = false  // NIOAsyncChannel serialises requests
-            configuration.enableErrorHandling = false  // Hummingbird answers errors
-            configuration.enableResponseHeaderValidation = false  // HTTPTypes validates
-            try channel.pipeline.syncOperations.addHandler(QuiesceUnusedHandler())
-            let negotiated = try channel.pipeline.syncOperations.configureUpgradableHTTPServerPipeline(configuration: configuration)
-            let value = Value(upgradeResult: negotiated, settled: Settled(), channel: channel)
-            negotiated.whenSuccess { result in value.settled.result.withLock { $0 = result } }
+            try pipeline.addHandler(QuiesceUnusedHandler())
+            try pipeline.addHandler(responseEncoder)
+            try pipeline.addHandler(requestDecoder)
+            try pipeline.addHandler(handshake)
+            let value = Value(upgradeResult: outcome.futureResult, settled: Settled(), channel: channel)
+            outcome.futureResult.whenSuccess { result in value.settled.result.withLock { $0 = result } }
             return value
         }
     }
@@ -136,20 +96,8 @@ struct ClientUpgradeChannel: ServerChildChannel, HTTPChannelHandler {
             switch outcome {
             case .notUpgraded(let http):
                 await handleHTTP(asyncChannel: http, logger: logger)
-            case .refused(let http, let refusal):
-                try await http.executeThenClose { _, outbound in
-                    let body = ByteBuffer(string: refusal.reason + "\n")
-                    let head = HTTPResponse(
-                        status: refusal.status,
-                        headerFields: [
-                            .connection: "close", .contentType: "text/plain; charset=utf-8",
-                            .contentLength: String(body.readableBytes),
-                        ]
-                    )
-                    try await outbound.write(contentsOf: [.head(head), .body(body), .end(nil)])
-                }
-            case .websocket:
-                // Nothing to wait for: the session runs on the channel's event loop, and no task
+            case .websocket, .handled:
+                // Nothing to wait for: a session runs on the channel's event loop, and no task
                 // is kept per connection. Graceful shutdown closes it through the registry
                 // (ConnectionCloser), which waits for the sockets to finish.
                 break

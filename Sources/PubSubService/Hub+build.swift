@@ -1,8 +1,10 @@
+import HTTPTypes
 import Hummingbird
 import HummingbirdCore
 import HummingbirdWebSocket
 import Logging
 import NIOCore
+import NIOHTTPTypesHTTP1
 import PubSubCore
 import ServiceLifecycle
 
@@ -100,7 +102,7 @@ func buildHubParts(
     router.add(middleware: RESTMiddleware(registry: registry, verifier: verifier, keys: configuration.accessKeys, address: address, logger: logger))
     // Reached only when the WebSocket upgrade was declined: say why, with the right status.
     let explainRefusal: @Sendable (Request, BasicWebSocketRequestContext) async throws -> Response = { request, _ in
-        switch ClientAdmission.admit(request, verifier: verifier, address: address).flatMap(\.checked) {
+        switch ClientAdmission.admit(UpgradeRequest(request), verifier: verifier, address: address).flatMap(\.checked) {
         case .failure(let refusal):
             return Response(
                 status: refusal.status,
@@ -128,20 +130,26 @@ func buildHubParts(
             responder: responder,
             maxMessageSize: configuration.maxMessageSize,
             closeTimeout: .seconds(5),
-            admit: { request, eventLoop in
+            admit: { head, eventLoop in
+                let request = UpgradeRequest(head)
                 // The roles are final once the `connect` handler (if any) answered.
                 @Sendable func settled(_ admission: Result<ClientAdmission, AdmissionRefusal>) -> Result<ClientAdmission, AdmissionRefusal> {
                     let decided = admission.flatMap(\.checked)
-                    traceRefusal(decided, request: request, registry: registry)
+                    traceRefusal(decided, path: request.uri.path, registry: registry)
                     return decided
                 }
                 let admission = ClientAdmission.admit(request, verifier: verifier, address: address)
                 if case .success(let admitted) = admission, admitted.recovery == nil, let events = registry.events,
                     let handler = events.settings.handler(hub: admitted.hub, systemEvent: .connect)
                 {
-                    return events.connect(admitted, request: request, handler: handler, on: eventLoop).map(settled)
+                    // The handler is told every header: only here is the whole head converted.
+                    guard let fields = try? HTTPRequest(head, secure: false, splitCookie: false) else {
+                        return .now(settled(.failure(AdmissionRefusal(status: .badRequest, reason: "the upgrade request is malformed", hub: admitted.hub))))
+                    }
+                    let full = Request(head: fields, body: .init(buffer: ByteBuffer()))
+                    return .later(events.connect(admitted, request: full, handler: handler, on: eventLoop).map(settled))
                 }
-                return eventLoop.makeSucceededFuture(settled(admission))
+                return .now(settled(admission))
             },
             protocolHandler: socketHandler
         )
@@ -154,7 +162,7 @@ func buildHubParts(
 }
 
 /// Records a refused upgrade in the live trace.
-private func traceRefusal(_ admission: Result<ClientAdmission, AdmissionRefusal>, request: Request, registry: HubRegistry) {
+private func traceRefusal(_ admission: Result<ClientAdmission, AdmissionRefusal>, path: String, registry: HubRegistry) {
     if case .failure(let refusal) = admission {
         registry.tracer.record {
             TraceRecord(
@@ -162,7 +170,7 @@ private func traceRefusal(_ admission: Result<ClientAdmission, AdmissionRefusal>
                 hub: refusal.hub.map(HubRegistry.key),
                 details: [
                     ("status", .integer(Int64(refusal.status.code))), ("reason", .string(refusal.reason)),
-                    ("path", .string(request.uri.path)),
+                    ("path", .string(path)),
                 ]
             )
         }

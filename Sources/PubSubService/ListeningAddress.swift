@@ -18,7 +18,12 @@ final class ListeningAddress: Sendable {
     /// What `aud` must name for a request to `path`: the URL as the client addressed us (its Host
     /// header), or the same path on localhost or 127.0.0.1 at our port, whatever scheme (§3.1, §3.2).
     func audience(for request: Request, path: String) -> AudienceExpectation {
-        let authority = request.head.authority ?? "localhost:\(port)"
+        audience(authority: request.head.authority, path: path)
+    }
+
+    /// ``audience(for:path:)`` from the request's Host header.
+    func audience(authority: String?, path: String) -> AudienceExpectation {
+        let authority = authority ?? "localhost:\(port)"
         return .resource(
             authority: authority,
             path: path,

@@ -143,7 +143,9 @@ def with_key(connection_string, key):
 @contextlib.contextmanager
 def service_with_handler(key, spec):
     """`pubsub serve --access-key KEY --event-handler SPEC`, its connection string holding the key."""
-    local = LocalService(_binary(), "--access-key", key, "--event-handler", spec)
+    # `--access-key=KEY` in one word: a random base64url key starts with "-" one time in 64, and
+    # would be read as an option.
+    local = LocalService(_binary(), f"--access-key={key}", "--event-handler", spec)
     local.connection_string = with_key(local.connection_string, key)
     try:
         yield local

@@ -24,7 +24,7 @@ HUB = "chat"
 @pytest.fixture(scope="module")
 def app_url():
     process = subprocess.Popen(
-        [sys.executable, str(ROOT / "examples/chat-app/app.py"), "--port", "0", "--access-key", KEY],
+        [sys.executable, str(ROOT / "examples/chat-app/app.py"), "--port", "0", f"--access-key={KEY}"],
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
         text=True,

@@ -1,0 +1,288 @@
+import Crypto
+import Foundation
+import NIOCore
+import NIOHTTP1
+import NIOWebSocket
+
+/// The first request on a connection to the service, read by NIO's HTTP decoder: a WebSocket
+/// upgrade is admitted (``ClientAdmission``, perhaps through the `connect` event handler) and then
+/// answered here, with a 101 and a ``ClientSession`` or with the refusal's status and reason; any
+/// other request hands the connection to the HTTP server (REST, SSE, the trace).
+///
+/// This does what NIO's typed server upgrade handler and WebSocket upgrader did for us, in one
+/// handler and without their chains of futures and pipeline edits that wait on promises: those
+/// were a quarter of the service's CPU in a connection storm (docs/benchmarks.md). The parts that
+/// are NIO's stay NIO's: HTTP parsing and encoding, WebSocket framing; the handshake itself is
+/// RFC 6455 §4.2 (the accept value is a SHA-1 from swift-crypto) and takes the requests NIO's
+/// upgrader took: HTTP/1.1 or later, `Connection: upgrade`, `Upgrade: websocket`, one
+/// `Sec-WebSocket-Key` and `Sec-WebSocket-Version: 13`. Where NIO's passed a broken one on to the
+/// HTTP server (whose answer was "connect with a WebSocket client"), this one says what is wrong:
+/// 426 with the version it speaks, or 400 for a missing key.
+final class ClientHandshakeHandler: ChannelInboundHandler, RemovableChannelHandler {
+    typealias InboundIn = HTTPServerRequestPart
+    typealias OutboundOut = HTTPServerResponsePart
+
+    typealias Admit = @Sendable (HTTPRequestHead, any EventLoop) -> Decision
+
+    /// What admission says of an upgrade request: at once, or once the `connect` event handler
+    /// has answered.
+    enum Decision {
+        case now(Result<ClientAdmission, AdmissionRefusal>)
+        case later(EventLoopFuture<Result<ClientAdmission, AdmissionRefusal>>)
+    }
+
+    private enum State {
+        /// Waiting for the request head.
+        case idle
+        /// An upgrade request: admission is deciding (`decided` once it has), the request's end
+        /// may or may not have arrived.
+        case upgrading(key: String, requestEnded: Bool, decided: Result<ClientAdmission, AdmissionRefusal>?)
+        /// The handler has done its job and is leaving the pipeline.
+        case done
+    }
+
+    private var state = State.idle
+    private let responseEncoder: HTTPResponseEncoder
+    private let requestDecoder: ByteToMessageHandler<HTTPRequestDecoder>
+    private let admit: Admit
+    private let maxMessageSize: Int
+    private let makeSession: (ClientAdmission) -> ClientSession
+    /// Sets the connection up for the HTTP server and gives its outcome.
+    private let serveHTTP: (any Channel) throws -> ClientUpgradeChannel.UpgradeResult
+    private let outcome: EventLoopPromise<ClientUpgradeChannel.UpgradeResult>
+
+    init(
+        responseEncoder: HTTPResponseEncoder,
+        requestDecoder: ByteToMessageHandler<HTTPRequestDecoder>,
+        maxMessageSize: Int,
+        admit: @escaping Admit,
+        makeSession: @escaping (ClientAdmission) -> ClientSession,
+        serveHTTP: @escaping (any Channel) throws -> ClientUpgradeChannel.UpgradeResult,
+        outcome: EventLoopPromise<ClientUpgradeChannel.UpgradeResult>
+    ) {
+        self.responseEncoder = responseEncoder
+        self.requestDecoder = requestDecoder
+        self.maxMessageSize = maxMessageSize
+        self.admit = admit
+        self.makeSession = makeSession
+        self.serveHTTP = serveHTTP
+        self.outcome = outcome
+    }
+
+    func handlerRemoved(context: ChannelHandlerContext) {
+        // A connection that ends before its first request is decided (the promise ignores a
+        // second completion's absence, not a missing one).
+        if case .done = state { return }
+        state = .done
+        outcome.fail(ChannelError.ioOnClosedChannel)
+    }
+
+    func channelRead(context: ChannelHandlerContext, data: NIOAny) {
+        let part = unwrapInboundIn(data)
+        switch state {
+        case .idle:
+            guard case .head(let head) = part else {
+                // The decoder always gives a head first; anything else is a broken connection.
+                finish(context: context, .handled)
+                context.close(promise: nil)
+                return
+            }
+            let key: String
+            switch Self.handshake(head) {
+            case .notWebSocket:
+                handToHTTP(context: context, head: part)
+                return
+            case .refused(let refusal, let headers):
+                refuse(context: context, refusal, headers: headers)
+                return
+            case .key(let valid):
+                key = valid
+            }
+            state = .upgrading(key: key, requestEnded: false, decided: nil)
+            switch admit(head, context.eventLoop) {
+            case .now(let decision):
+                decided(context: context, .success(decision))
+            case .later(let future):
+                let loopBound = NIOLoopBound((self, context), eventLoop: context.eventLoop)
+                future.hop(to: context.eventLoop).whenComplete { result in
+                    let (handler, context) = loopBound.value
+                    handler.decided(context: context, result)
+                }
+            }
+        case .upgrading(let key, false, let decided):
+            switch part {
+            case .end:
+                state = .upgrading(key: key, requestEnded: true, decided: decided)
+                if decided != nil { answer(context: context) }
+            case .head, .body:
+                // An upgrade request has no body, and nothing comes before its end.
+                refuse(context: context, AdmissionRefusal(status: .badRequest, reason: "an upgrade request has no body"))
+            }
+        case .upgrading(_, true, _), .done:
+            // The decoder stops at the end of an upgrade request; nothing more comes from it.
+            break
+        }
+    }
+
+    func errorCaught(context: ChannelHandlerContext, error: any Error) {
+        guard case .done = state else {
+            // The request could not be parsed: NIO's decoder says why.
+            refuse(context: context, AdmissionRefusal(status: .badRequest, reason: "the request is not valid HTTP/1.1 (\(error))"))
+            return
+        }
+        context.fireErrorCaught(error)
+    }
+
+    func channelInactive(context: ChannelHandlerContext) {
+        if case .upgrading = state {
+            // Gone before it was answered; handlerRemoved fails the outcome.
+            state = .done
+            outcome.fail(ChannelError.ioOnClosedChannel)
+        }
+        context.fireChannelInactive()
+    }
+
+    // MARK: Decisions
+
+    private func decided(context: ChannelHandlerContext, _ result: Result<Result<ClientAdmission, AdmissionRefusal>, any Error>) {
+        guard case .upgrading(let key, let ended, nil) = state, context.channel.isActive else { return }
+        let decision: Result<ClientAdmission, AdmissionRefusal>
+        switch result {
+        case .success(let admission):
+            decision = admission
+        case .failure(let error):
+            decision = .failure(AdmissionRefusal(status: .internalServerError, reason: "the upgrade could not be decided: \(error)"))
+        }
+        state = .upgrading(key: key, requestEnded: ended, decided: decision)
+        if ended { answer(context: context) }
+    }
+
+    /// The request has ended and admission has decided.
+    private func answer(context: ChannelHandlerContext) {
+        guard case .upgrading(let key, true, let decided?) = state else { return }
+        switch decided {
+        case .failure(let refusal):
+            refuse(context: context, refusal)
+        case .success(let admission):
+            upgrade(context: context, key: key, admission: admission)
+        }
+    }
+
+    private func upgrade(context: ChannelHandlerContext, key: String, admission: ClientAdmission) {
+        var headers = HTTPHeaders()
+        headers.reserveCapacity(4)
+        headers.add(name: "Upgrade", value: "websocket")
+        headers.add(name: "Connection", value: "upgrade")
+        headers.add(name: "Sec-WebSocket-Accept", value: Self.acceptValue(key: key))
+        if let subprotocol = admission.responseSubprotocol { headers.add(name: "Sec-WebSocket-Protocol", value: subprotocol) }
+        context.writeAndFlush(wrapOutboundOut(.head(HTTPResponseHead(version: .http1_1, status: .switchingProtocols, headers: headers))), promise: nil)
+        do {
+            // The HTTP encoder goes before the session writes its first frame; the decoder last, as
+            // it hands on the bytes that came after the request (the client's first frames) to the
+            // WebSocket decoder.
+            let pipeline = context.pipeline.syncOperations
+            pipeline.removeHandler(responseEncoder, promise: nil)
+            try pipeline.addHandlers(
+                [
+                    WebSocketFrameEncoder(),
+                    ByteToMessageHandler(WebSocketFrameDecoder(maxFrameSize: maxMessageSize)),
+                    NIOWebSocketFrameAggregator(
+                        minNonFinalFragmentSize: 0,
+                        maxAccumulatedFrameCount: 10_000,
+                        maxAccumulatedFrameSize: maxMessageSize
+                    ),
+                    makeSession(admission),
+                ],
+                // In this order, after this handler (the last one): the session finds the frame
+                // encoder when it is added, and its first frames go through it.
+                position: .last
+            )
+            finish(context: context, .websocket)
+            pipeline.removeHandler(context: context, promise: nil)
+            pipeline.removeHandler(requestDecoder, promise: nil)
+        } catch {
+            finish(context: context, .handled)
+            context.close(promise: nil)
+        }
+    }
+
+    /// Answers with the refusal's status and reason, then closes.
+    private func refuse(context: ChannelHandlerContext, _ refusal: AdmissionRefusal, headers extra: [(String, String)] = []) {
+        finish(context: context, .handled)
+        var body = context.channel.allocator.buffer(capacity: refusal.reason.utf8.count + 1)
+        body.writeString(refusal.reason)
+        body.writeString("\n")
+        var headers = HTTPHeaders([
+            ("Connection", "close"), ("Content-Type", "text/plain; charset=utf-8"), ("Content-Length", String(body.readableBytes)),
+        ])
+        headers.add(contentsOf: extra)
+        context.write(wrapOutboundOut(.head(HTTPResponseHead(version: .http1_1, status: HTTPResponseStatus(statusCode: refusal.status.code, reasonPhrase: refusal.status.reasonPhrase), headers: headers))), promise: nil)
+        context.write(wrapOutboundOut(.body(.byteBuffer(body))), promise: nil)
+        context.writeAndFlush(wrapOutboundOut(.end(nil))).assumeIsolated().whenComplete { _ in context.close(promise: nil) }
+    }
+
+    /// Not a WebSocket upgrade: the HTTP server takes the connection from this request on.
+    private func handToHTTP(context: ChannelHandlerContext, head: HTTPServerRequestPart) {
+        do {
+            let result = try serveHTTP(context.channel)
+            finish(context: context, result)
+            context.fireChannelRead(NIOAny(head))
+            context.pipeline.syncOperations.removeHandler(context: context, promise: nil)
+        } catch {
+            finish(context: context, .handled)
+            context.close(promise: nil)
+        }
+    }
+
+    private func finish(context: ChannelHandlerContext, _ result: ClientUpgradeChannel.UpgradeResult) {
+        if case .done = state { return }
+        state = .done
+        outcome.succeed(result)
+    }
+
+    // MARK: The handshake (RFC 6455 §4.2.1, §4.2.2)
+
+    enum Handshake {
+        /// Not a WebSocket upgrade: the HTTP server answers it.
+        case notWebSocket
+        /// A WebSocket upgrade that cannot go ahead: its answer, and headers to add to it.
+        case refused(AdmissionRefusal, headers: [(String, String)])
+        /// A valid upgrade request and its `Sec-WebSocket-Key`.
+        case key(String)
+    }
+
+    /// Reads a request as a WebSocket opening handshake: a GET over HTTP/1.1 or later with
+    /// `Connection: upgrade` and `Upgrade: websocket` is one; it then needs exactly one
+    /// `Sec-WebSocket-Key` (else 400) and `Sec-WebSocket-Version: 13` (else 426 naming version 13,
+    /// RFC 6455 §4.4).
+    static func handshake(_ head: HTTPRequestHead) -> Handshake {
+        guard head.method == .GET, head.version.major > 1 || (head.version.major == 1 && head.version.minor >= 1),
+            head.headers[canonicalForm: "upgrade"].contains(where: { $0.lowercased() == "websocket" }),
+            head.headers[canonicalForm: "connection"].contains(where: { $0.lowercased() == "upgrade" })
+        else { return .notWebSocket }
+        let versions = head.headers[canonicalForm: "sec-websocket-version"]
+        guard versions.count == 1, versions[0] == "13" else {
+            let sent = versions.isEmpty ? "none" : versions.joined(separator: ", ")
+            return .refused(
+                AdmissionRefusal(status: .upgradeRequired, reason: "Sec-WebSocket-Version must be 13 (RFC 6455); the request has \(sent)"),
+                headers: [("Sec-WebSocket-Version", "13")]
+            )
+        }
+        let keys = head.headers[canonicalForm: "sec-websocket-key"]
+        guard keys.count == 1, !keys[0].isEmpty else {
+            return .refused(
+                AdmissionRefusal(status: .badRequest, reason: "a WebSocket upgrade needs exactly one Sec-WebSocket-Key header; the request has \(keys.count)"),
+                headers: []
+            )
+        }
+        return .key(String(keys[0]))
+    }
+
+    /// `Sec-WebSocket-Accept`: base64 of the SHA-1 of the key and the protocol's GUID.
+    static func acceptValue(key: String) -> String {
+        var hash = Insecure.SHA1()
+        hash.update(data: Array(key.utf8))
+        hash.update(data: Array("258EAFA5-E914-47DA-95CA-C5AB0DC85B11".utf8))
+        return Data(hash.finalize()).base64EncodedString()
+    }
+}
