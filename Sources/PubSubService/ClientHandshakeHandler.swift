@@ -70,8 +70,8 @@ final class ClientHandshakeHandler: ChannelInboundHandler, RemovableChannelHandl
     }
 
     func handlerRemoved(context: ChannelHandlerContext) {
-        // A connection that ends before its first request is decided (the promise ignores a
-        // second completion's absence, not a missing one).
+        // The connection closed before its first request was answered: the server's task for it
+        // must not wait for an outcome that will not come, and a pending admission finds `done`.
         if case .done = state { return }
         state = .done
         outcome.fail(ChannelError.ioOnClosedChannel)
@@ -131,15 +131,6 @@ final class ClientHandshakeHandler: ChannelInboundHandler, RemovableChannelHandl
             return
         }
         context.fireErrorCaught(error)
-    }
-
-    func channelInactive(context: ChannelHandlerContext) {
-        if case .upgrading = state {
-            // Gone before it was answered; handlerRemoved fails the outcome.
-            state = .done
-            outcome.fail(ChannelError.ioOnClosedChannel)
-        }
-        context.fireChannelInactive()
     }
 
     // MARK: Decisions
