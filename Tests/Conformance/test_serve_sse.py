@@ -7,6 +7,7 @@ import http.client
 import json
 import os
 import shutil
+import signal
 import socket
 import subprocess
 import tempfile
@@ -273,6 +274,8 @@ class Chromium:
             [binary, "--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--no-first-run",
              "--remote-debugging-port=0", f"--user-data-dir={self.profile}", "about:blank"],
             stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True,
+            # Its own process group, so that close() ends its helper processes too.
+            start_new_session=True,
         )
         endpoint = None
         for line in self.process.stderr:
@@ -312,8 +315,18 @@ class Chromium:
 
     def close(self):
         self.socket.close()
-        self.process.kill()
+        # Killing the browser alone left its helpers writing into the profile after it was
+        # removed (a pubsub-chromium-* directory left in /tmp now and then): end the whole group,
+        # and remove the profile once no process of it is left.
+        os.killpg(self.process.pid, signal.SIGKILL)
         self.process.wait()
+        deadline = time.monotonic() + 10
+        while time.monotonic() < deadline:
+            try:
+                os.killpg(self.process.pid, 0)
+            except ProcessLookupError:
+                break
+            time.sleep(0.05)
         shutil.rmtree(self.profile, ignore_errors=True)
 
 
