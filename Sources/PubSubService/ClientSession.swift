@@ -5,8 +5,9 @@ import NIOWebSocket
 import PubSubCore
 
 /// One client WebSocket, run entirely on its channel's event loop: no task, stream or actor per
-/// connection. It sits at the end of the pipeline NIO sets up for an upgraded socket (frame
-/// decoder and encoder, fragment aggregator) and does the rest of RFC 6455 a server owes: closing
+/// connection. It sits at the end of the pipeline ``ClientHandshakeHandler`` sets up for an upgraded
+/// socket (NIO's frame decoder and encoder, fragment aggregator) and does the rest of RFC 6455 a
+/// server owes: closing
 /// on the decoder's protocol errors, UTF-8 checks, answering pings, pinging (through its event
 /// loop's ``PingWheel``; a client that misses a pong is closed), and the close handshake. Messages
 /// go to ``ClientSocketHandler``; frames to the client go out through the connection's

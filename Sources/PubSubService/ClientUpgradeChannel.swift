@@ -1,13 +1,11 @@
 import HTTPTypes
 import Hummingbird
 import HummingbirdCore
-import HummingbirdWebSocket
 import Logging
 import NIOCore
 import NIOHTTP1
 import NIOHTTPTypes
 import NIOHTTPTypesHTTP1
-import NIOWebSocket
 import Synchronization
 
 /// The server child channel: HTTP/1.1 for REST, and the WebSocket upgrade for clients, admitted (or
