@@ -1,7 +1,6 @@
 import Foundation
 import Logging
 import Synchronization
-import NIOConcurrencyHelpers
 import NIOCore
 import NIOHTTP1
 import NIOPosix
@@ -49,7 +48,7 @@ public struct WebSocketConnection: Sendable {
     }
 }
 
-/// A thin WebSocket client on NIO's typed HTTP upgrader (framing is NIO's): it offers subprotocols
+/// A thin WebSocket client (HTTP and framing are NIO's, the handshake is ``WebSocketHandshakeHandler``): it offers subprotocols
 /// and reports the one negotiated, speaks ws:// and wss:// (NIOSSL, IP-literal hosts included),
 /// answers pings, and sends its own so that a half-open connection is noticed within
 /// `keepalive * 3`.
@@ -240,63 +239,6 @@ public enum WebSocketClient {
         case refused(status: HTTPResponseStatus, body: String)
     }
 
-    /// Watches the handshake response so that a refusal can say what the server said.
-    final class ResponseObserver: ChannelInboundHandler, RemovableChannelHandler, Sendable {
-        typealias InboundIn = HTTPClientResponsePart
-        typealias InboundOut = HTTPClientResponsePart
-
-        struct Seen {
-            var status: HTTPResponseStatus = .ok
-            var body = ""
-            var completed = false
-        }
-
-        let seen = NIOLockedValueBox(Seen())
-        let done: EventLoopPromise<Void>
-
-        init(eventLoop: any EventLoop) {
-            done = eventLoop.makePromise()
-        }
-
-        func channelRead(context: ChannelHandlerContext, data: NIOAny) {
-            switch unwrapInboundIn(data) {
-            case .head(let head) where head.status == .switchingProtocols:
-                // The upgrade goes ahead: step out of the pipeline before the WebSocket bytes that may
-                // follow the 101 in the same read come through (they are not HTTP parts).
-                context.fireChannelRead(data)
-                complete()
-                context.pipeline.syncOperations.removeHandler(context: context, promise: nil)
-                return
-            case .head(let head): seen.withLockedValue { $0.status = head.status }
-            case .body(let buffer):
-                seen.withLockedValue { seen in
-                    if seen.body.utf8.count < 2048 { seen.body += String(buffer: buffer) }
-                }
-            case .end: complete()
-            }
-            context.fireChannelRead(data)
-        }
-
-        func channelInactive(context: ChannelHandlerContext) {
-            complete()
-            context.fireChannelInactive()
-        }
-
-        // Also when the connection never opened or the handler left after the upgrade: the promise
-        // must never be dropped uncompleted.
-        func handlerRemoved(context: ChannelHandlerContext) {
-            complete()
-        }
-
-        private func complete() {
-            let first = seen.withLockedValue { seen -> Bool in
-                defer { seen.completed = true }
-                return !seen.completed
-            }
-            if first { done.succeed() }
-        }
-    }
-
     private static func open(_ target: Target, options: Options, logger: Logger) async throws(PubSubError) -> (
         channel: NIOAsyncChannel<WebSocketFrame, WebSocketFrame>, subprotocol: String?
     ) {
@@ -349,79 +291,60 @@ public enum WebSocketClient {
         }
         var bootstrap = ClientBootstrap(group: group)
         if let source { bootstrap = bootstrap.bind(to: source) }
-        let initializer: @Sendable (any Channel) -> EventLoopFuture<EventLoopFuture<Upgrade<Value>>> = { channel in
-            channel.eventLoop.makeCompletedFuture {
-                if let sslContext {
-                    // IP literals carry no SNI; everything else does.
-                    let isIPLiteral = (try? SocketAddress(ipAddress: target.host, port: 0)) != nil
-                    let handler = try NIOSSLClientHandler(context: sslContext, serverHostname: isIPLiteral ? nil : target.host)
-                    try channel.pipeline.syncOperations.addHandler(handler)
-                }
-                let observer = ResponseObserver(eventLoop: channel.eventLoop)
-                let gate = InputClosedGate()
-                try channel.pipeline.syncOperations.addHandler(gate)
-                let upgrader = NIOTypedWebSocketClientUpgrader<Upgrade<Value>>(
-                    maxFrameSize: options.maxMessageSize,
-                    upgradePipelineHandler: { channel, response in
-                        channel.eventLoop.makeCompletedFuture {
-                            channel.pipeline.syncOperations.removeHandler(observer, promise: nil)
-                            let subprotocol = response.headers.first(name: "Sec-WebSocket-Protocol")
-                            let value = try configure(channel, subprotocol)
-                            // The upgrade handler hands over the bytes that came with the 101
-                            // (often the service's first frame, or its close) right after this
-                            // returns; the held end of input must follow them, not precede them.
-                            channel.eventLoop.assumeIsolated().execute {
-                                if let gate = try? channel.pipeline.syncOperations.handler(type: InputClosedGate.self) {
-                                    gate.release()
-                                }
-                            }
-                            return Upgrade.websocket(value)
-                        }
-                    }
-                )
-                var headers = HTTPHeaders()
-                headers.add(name: "Host", value: target.hostHeader)
-                headers.add(name: "User-Agent", value: "pubsub-cli")
-                if !options.subprotocols.isEmpty {
-                    headers.add(name: "Sec-WebSocket-Protocol", value: options.subprotocols.joined(separator: ", "))
-                }
-                for (name, value) in options.headers { headers.add(name: name, value: value) }
-                let head = HTTPRequestHead(version: .http1_1, method: .GET, uri: target.requestURI, headers: headers)
-                let configuration = NIOTypedHTTPClientUpgradeConfiguration<Upgrade<Value>>(
-                    upgradeRequestHead: head,
-                    upgraders: [upgrader],
-                    notUpgradingCompletionHandler: { channel in
-                        // A refusal's body may end with the connection: let the end through.
-                        if let gate = try? channel.pipeline.syncOperations.handler(type: InputClosedGate.self) {
-                            gate.release()
-                        }
-                        return observer.done.futureResult.map {
-                            let seen = observer.seen.withLockedValue { $0 }
-                            return Upgrade<Value>.refused(status: seen.status, body: seen.body)
-                        }
-                    }
-                )
-                var pipeline = NIOUpgradableHTTPClientPipelineConfiguration(upgradeConfiguration: configuration)
-                // The service's first frame often arrives in the same read as the 101 response:
-                // keep those bytes for the WebSocket decoder (NIO's client default drops them).
-                pipeline.leftOverBytesStrategy = .forwardBytes
-                let negotiated = try channel.pipeline.syncOperations.configureUpgradableHTTPClientPipeline(
-                    configuration: pipeline
-                )
-                let upgradeHandler = try channel.pipeline.syncOperations.handler(type: NIOTypedHTTPClientUpgradeHandler<Upgrade<Value>>.self)
-                try channel.pipeline.syncOperations.addHandler(observer, position: .before(upgradeHandler))
-                return negotiated
-            }
+        var headers = HTTPHeaders()
+        headers.add(name: "Host", value: target.hostHeader)
+        headers.add(name: "User-Agent", value: "pubsub-cli")
+        if !options.subprotocols.isEmpty {
+            headers.add(name: "Sec-WebSocket-Protocol", value: options.subprotocols.joined(separator: ", "))
         }
-        // The initializer runs on the new channel's loop and hands the handshake's outcome over here.
+        for (name, value) in options.headers { headers.add(name: name, value: value) }
+        let request = HTTPRequestHead(version: .http1_1, method: .GET, uri: target.requestURI, headers: headers)
+        let maxFrameSize = options.maxMessageSize
         let negotiation = group.any().makePromise(of: Upgrade<Value>.self)
         bootstrap = bootstrap
             .connectTimeout(.milliseconds(Int64(options.connectTimeout.components.seconds * 1000)))
-            // A service's FIN becomes an `inputClosed` event instead of closing the channel, so
-            // the InputClosedGate can hold it back until the upgrade is done (see there).
+            // A service's FIN is an `inputClosed` event, not a close: the handshake handler reads a
+            // refusal's body to it, and after the upgrade the caller's handlers see it after the
+            // frames that came before it.
             .channelOption(ChannelOptions.allowRemoteHalfClosure, value: true)
             .channelInitializer { channel in
-                initializer(channel).map { negotiated in negotiated.cascade(to: negotiation) }
+                channel.eventLoop.makeCompletedFuture {
+                    let pipeline = channel.pipeline.syncOperations
+                    if let sslContext {
+                        // IP literals carry no SNI; everything else does.
+                        let isIPLiteral = (try? SocketAddress(ipAddress: target.host, port: 0)) != nil
+                        try pipeline.addHandler(try NIOSSLClientHandler(context: sslContext, serverHostname: isIPLiteral ? nil : target.host))
+                    }
+                    // The service's first frame often arrives in the same read as the 101 response:
+                    // the decoder keeps those bytes for the WebSocket decoder.
+                    let key = NIOWebSocketClientUpgrader.randomRequestKey()
+                    let upgradeRequest = WebSocketHandshakeHandler.request(request, key: key)
+                    let encoder = HTTPRequestEncoder()
+                    let parser = UpgradeResponseDecoder(request: upgradeRequest)
+                    let decoder = ByteToMessageHandler(parser)
+                    var value: Value?
+                    let handshake = WebSocketHandshakeHandler(
+                        request: upgradeRequest,
+                        key: key,
+                        maxFrameSize: maxFrameSize,
+                        requestEncoder: encoder,
+                        responseParser: parser,
+                        responseDecoder: decoder,
+                        configure: { channel, subprotocol in value = try configure(channel, subprotocol) },
+                        finished: { result in
+                            switch result {
+                            case .success(.upgraded):
+                                // `configure` ran before `.upgraded` is given.
+                                negotiation.succeed(.websocket(value!))
+                            case .success(.refused(let status, let body)):
+                                negotiation.succeed(.refused(status: status, body: body))
+                            case .failure(let error):
+                                negotiation.fail(error)
+                            }
+                        }
+                    )
+                    try pipeline.addHandlers([encoder, decoder, handshake])
+                }
             }
         let connected: EventLoopFuture<any Channel>
         if let address {
@@ -429,8 +352,8 @@ public enum WebSocketClient {
         } else {
             connected = bootstrap.connect(host: target.host, port: target.port)
         }
-        // When the connection itself fails the handshake never completes the promise; a promise
-        // completed twice keeps its first result.
+        // When the connection itself fails the handshake handler is never added; a promise completed
+        // twice keeps its first result.
         connected.whenFailure { negotiation.fail($0) }
         return negotiation.futureResult
     }
@@ -479,40 +402,4 @@ public enum WebSocketClient {
 
 extension PubSubError.Code {
     public static let invalidURL = Self("invalidURL")
-}
-
-/// Holds back the end of the service's input (`ChannelEvent.inputClosed`) until the WebSocket
-/// upgrade is complete. A service that closes right after the upgrade (a refused recovery: close
-/// 1008, then FIN) can have its close frame and its FIN arrive with the 101 response; NIO's upgrade
-/// handler buffers the frame and delivers it once the WebSocket handlers are in place, but the FIN
-/// would pass straight through and end the message stream first, losing the close code.
-final class InputClosedGate: ChannelInboundHandler, RemovableChannelHandler {
-    typealias InboundIn = NIOAny
-
-    private var holding = true
-    private var heldInputClosed = false
-    private var context: ChannelHandlerContext?
-
-    func handlerAdded(context: ChannelHandlerContext) {
-        self.context = context
-    }
-
-    func userInboundEventTriggered(context: ChannelHandlerContext, event: Any) {
-        if holding, case .inputClosed? = event as? ChannelEvent {
-            heldInputClosed = true
-            return
-        }
-        context.fireUserInboundEventTriggered(event)
-    }
-
-    /// Lets events through again, first the held end of input if there was one.
-    func release() {
-        holding = false
-        guard let context else { return }
-        if heldInputClosed {
-            heldInputClosed = false
-            context.fireUserInboundEventTriggered(ChannelEvent.inputClosed)
-        }
-        context.pipeline.syncOperations.removeHandler(self, promise: nil)
-    }
 }

@@ -1,8 +1,8 @@
-import Crypto
 import Foundation
 import NIOCore
 import NIOHTTP1
 import NIOWebSocket
+import PubSubCore
 
 /// The first request on a connection to the service, read by NIO's HTTP decoder: a WebSocket
 /// upgrade is admitted (``ClientAdmission``, perhaps through the `connect` event handler) and then
@@ -13,7 +13,7 @@ import NIOWebSocket
 /// handler and without their chains of futures and pipeline edits that wait on promises: those
 /// were a quarter of the service's CPU in a connection storm (docs/benchmarks.md). The parts that
 /// are NIO's stay NIO's: HTTP parsing and encoding, WebSocket framing; the handshake itself is
-/// RFC 6455 §4.2 (the accept value is a SHA-1 from swift-crypto) and takes the requests NIO's
+/// RFC 6455 §4.2 (the accept value is ``WebSocketAccept``, a SHA-1 from swift-crypto) and takes the requests NIO's
 /// upgrader took: HTTP/1.1 or later, `Connection: upgrade`, `Upgrade: websocket`, one
 /// `Sec-WebSocket-Key` and `Sec-WebSocket-Version: 13`. Where NIO's passed a broken one on to the
 /// HTTP server (whose answer was "connect with a WebSocket client"), this one says what is wrong:
@@ -164,7 +164,7 @@ final class ClientHandshakeHandler: ChannelInboundHandler, RemovableChannelHandl
         headers.reserveCapacity(4)
         headers.add(name: "Upgrade", value: "websocket")
         headers.add(name: "Connection", value: "upgrade")
-        headers.add(name: "Sec-WebSocket-Accept", value: Self.acceptValue(key: key))
+        headers.add(name: "Sec-WebSocket-Accept", value: WebSocketAccept.value(forKey: key))
         if let subprotocol = admission.responseSubprotocol { headers.add(name: "Sec-WebSocket-Protocol", value: subprotocol) }
         context.writeAndFlush(wrapOutboundOut(.head(HTTPResponseHead(version: .http1_1, status: .switchingProtocols, headers: headers))), promise: nil)
         do {
@@ -267,13 +267,5 @@ final class ClientHandshakeHandler: ChannelInboundHandler, RemovableChannelHandl
             )
         }
         return .key(String(keys[0]))
-    }
-
-    /// `Sec-WebSocket-Accept`: base64 of the SHA-1 of the key and the protocol's GUID.
-    static func acceptValue(key: String) -> String {
-        var hash = Insecure.SHA1()
-        hash.update(data: Array(key.utf8))
-        hash.update(data: Array("258EAFA5-E914-47DA-95CA-C5AB0DC85B11".utf8))
-        return Data(hash.finalize()).base64EncodedString()
     }
 }
