@@ -48,10 +48,10 @@ public struct WebSocketConnection: Sendable {
     }
 }
 
-/// A thin WebSocket client (HTTP and framing are NIO's, the handshake is ``WebSocketHandshakeHandler``): it offers subprotocols
-/// and reports the one negotiated, speaks ws:// and wss:// (NIOSSL, IP-literal hosts included),
-/// answers pings, and sends its own so that a half-open connection is noticed within
-/// `keepalive * 3`.
+/// A thin WebSocket client (HTTP and framing are NIO's, the handshake is
+/// ``WebSocketHandshakeHandler``): it offers subprotocols and reports the one negotiated, speaks
+/// ws:// and wss:// (NIOSSL, IP-literal hosts included), answers pings, and sends its own so that a
+/// half-open connection is noticed within `keepalive * 3`.
 public enum WebSocketClient {
     /// Options of a connection.
     public struct Options: Sendable {
