@@ -10,7 +10,18 @@ public struct ServiceProbe: Sendable {
     }
 
     /// The process listening on `port` on a local address, if this user can see it.
+    ///
+    /// Tried up to three times: /proc is read while processes open and close sockets (a busy
+    /// service, or the tests' own services in parallel), and one pass once missed a listening
+    /// service that was there.
     public static func listening(on port: Int) -> ServiceProbe? {
+        for _ in 0..<3 {
+            if let probe = findListening(on: port) { return probe }
+        }
+        return nil
+    }
+
+    private static func findListening(on port: Int) -> ServiceProbe? {
         var inodes: Set<String> = []
         for table in ["/proc/net/tcp", "/proc/net/tcp6"] {
             guard let text = try? String(contentsOfFile: table, encoding: .utf8) else { continue }
