@@ -316,20 +316,12 @@ public enum WebSocketClient {
                         try pipeline.addHandler(try NIOSSLClientHandler(context: sslContext, serverHostname: isIPLiteral ? nil : target.host))
                     }
                     // The service's first frame often arrives in the same read as the 101 response:
-                    // the decoder keeps those bytes for the WebSocket decoder.
-                    let key = NIOWebSocketClientUpgrader.randomRequestKey()
-                    let upgradeRequest = WebSocketHandshakeHandler.request(request, key: key)
-                    let encoder = HTTPRequestEncoder()
-                    let parser = UpgradeResponseDecoder(request: upgradeRequest)
-                    let decoder = ByteToMessageHandler(parser)
+                    // the handshake's decoder keeps those bytes for the WebSocket decoder.
                     var value: Value?
-                    let handshake = WebSocketHandshakeHandler(
-                        request: upgradeRequest,
-                        key: key,
+                    try WebSocketHandshakeHandler.install(
+                        in: pipeline,
+                        request: request,
                         maxFrameSize: maxFrameSize,
-                        requestEncoder: encoder,
-                        responseParser: parser,
-                        responseDecoder: decoder,
                         configure: { channel, subprotocol in value = try configure(channel, subprotocol) },
                         finished: { result in
                             switch result {
@@ -343,7 +335,6 @@ public enum WebSocketClient {
                             }
                         }
                     )
-                    try pipeline.addHandlers([encoder, decoder, handshake])
                 }
             }
         let connected: EventLoopFuture<any Channel>

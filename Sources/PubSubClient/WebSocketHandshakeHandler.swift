@@ -58,37 +58,41 @@ final class WebSocketHandshakeHandler: ChannelInboundHandler, RemovableChannelHa
     /// Called once, with the outcome or the error that ended the handshake.
     private let finished: (Result<Outcome, any Error>) -> Void
 
-    /// - Parameters:
-    ///   - request: the upgrade request, WebSocket headers included (``request(_:key:)``).
-    ///   - key: its `Sec-WebSocket-Key`.
-    init(
+    /// - Parameter request: the upgrade request without its WebSocket headers; they are added here,
+    ///   with a fresh `Sec-WebSocket-Key`.
+    private init(
         request: HTTPRequestHead,
-        key: String,
         maxFrameSize: Int,
-        requestEncoder: HTTPRequestEncoder,
-        responseParser: UpgradeResponseDecoder,
-        responseDecoder: ByteToMessageHandler<UpgradeResponseDecoder>,
         configure: @escaping (any Channel, _ subprotocol: String?) throws -> Void,
         finished: @escaping (Result<Outcome, any Error>) -> Void
     ) {
-        self.request = request
-        self.expectedAccept = WebSocketAccept.value(forKey: key)
-        self.maxFrameSize = maxFrameSize
-        self.requestEncoder = requestEncoder
-        self.responseParser = responseParser
-        self.responseDecoder = responseDecoder
-        self.configure = configure
-        self.finished = finished
-    }
-
-    /// `request` with the headers of a WebSocket upgrade (RFC 6455 §4.1) and `key`.
-    static func request(_ request: HTTPRequestHead, key: String) -> HTTPRequestHead {
+        let key = NIOWebSocketClientUpgrader.randomRequestKey()
         var request = request
         request.headers.add(name: "Connection", value: "upgrade")
         request.headers.add(name: "Upgrade", value: "websocket")
         request.headers.add(name: "Sec-WebSocket-Key", value: key)
         request.headers.add(name: "Sec-WebSocket-Version", value: "13")
-        return request
+        self.request = request
+        self.expectedAccept = WebSocketAccept.value(forKey: key)
+        self.maxFrameSize = maxFrameSize
+        self.requestEncoder = HTTPRequestEncoder()
+        self.responseParser = UpgradeResponseDecoder(request: request)
+        self.responseDecoder = ByteToMessageHandler(responseParser)
+        self.configure = configure
+        self.finished = finished
+    }
+
+    /// Adds NIO's request encoder, the response decoder and the handshake handler to `pipeline`
+    /// (after what it already has, such as TLS); the request goes out once the connection is up.
+    static func install(
+        in pipeline: ChannelPipeline.SynchronousOperations,
+        request: HTTPRequestHead,
+        maxFrameSize: Int,
+        configure: @escaping (any Channel, _ subprotocol: String?) throws -> Void,
+        finished: @escaping (Result<Outcome, any Error>) -> Void
+    ) throws {
+        let handshake = WebSocketHandshakeHandler(request: request, maxFrameSize: maxFrameSize, configure: configure, finished: finished)
+        try pipeline.addHandlers([handshake.requestEncoder, handshake.responseDecoder, handshake])
     }
 
     func handlerAdded(context: ChannelHandlerContext) {

@@ -33,10 +33,10 @@ struct RawHandshakeTests {
             + headers).joined(separator: "\r\n") + "\r\n\r\n"
     }
 
-    /// A client's (masked) text frame, encoded by NIO.
-    static func maskedText(_ text: String) throws -> ByteBuffer {
+    /// A frame as NIO's encoder writes it: masked for a client's, unmasked for a server's.
+    static func encoded(_ frame: WebSocketFrame) throws -> ByteBuffer {
         let channel = EmbeddedChannel(handler: WebSocketFrameEncoder())
-        try channel.writeOutbound(WebSocketFrame(fin: true, opcode: .text, maskKey: .random(), data: ByteBuffer(string: text)))
+        try channel.writeOutbound(frame)
         var bytes = ByteBuffer()
         while var part = try channel.readOutbound(as: ByteBuffer.self) { bytes.writeBuffer(&part) }
         return bytes
@@ -55,7 +55,7 @@ struct RawHandshakeTests {
             )
             // In the same write as the request: the service must hand these bytes to the WebSocket
             // decoder once it has upgraded.
-            var join = try Self.maskedText(#"{"type":"joinGroup","group":"early","ackId":7}"#)
+            var join = try Self.encoded(SessionTests.frame(.text, ByteBuffer(string: #"{"type":"joinGroup","group":"early","ackId":7}"#)))
             bytes.writeBuffer(&join)
             let received = try await Self.exchange(port: port, bytes) { $0.contains(#""ackId":7"#) }
             let head = received.components(separatedBy: "\r\n\r\n")[0].lowercased()

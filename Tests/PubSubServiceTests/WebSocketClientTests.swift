@@ -1,7 +1,6 @@
 import Foundation
 import Logging
 import NIOCore
-import NIOEmbedded
 import NIOPosix
 import NIOWebSocket
 import PubSubClient
@@ -65,15 +64,6 @@ struct WebSocketClientTests {
         return nil
     }
 
-    /// A server's (unmasked) frame, encoded by NIO.
-    static func frame(_ opcode: WebSocketOpcode, _ data: ByteBuffer) throws -> ByteBuffer {
-        let channel = EmbeddedChannel(handler: WebSocketFrameEncoder())
-        try channel.writeOutbound(WebSocketFrame(fin: true, opcode: opcode, data: data))
-        var bytes = ByteBuffer()
-        while var part = try channel.readOutbound(as: ByteBuffer.self) { bytes.writeBuffer(&part) }
-        return bytes
-    }
-
     static func connect(port: Int) async throws {
         try await WebSocketClient.connect(to: "ws://127.0.0.1:\(port)/client/hubs/chat", logger: Logger(label: "pubsub.test")) { _, messages in
             for try await _ in messages {}
@@ -89,11 +79,11 @@ struct WebSocketClientTests {
             var bytes = ByteBuffer(
                 string: "HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Accept: \(WebSocketAccept.value(forKey: key))\r\nSec-WebSocket-Protocol: json.webpubsub.azure.v1\r\n\r\n"
             )
-            var hello = try! Self.frame(.text, ByteBuffer(string: "hello"))
+            var hello = try! RawHandshakeTests.encoded(WebSocketFrame(fin: true, opcode: .text, data: ByteBuffer(string: "hello")))
             var close = ByteBuffer()
             close.write(webSocketErrorCode: .policyViolation)
             close.writeString("bye")
-            var closing = try! Self.frame(.connectionClose, close)
+            var closing = try! RawHandshakeTests.encoded(WebSocketFrame(fin: true, opcode: .connectionClose, data: close))
             bytes.writeBuffer(&hello)
             bytes.writeBuffer(&closing)
             return bytes
