@@ -281,9 +281,9 @@ struct BenchClient: Sendable {
     /// Joins a group and waits for the ack.
     func join(_ group: String) -> EventLoopFuture<Void> {
         let text = JSONValue.string(group).compactJSONString()
-        return channel.eventLoop.flatSubmit {
-            handler.value.request { #"{"type":"joinGroup","group":\#(text),"ackId":\#($0)}"# }
-        }
+        let request: @Sendable () -> EventLoopFuture<Void> = { handler.value.request { #"{"type":"joinGroup","group":\#(text),"ackId":\#($0)}"# } }
+        // On the connection's own loop (a connection storm opens and joins there) without a task.
+        return channel.eventLoop.inEventLoop ? request() : channel.eventLoop.flatSubmit(request)
     }
 
     /// Sends a frame as is (a publisher's `sendToGroup`).

@@ -80,7 +80,8 @@ public struct BenchEndpoint: Sendable {
         index: Int,
         groupIndex: Int?,
         counters: BenchCounters,
-        registry: LoopStatsRegistry
+        registry: LoopStatsRegistry,
+        on eventLoop: any EventLoop
     ) -> EventLoopFuture<BenchClient> {
         var options = WebSocketClient.Options(subprotocols: kind.subprotocols)
         options.trust = trust
@@ -91,14 +92,14 @@ public struct BenchEndpoint: Sendable {
             do {
                 source = try SocketAddress(ipAddress: address, port: 0)
             } catch {
-                return MultiThreadedEventLoopGroup.singleton.any().makeFailedFuture(
+                return eventLoop.makeFailedFuture(
                     PubSubError(.benchBadSourceAddress, "\(address) is not an IP address to connect from", exitStatus: .usage)
                 )
             }
         }
         // Future-chained, with no task per connection: a storm's load generator spends its CPU on
         // connections, not on hopping between threads.
-        return WebSocketClient.upgradeFuture(target, options: options, address: address, source: source) { channel, _ in
+        return WebSocketClient.upgradeFuture(target, options: options, address: address, source: source, on: eventLoop) { channel, _ in
             let handler = BenchClientHandler(kind: kind, groupIndex: groupIndex, counters: counters, registry: registry)
             try channel.pipeline.syncOperations.addHandler(handler)
             return BenchClient(channel: channel, handler: NIOLoopBound(handler, eventLoop: channel.eventLoop))

@@ -275,21 +275,25 @@ public enum WebSocketClient {
     /// connections from event loops (a load generator) without a task per connection. It fails with
     /// the transport's error (``connectFailure(_:target:options:)`` says it in the user's terms) and
     /// succeeds with the handshake's outcome (``value(of:)`` turns a refusal into its error).
+    /// - Parameter eventLoop: the loop the connection and the returned future run on; nil: the next
+    ///   of the shared group. A caller that opens the next connection from this one's callbacks
+    ///   keeps every step on one thread by passing its own loop.
     package static func upgradeFuture<Value: Sendable>(
         _ target: Target,
         options: Options,
         address: SocketAddress? = nil,
         source: SocketAddress? = nil,
+        on eventLoop: (any EventLoop)? = nil,
         configure: @escaping @Sendable (any Channel, _ subprotocol: String?) throws -> Value
     ) -> EventLoopFuture<Upgrade<Value>> {
-        let group = MultiThreadedEventLoopGroup.singleton
+        let loop = eventLoop ?? MultiThreadedEventLoopGroup.singleton.next()
         let sslContext: NIOSSLContext?
         do {
             sslContext = target.secure ? try NIOSSLContext(configuration: options.trust.configuration) : nil
         } catch {
-            return group.any().makeFailedFuture(error)
+            return loop.makeFailedFuture(error)
         }
-        var bootstrap = ClientBootstrap(group: group)
+        var bootstrap = ClientBootstrap(group: loop)
         if let source { bootstrap = bootstrap.bind(to: source) }
         var headers = HTTPHeaders()
         headers.add(name: "Host", value: target.hostHeader)
@@ -300,7 +304,7 @@ public enum WebSocketClient {
         for (name, value) in options.headers { headers.add(name: name, value: value) }
         let request = HTTPRequestHead(version: .http1_1, method: .GET, uri: target.requestURI, headers: headers)
         let maxFrameSize = options.maxMessageSize
-        let negotiation = group.any().makePromise(of: Upgrade<Value>.self)
+        let negotiation = loop.makePromise(of: Upgrade<Value>.self)
         bootstrap = bootstrap
             .connectTimeout(.milliseconds(Int64(options.connectTimeout.components.seconds * 1000)))
             // A service's FIN is an `inputClosed` event, not a close: the handshake handler reads a
