@@ -281,8 +281,10 @@ struct BenchClient: Sendable {
     /// Joins a group and waits for the ack.
     func join(_ group: String) -> EventLoopFuture<Void> {
         let text = JSONValue.string(group).compactJSONString()
-        let request: @Sendable () -> EventLoopFuture<Void> = { handler.value.request { #"{"type":"joinGroup","group":\#(text),"ackId":\#($0)}"# } }
-        // On the connection's own loop (a connection storm opens and joins there) without a task.
+        let request: @Sendable () -> EventLoopFuture<Void> = {
+            handler.value.request { #"{"type":"joinGroup","group":\#(text),"ackId":\#($0)}"# }
+        }
+        // On the connection's own loop (where a connection storm opens and joins), without a task.
         return channel.eventLoop.inEventLoop ? request() : channel.eventLoop.flatSubmit(request)
     }
 

@@ -276,8 +276,8 @@ public enum WebSocketClient {
     /// the transport's error (``connectFailure(_:target:options:)`` says it in the user's terms) and
     /// succeeds with the handshake's outcome (``value(of:)`` turns a refusal into its error).
     /// - Parameter eventLoop: the loop the connection and the returned future run on; nil: the next
-    ///   of the shared group. A caller that opens the next connection from this one's callbacks
-    ///   keeps every step on one thread by passing its own loop.
+    ///   of the shared group. A caller opening many connections picks each one's loop and chains
+    ///   its next steps there, with no hop between threads.
     package static func upgradeFuture<Value: Sendable>(
         _ target: Target,
         options: Options,
