@@ -269,10 +269,17 @@ class Chromium:
         binary = shutil.which("chromium")
         if not binary:
             pytest.fail("chromium is missing: scripts/browser-env.sh installs it (scripts/test.sh runs it)")
-        self.profile = tempfile.mkdtemp(prefix="pubsub-chromium-")
+        # The profile and Chromium's own temporary files (its org.chromium.Chromium.* singleton
+        # directory, which outlives the profile) both go under one directory that close() removes.
+        self.root = tempfile.mkdtemp(prefix="pubsub-chromium-")
+        profile = os.path.join(self.root, "profile")
+        scratch = os.path.join(self.root, "tmp")
+        os.mkdir(profile)
+        os.mkdir(scratch)
         self.process = subprocess.Popen(
             [binary, "--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--no-first-run",
-             "--remote-debugging-port=0", f"--user-data-dir={self.profile}", "about:blank"],
+             "--remote-debugging-port=0", f"--user-data-dir={profile}", "about:blank"],
+            env={**os.environ, "TMPDIR": scratch},
             stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True,
             # Its own process group, so that close() ends its helper processes too.
             start_new_session=True,
@@ -317,7 +324,7 @@ class Chromium:
         self.socket.close()
         # Killing the browser alone left its helpers writing into the profile after it was
         # removed (a pubsub-chromium-* directory left in /tmp now and then): end the whole group,
-        # and remove the profile once no process of it is left.
+        # and remove the directory once no process of it is left.
         os.killpg(self.process.pid, signal.SIGKILL)
         self.process.wait()
         deadline = time.monotonic() + 10
@@ -327,7 +334,7 @@ class Chromium:
             except ProcessLookupError:
                 break
             time.sleep(0.05)
-        shutil.rmtree(self.profile, ignore_errors=True)
+        shutil.rmtree(self.root, ignore_errors=True)
 
 
 # Resolves once `condition` (a JS expression) holds, watching the DOM rather than polling.
