@@ -288,7 +288,10 @@ final class UpgradeResponseDecoder: ByteToMessageDecoder {
     }
 
     func decode(context: ChannelHandlerContext, buffer: inout ByteBuffer) throws -> DecodingState {
-        guard !upgraded else { return forward(&buffer, context: context) }
+        guard !upgraded else {
+            forward(&buffer, context: context)
+            return .needMoreData
+        }
         return try decoder.decode(context: context, buffer: &buffer)
     }
 
@@ -297,20 +300,18 @@ final class UpgradeResponseDecoder: ByteToMessageDecoder {
             // Called when the handler leaves the pipeline (a task of its own, after the read that
             // brought the 101 has completed) or at the end of input: no read completes after these
             // bytes, and handlers that hand on reads in batches (`NIOAsyncChannel`) wait for one.
-            if buffer.readableBytes > 0 {
-                _ = forward(&buffer, context: context)
-                context.fireChannelReadComplete()
-            }
+            if forward(&buffer, context: context) { context.fireChannelReadComplete() }
             return .needMoreData
         }
         return try decoder.decodeLast(context: context, buffer: &buffer, seenEOF: seenEOF)
     }
 
-    private func forward(_ buffer: inout ByteBuffer, context: ChannelHandlerContext) -> DecodingState {
-        if buffer.readableBytes > 0 {
-            context.fireChannelRead(NIOAny(buffer))
-            buffer.moveReaderIndex(to: buffer.writerIndex)
-        }
-        return .needMoreData
+    /// Hands on what `buffer` holds; whether there was anything.
+    @discardableResult
+    private func forward(_ buffer: inout ByteBuffer, context: ChannelHandlerContext) -> Bool {
+        guard buffer.readableBytes > 0 else { return false }
+        context.fireChannelRead(NIOAny(buffer))
+        buffer.moveReaderIndex(to: buffer.writerIndex)
+        return true
     }
 }

@@ -13,8 +13,8 @@ import PubSubCore
 /// handler and without their chains of futures and pipeline edits that wait on promises: those
 /// were a quarter of the service's CPU in a connection storm (docs/benchmarks.md). The parts that
 /// are NIO's stay NIO's: HTTP parsing and encoding, WebSocket framing; the handshake itself is
-/// RFC 6455 §4.2 (the accept value is ``WebSocketAccept``, a SHA-1 from swift-crypto) and takes the requests NIO's
-/// upgrader took: HTTP/1.1 or later, `Connection: upgrade`, `Upgrade: websocket`, one
+/// RFC 6455 §4.2 (the accept value is ``WebSocketAccept``, a SHA-1 from swift-crypto) and takes the
+/// requests NIO's upgrader took: HTTP/1.1 or later, `Connection: upgrade`, `Upgrade: websocket`, one
 /// `Sec-WebSocket-Key` and `Sec-WebSocket-Version: 13`. Where NIO's passed a broken one on to the
 /// HTTP server (whose answer was "connect with a WebSocket client"), this one says what is wrong:
 /// 426 with the version it speaks, or 400 for a missing key.
