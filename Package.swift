@@ -97,9 +97,19 @@ let package = Package(
                 .product(name: "UnixSignals", package: "swift-service-lifecycle"),
             ]
         ),
+        // The parsers' fuzz entry points (FuzzTarget), and `pubsub-fuzz`, which runs them under
+        // libFuzzer when built by scripts/fuzz.sh (-sanitize=fuzzer) and replays files otherwise.
+        .target(
+            name: "PubSubFuzzTargets",
+            dependencies: ["PubSubCore"]
+        ),
+        .executableTarget(
+            name: "pubsub-fuzz",
+            dependencies: ["PubSubFuzzTargets"]
+        ),
         .testTarget(
             name: "PubSubCoreTests",
-            dependencies: ["PubSubCore"]
+            dependencies: ["PubSubCore", "PubSubFuzzTargets"]
         ),
         .testTarget(
             name: "PubSubServiceTests",

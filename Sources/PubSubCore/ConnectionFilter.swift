@@ -52,6 +52,12 @@ public struct ConnectionFilter: Sendable {
 
     /// The most clauses a filter may have (§7.3: roughly 100).
     public static let maximumClauses = 100
+    /// The deepest nesting of parentheses, `not` and function calls. The parser and the evaluator
+    /// recurse once per level, so this bounds their stack whatever the filter.
+    public static let maximumDepth = 32
+    /// The most operands and operators a filter may have: `true and true and …` has no clause, and
+    /// its evaluation recurses once per `and`.
+    public static let maximumNodes = 1000
 
     /// Parses a filter.
     /// - Throws: ``PubSubError`` `invalidFilter` (exit 65) naming the position and the problem.
@@ -63,6 +69,9 @@ public struct ConnectionFilter: Sendable {
         }
         guard try Self.isBoolean(root, text) else {
             throw Self.error(text, "the expression is not a condition (true or false)")
+        }
+        guard parser.nodes <= Self.maximumNodes else {
+            throw Self.error(text, "it has \(parser.nodes) terms; the limit is \(Self.maximumNodes)")
         }
         guard parser.clauses <= Self.maximumClauses else {
             throw Self.error(text, "it has \(parser.clauses) clauses; the limit is \(Self.maximumClauses)")
@@ -178,6 +187,23 @@ public struct ConnectionFilter: Sendable {
         let text: String
         var index = 0
         var clauses = 0
+        /// Terms made so far (literals, identifiers, operators, calls).
+        var nodes = 0
+        /// Nesting of the term being parsed.
+        var depth = 0
+
+        /// Enters one level of nesting; refuses one past ``ConnectionFilter/maximumDepth`` before
+        /// recursing, and too many terms before building more.
+        mutating func enter() throws(PubSubError) {
+            depth += 1
+            nodes += 1
+            guard depth <= maximumDepth else {
+                throw error(text, "it nests parentheses, not or functions more than \(maximumDepth) deep")
+            }
+            guard nodes <= maximumNodes else {
+                throw error(text, "it has more than \(maximumNodes) terms")
+            }
+        }
 
         mutating func peekWord() -> String? {
             guard index < tokens.count, case .word(let word) = tokens[index] else { return nil }
@@ -194,6 +220,8 @@ public struct ConnectionFilter: Sendable {
             var node = try parseAnd()
             while peekWord() == "or" {
                 index += 1
+                try enter()
+                depth -= 1
                 node = .or(node, try parseAnd())
             }
             return node
@@ -203,6 +231,8 @@ public struct ConnectionFilter: Sendable {
             var node = try parseNot()
             while peekWord() == "and" {
                 index += 1
+                try enter()
+                depth -= 1
                 node = .and(node, try parseNot())
             }
             return node
@@ -211,6 +241,8 @@ public struct ConnectionFilter: Sendable {
         mutating func parseNot() throws(PubSubError) -> Node {
             if peekWord() == "not" {
                 index += 1
+                try enter()
+                defer { depth -= 1 }
                 let operand = try parseNot()
                 guard try isBoolean(operand, text) else {
                     throw error(text, "'not' needs a condition; write not (…) around a comparison")
@@ -250,10 +282,13 @@ public struct ConnectionFilter: Sendable {
             guard index < tokens.count else { throw error(text, "the expression ends too early") }
             let token = tokens[index]
             index += 1
+            nodes += 1
             switch token {
             case .string(let value): return .literal(.string(value))
             case .int(let value): return .literal(.int(value))
             case .open:
+                try enter()
+                defer { depth -= 1 }
                 let inner = try parseOr()
                 try expect(.close)
                 return inner
@@ -267,6 +302,8 @@ public struct ConnectionFilter: Sendable {
                 }
                 if let identifier = Identifier(rawValue: lowered) { return .identifier(identifier) }
                 if let arity = functions[lowered] {
+                    try enter()
+                    defer { depth -= 1 }
                     try expect(.open)
                     var arguments: [Node] = []
                     if index < tokens.count, tokens[index] != .close {
@@ -380,7 +417,8 @@ public struct ConnectionFilter: Sendable {
             var to = characters.count
             if arguments.count == 3 {
                 guard let length = int(2), length >= 0 else { return .null }
-                to = min(characters.count, from + Int(length))
+                // `length` may be anything up to Int64.max: compare before adding.
+                to = Int64(characters.count - from) <= length ? characters.count : from + Int(length)
             }
             return .string(String(characters[from..<to]))
         case "startswith":

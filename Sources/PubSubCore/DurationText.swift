@@ -1,7 +1,12 @@
 /// Durations written the way people type them on a command line: `90s`, `60m`, `2h`, `1d`,
 /// `1h30m`, `500ms`. A bare number is refused because `30` could mean seconds or minutes.
 public enum DurationText {
-    /// Parses a duration.
+    /// The longest duration accepted: 100 years. Nothing on a command line needs more, and every
+    /// accepted duration converts to NIO's `TimeAmount` (nanoseconds in 64 bits, 292 years)
+    /// and adds to a Unix time without overflow.
+    public static let maximum = Duration.seconds(100 * 365 * 86_400)
+
+    /// Parses a duration from 0 to ``maximum``.
     /// - Parameter option: the flag it came from, for the message (`--expires`).
     /// - Throws: ``PubSubError`` `invalidDuration` (exit 64).
     public static func parse(_ text: String, option: String) throws(PubSubError) -> Duration {
@@ -30,7 +35,9 @@ public enum DurationText {
             guard let count = Int64(digits) else { throw invalid("\(digits) is too large") }
             let (part, overflowA) = count.multipliedReportingOverflow(by: unit.1)
             let (sum, overflowB) = milliseconds.addingReportingOverflow(part)
-            guard !overflowA, !overflowB else { throw invalid("it is too long") }
+            guard !overflowA, !overflowB, Duration.milliseconds(sum) <= maximum else {
+                throw invalid("it is longer than the limit of 100 years (36500d)")
+            }
             milliseconds = sum
         }
         return .milliseconds(milliseconds)

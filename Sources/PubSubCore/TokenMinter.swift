@@ -78,7 +78,10 @@ public struct TokenMinter: Sendable {
         let audience = endpoint + request.clientProtocol.pathPrefix + request.hub
         let baseURL = "ws" + audience.dropFirst(4)
         let issuedAt = Int64(now.timeIntervalSince1970.rounded(.down))
-        let expiresAt = issuedAt + max(1, request.lifetime.wholeSeconds)
+        // Saturating: a lifetime near Int64.max seconds makes a token that never expires in practice
+        // rather than a trap (the command line and REST bound it well below that anyway).
+        let (sum, overflow) = issuedAt.addingReportingOverflow(max(1, request.lifetime.wholeSeconds))
+        let expiresAt = overflow ? Int64.max : sum
         var claims: [String: JSONValue] = [
             "aud": .string(audience),
             "iat": .integer(issuedAt),

@@ -17,7 +17,8 @@ public struct TokenVerifier: Sendable {
     /// Creates a verifier for the given access keys.
     public init(accessKeys: [String], clockSkew: Int64 = 60) {
         keys = accessKeys.map(HS256Key.init(accessKey:))
-        self.clockSkew = clockSkew
+        // Bounded, so that the expiry checks cannot overflow: at most about 31 years of skew.
+        self.clockSkew = min(max(clockSkew, 0), 1_000_000_000)
     }
 
     /// Decodes and verifies a token.
@@ -79,7 +80,8 @@ public struct TokenVerifier: Sendable {
         guard let exp = token.expiresAt else {
             throw refused(.tokenMissingExpiry, "the token has no \"exp\" claim", "Web PubSub tokens must expire; mint one with `pubsub token --expires`")
         }
-        if nowSeconds > exp + clockSkew {
+        // Compared without adding to `exp`, which a token may set to Int64.max.
+        if exp < nowSeconds - clockSkew {
             throw refused(
                 .tokenExpired,
                 "the token expired at \(TokenTime.iso8601(exp)) (\(TokenTime.relative(exp, now: nowSeconds)))",

@@ -16,6 +16,8 @@ final class ChannelWriter: Sendable {
 
     private struct State {
         var frames: Deque<QueuedFrame> = []
+        /// The payload bytes of `frames`.
+        var bytes = 0
         /// A drain is scheduled on the event loop and has not taken the frames yet.
         var drainScheduled = false
         var finished = false
@@ -23,11 +25,16 @@ final class ChannelWriter: Sendable {
 
     private let state = Mutex(State())
     private let channel: any Channel
+    /// Frames that may wait.
     let limit: Int
+    /// Payload bytes that may wait: a client that stops reading while 1 MB messages are sent to it
+    /// is cut off at this, not at `limit` megabytes.
+    let byteLimit: Int
 
-    init(channel: any Channel, limit: Int) {
+    init(channel: any Channel, limit: Int, byteLimit: Int = .max) {
         self.channel = channel
         self.limit = limit
+        self.byteLimit = byteLimit
     }
 
     /// Queues a frame; `overLimit` lets a recovery replay past the limit (it is bounded by the
@@ -35,8 +42,10 @@ final class ChannelWriter: Sendable {
     func enqueue(_ frame: QueuedFrame, overLimit: Bool = false) -> EnqueueResult {
         let (result, schedule): (EnqueueResult, Bool) = state.withLock { state in
             guard !state.finished else { return (.finished, false) }
-            guard overLimit || state.frames.count < limit else { return (.full, false) }
+            let size = frame.frame.byteCount
+            guard overLimit || (state.frames.count < limit && size <= byteLimit &- state.bytes) else { return (.full, false) }
             state.frames.append(frame)
+            state.bytes &+= size
             guard !state.drainScheduled else { return (.enqueued, false) }
             state.drainScheduled = true
             return (.enqueued, true)
@@ -50,6 +59,7 @@ final class ChannelWriter: Sendable {
         state.withLock { state in
             state.finished = true
             state.frames.removeAll()
+            state.bytes = 0
         }
     }
 
@@ -63,6 +73,7 @@ final class ChannelWriter: Sendable {
             // Handed over whole (emptying it in place would copy the storage the batch shares).
             let batch = state.finished ? [] : state.frames
             state.frames = []
+            state.bytes = 0
             return batch
         }
         var wrote = false

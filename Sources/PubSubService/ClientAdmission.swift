@@ -64,7 +64,8 @@ extension ClientAdmission {
     static func admit(
         _ request: UpgradeRequest,
         verifier: TokenVerifier,
-        address: ListeningAddress
+        address: ListeningAddress,
+        maxGroups: Int = .max
     ) -> Result<ClientAdmission, AdmissionRefusal> {
         // Parsed once: each read of `queryParameters` parses the query again.
         let query = request.uri.queryParameters
@@ -84,7 +85,7 @@ extension ClientAdmission {
         } catch {
             return .failure(.init(status: .badRequest, reason: error.message))
         }
-        return admit(request, hub: hub, query: query, verifier: verifier, address: address).mapError { refusal in
+        return admit(request, hub: hub, query: query, verifier: verifier, address: address, maxGroups: maxGroups).mapError { refusal in
             var refusal = refusal
             refusal.hub = hub
             return refusal
@@ -96,7 +97,8 @@ extension ClientAdmission {
         hub: String,
         query: Parameters,
         verifier: TokenVerifier,
-        address: ListeningAddress
+        address: ListeningAddress,
+        maxGroups: Int
     ) -> Result<ClientAdmission, AdmissionRefusal> {
         func parameter(_ name: String) -> String? { query.get(name) }
 
@@ -155,6 +157,11 @@ extension ClientAdmission {
         }
         // Unknown role strings grant nothing; the service ignores them, as it would custom claims.
         let roles = token.roles.compactMap { try? Role(parsing: $0) }
+        if token.groups.count > maxGroups {
+            return .failure(
+                .init(status: .badRequest, reason: "the token's webpubsub.group claim names \(token.groups.count) groups; a connection may be in at most \(maxGroups)")
+            )
+        }
         for group in token.groups {
             if let problem = GroupName.problem(with: group) {
                 return .failure(.init(status: .badRequest, reason: "the token's webpubsub.group claim: \(problem)"))

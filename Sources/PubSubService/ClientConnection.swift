@@ -79,7 +79,10 @@ final class ClientConnection: Sendable {
         var detachedAt: ContinuousClock.Instant?
         /// REST grants and revocations, which win over the token's roles.
         var overrides: [PermissionKey: Bool] = [:]
+        /// The most recent ackIds (at most ``ServiceConfiguration/ackIdWindow``), and their order
+        /// so that the oldest can be forgotten.
         var seenAckIds: Set<UInt64> = []
+        var ackIdOrder: Deque<UInt64> = []
         /// Whether the session's end was traced.
         var endRecorded = false
         var nextSequenceId: UInt64 = 1
@@ -254,7 +257,7 @@ final class ClientConnection: Sendable {
             return state.transport?.frames.enqueue(frame)
         }
         if case .full? = result {
-            return .slowClient("SlowClient: more than \(limits.outboundQueueLimit) messages waiting to be sent")
+            return .slowClient("SlowClient: more than \(limits.outboundQueueLimit) messages or \(limits.outboundQueueByteLimit) bytes waiting to be sent")
         }
         return nil
     }
@@ -273,7 +276,7 @@ final class ClientConnection: Sendable {
             }
             let frame = QueuedFrame(frame: .sequenced(sequenceId: sequenceId, tail: message.jsonTail), deadline: message.deadline)
             if case .full? = state.transport?.frames.enqueue(frame) {
-                return .slowClient("SlowClient: more than \(limits.outboundQueueLimit) messages waiting to be sent")
+                return .slowClient("SlowClient: more than \(limits.outboundQueueLimit) messages or \(limits.outboundQueueByteLimit) bytes waiting to be sent")
             }
             return nil
         }
@@ -289,9 +292,19 @@ final class ClientConnection: Sendable {
         }
     }
 
-    /// Records an ackId; false when it was seen before (the request gets a `Duplicate` ack).
+    /// Records an ackId; false when it is one of the last ``ServiceConfiguration/ackIdWindow``
+    /// seen (the request gets a `Duplicate` ack). Older ones are forgotten, so a client that sends a
+    /// million distinct ackIds holds the window, not a million.
     func recordAckId(_ ackId: UInt64) -> Bool {
-        state.withLock { $0.seenAckIds.insert(ackId).inserted }
+        let window = limits.ackIdWindow
+        return state.withLock { state in
+            guard state.seenAckIds.insert(ackId).inserted else { return false }
+            state.ackIdOrder.append(ackId)
+            while state.ackIdOrder.count > window, let oldest = state.ackIdOrder.popFirst() {
+                state.seenAckIds.remove(oldest)
+            }
+            return true
+        }
     }
 
     // MARK: Permissions

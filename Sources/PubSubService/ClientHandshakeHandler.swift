@@ -50,11 +50,15 @@ final class ClientHandshakeHandler: ChannelInboundHandler, RemovableChannelHandl
     /// Sets the connection up for the HTTP server and gives its outcome.
     private let serveHTTP: (any Channel) throws -> ClientUpgradeChannel.UpgradeResult
     private let outcome: EventLoopPromise<ClientUpgradeChannel.UpgradeResult>
+    /// How long the client may take to send its first request (slowloris).
+    private let timeout: TimeAmount
+    private var timer: Scheduled<Void>?
 
     init(
         responseEncoder: HTTPResponseEncoder,
         requestDecoder: ByteToMessageHandler<HTTPRequestDecoder>,
         maxMessageSize: Int,
+        timeout: TimeAmount,
         admit: @escaping Admit,
         makeSession: @escaping (ClientAdmission) -> ClientSession,
         serveHTTP: @escaping (any Channel) throws -> ClientUpgradeChannel.UpgradeResult,
@@ -63,13 +67,48 @@ final class ClientHandshakeHandler: ChannelInboundHandler, RemovableChannelHandl
         self.responseEncoder = responseEncoder
         self.requestDecoder = requestDecoder
         self.maxMessageSize = maxMessageSize
+        self.timeout = timeout
         self.admit = admit
         self.makeSession = makeSession
         self.serveHTTP = serveHTTP
         self.outcome = outcome
     }
 
+    /// Starts the handshake timeout: from the accept until the request has been read.
+    func handlerAdded(context: ChannelHandlerContext) {
+        let loopBound = NIOLoopBound((self, context), eventLoop: context.eventLoop)
+        timer = context.eventLoop.scheduleTask(in: timeout) {
+            let (handler, context) = loopBound.value
+            handler.timedOut(context: context)
+        }
+    }
+
+    /// The client did not send its whole request in time. A request that was read and waits for
+    /// the `connect` event handler is not cut: the handler's own timeout bounds that wait.
+    private func timedOut(context: ChannelHandlerContext) {
+        timer = nil
+        switch state {
+        case .idle, .upgrading(_, false, _):
+            refuse(
+                context: context,
+                AdmissionRefusal(
+                    status: .requestTimeout,
+                    reason: "the request did not arrive within \(Self.describe(timeout)) of connecting (the service's --handshake-timeout)"
+                )
+            )
+        case .upgrading(_, true, _), .done:
+            break
+        }
+    }
+
+    static func describe(_ amount: TimeAmount) -> String {
+        let milliseconds = amount.nanoseconds / 1_000_000
+        return milliseconds % 1000 == 0 ? "\(milliseconds / 1000) s" : "\(milliseconds) ms"
+    }
+
     func handlerRemoved(context: ChannelHandlerContext) {
+        timer?.cancel()
+        timer = nil
         // The connection closed before its first request was answered: the server's task for it
         // must not wait for an outcome that will not come, and a pending admission finds `done`.
         if case .done = state { return }
@@ -228,6 +267,8 @@ final class ClientHandshakeHandler: ChannelInboundHandler, RemovableChannelHandl
     private func finish(context: ChannelHandlerContext, _ result: ClientUpgradeChannel.UpgradeResult) {
         if case .done = state { return }
         state = .done
+        timer?.cancel()
+        timer = nil
         outcome.succeed(result)
     }
 

@@ -28,6 +28,8 @@ final class ClientSession: ChannelInboundHandler, NIOScheduledCallbackHandler {
     private var phase = Phase.open
     /// A ping went out and no pong came back since.
     private var awaitingPong = false
+    /// The payload of the latest client ping not yet answered because the channel was full.
+    private var owedPong: ByteBuffer?
     /// Where the session sits in its ``PingWheel`` (slot, index); nil when not pinged.
     var wheelPosition: (slot: Int, index: Int)?
     /// Where pings are written: the frame encoder's context, so that the ready-made ping frame
@@ -40,6 +42,7 @@ final class ClientSession: ChannelInboundHandler, NIOScheduledCallbackHandler {
     private var admission: ClientAdmission?
     private let closeTimeout: TimeAmount
     private let queueLimit: Int
+    private let queueByteLimit: Int
 
     private var context: ChannelHandlerContext?
     private var connection: ClientConnection?
@@ -63,6 +66,7 @@ final class ClientSession: ChannelInboundHandler, NIOScheduledCallbackHandler {
         self.admission = admission
         self.closeTimeout = TimeAmount(closeTimeout)
         self.queueLimit = protocolHandler.registry.configuration.outboundQueueLimit
+        self.queueByteLimit = protocolHandler.registry.configuration.outboundQueueByteLimit
     }
 
     // MARK: Lifecycle
@@ -72,7 +76,7 @@ final class ClientSession: ChannelInboundHandler, NIOScheduledCallbackHandler {
         let session = NIOLoopBound(self, eventLoop: context.eventLoop)
         let eventLoop = context.eventLoop
         let transport = Transport(
-            frames: ChannelWriter(channel: context.channel, limit: queueLimit),
+            frames: ChannelWriter(channel: context.channel, limit: queueLimit, byteLimit: queueByteLimit),
             close: { request in
                 eventLoop.execute { session.value.close(request, disconnectedMessage: true) }
             },
@@ -123,6 +127,10 @@ final class ClientSession: ChannelInboundHandler, NIOScheduledCallbackHandler {
     }
 
     func channelWritabilityChanged(context: ChannelHandlerContext) {
+        if context.channel.isWritable, let owed = owedPong, case .open = phase {
+            owedPong = nil
+            context.writeAndFlush(Self.wrapOutboundOut(WebSocketFrame(fin: true, opcode: .pong, data: owed)), promise: nil)
+        }
         transport?.frames.writabilityChanged()
         context.fireChannelWritabilityChanged()
     }
@@ -169,7 +177,14 @@ final class ClientSession: ChannelInboundHandler, NIOScheduledCallbackHandler {
         case .binary:
             handle(.binary(frame.unmaskedData))
         case .ping:
-            context.writeAndFlush(Self.wrapOutboundOut(WebSocketFrame(fin: true, opcode: .pong, data: frame.unmaskedData)), promise: nil)
+            // A client that pings and never reads would have its pongs pile up in the channel: while
+            // the channel cannot take more, only the latest ping's pong is owed (RFC 6455 §5.5.3 lets
+            // an endpoint answer only the most recent ping).
+            if context.channel.isWritable {
+                context.writeAndFlush(Self.wrapOutboundOut(WebSocketFrame(fin: true, opcode: .pong, data: frame.unmaskedData)), promise: nil)
+            } else {
+                owedPong = frame.unmaskedData
+            }
         case .pong:
             // Any pong shows the client alive: the answer to our ping, or one sent unprompted as a
             // heartbeat (RFC 6455 §5.5.3).

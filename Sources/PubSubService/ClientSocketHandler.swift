@@ -170,7 +170,18 @@ struct ClientSocketHandler: Sendable {
                 return TraceRecord(joining ? .join : .leave, connection, group: group, details: details)
             }
             if let refusal { return reject(connection, ackId, refusal) }
-            if joining { registry.join(connection, group: group) } else { registry.leave(connection, group: group) }
+            if joining {
+                guard registry.join(connection, group: group) else {
+                    let limit = registry.configuration.maxGroupsPerConnection
+                    return reject(
+                        connection,
+                        ackId,
+                        AckError(name: AckError.badRequest, message: "The connection is already in \(limit) groups, the most the service allows; leave one first.")
+                    )
+                }
+            } else {
+                registry.leave(connection, group: group)
+            }
             if let ackId { ack(connection, ackId, error: nil) }
         case .sendToGroup(let group, let data, let ackId, let noEcho):
             if let problem = GroupName.problem(with: group) {

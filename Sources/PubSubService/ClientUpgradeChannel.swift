@@ -43,6 +43,11 @@ struct ClientUpgradeChannel: ServerChildChannel, HTTPChannelHandler {
     /// The largest message (and frame) a client may send.
     let maxMessageSize: Int
     let closeTimeout: Duration
+    /// How long a connection may take to send its first request (``ClientHandshakeHandler``).
+    let handshakeTimeout: Duration
+    /// How long an HTTP connection may idle between requests or stall in one (Hummingbird's
+    /// connection state handler).
+    let httpIdleTimeout: Duration
     /// Decides an upgrade request (on the channel's event loop; it may wait for the `connect` event
     /// handler).
     let admit: ClientHandshakeHandler.Admit
@@ -58,13 +63,14 @@ struct ClientUpgradeChannel: ServerChildChannel, HTTPChannelHandler {
                 responseEncoder: responseEncoder,
                 requestDecoder: requestDecoder,
                 maxMessageSize: maxMessageSize,
+                timeout: TimeAmount(handshakeTimeout),
                 admit: admit,
                 makeSession: { [protocolHandler, closeTimeout] admission in
                     ClientSession(protocolHandler: protocolHandler, admission: admission, closeTimeout: closeTimeout)
                 },
-                serveHTTP: { channel in
+                serveHTTP: { [httpIdleTimeout] channel in
                     try channel.pipeline.syncOperations.addHandler(HTTP1ToHTTPServerCodec(secure: false))
-                    try channel.pipeline.syncOperations.addHandler(HTTPConnectionStateHandler(idleTimeout: nil, logger: logger))
+                    try channel.pipeline.syncOperations.addHandler(HTTPConnectionStateHandler(idleTimeout: httpIdleTimeout, logger: logger))
                     let http = try NIOAsyncChannel<HTTPRequestPart, HTTPResponsePart>(
                         wrappingChannelSynchronously: channel,
                         configuration: .init(isOutboundHalfClosureEnabled: true)

@@ -44,8 +44,7 @@ public func buildHubService(
     // Our own listener rather than the application's server: no task per WebSocket (HubListener).
     let listener = HubListener(
         childChannel: parts.childChannel(hubResponder(router: parts.router, logger: logger)),
-        host: configuration.host,
-        port: configuration.port,
+        configuration: configuration,
         logger: logger,
         onListening: parts.onServerRunning
     )
@@ -102,7 +101,7 @@ func buildHubParts(
     router.add(middleware: RESTMiddleware(registry: registry, verifier: verifier, keys: configuration.accessKeys, address: address, logger: logger))
     // Reached only when the WebSocket upgrade was declined: say why, with the right status.
     let explainRefusal: @Sendable (Request, BasicWebSocketRequestContext) async throws -> Response = { request, _ in
-        switch ClientAdmission.admit(UpgradeRequest(request), verifier: verifier, address: address).flatMap(\.checked) {
+        switch ClientAdmission.admit(UpgradeRequest(request), verifier: verifier, address: address, maxGroups: configuration.maxGroupsPerConnection).flatMap(\.checked) {
         case .failure(let refusal):
             return Response(
                 status: refusal.status,
@@ -130,15 +129,17 @@ func buildHubParts(
             responder: responder,
             maxMessageSize: configuration.maxMessageSize,
             closeTimeout: .seconds(5),
+            handshakeTimeout: configuration.handshakeTimeout,
+            httpIdleTimeout: configuration.httpIdleTimeout,
             admit: { head, eventLoop in
                 let request = UpgradeRequest(head)
                 // The roles are final once the `connect` handler (if any) answered.
                 @Sendable func settled(_ admission: Result<ClientAdmission, AdmissionRefusal>) -> Result<ClientAdmission, AdmissionRefusal> {
-                    let decided = admission.flatMap(\.checked)
+                    let decided = admission.flatMap(\.checked).flatMap(registry.checkCapacity)
                     traceRefusal(decided, path: request.uri.path, registry: registry)
                     return decided
                 }
-                let admission = ClientAdmission.admit(request, verifier: verifier, address: address)
+                let admission = ClientAdmission.admit(request, verifier: verifier, address: address, maxGroups: configuration.maxGroupsPerConnection)
                 if case .success(let admitted) = admission, admitted.recovery == nil, let events = registry.events,
                     let handler = events.settings.handler(hub: admitted.hub, systemEvent: .connect)
                 {
@@ -229,7 +230,8 @@ struct ConnectionCloser: Service {
     }
 }
 
-/// Ends reliable sessions whose client did not recover within the retention, once a second.
+/// Ends reliable sessions whose client did not recover within the retention, and removes SSE
+/// brokers nobody read for five minutes, once a second.
 struct SessionSweeper: Service {
     let registry: HubRegistry
 
@@ -238,6 +240,7 @@ struct SessionSweeper: Service {
             while true {
                 try await Task.sleep(for: .seconds(1))
                 registry.sweepExpiredSessions()
+                registry.sse.removeIdle()
             }
         }
     }

@@ -25,12 +25,15 @@ import Synchronization
 /// returns once every connection has closed.
 struct HubListener: Service {
     let childChannel: ClientUpgradeChannel
-    let host: String
-    let port: Int
+    let configuration: ServiceConfiguration
+    var host: String { configuration.host }
+    var port: Int { configuration.port }
     let logger: Logger
     let onListening: @Sendable (any Channel) async -> Void
 
     func run() async throws {
+        // Before binding: the public development key never listens beyond loopback.
+        try configuration.checkDevelopmentKey()
         let group = MultiThreadedEventLoopGroup.singleton
         let quiescing = ServerQuiescingHelper(group: group)
         let childChannel = childChannel

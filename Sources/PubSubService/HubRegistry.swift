@@ -37,7 +37,7 @@ final class HubRegistry: Sendable {
     init(configuration: ServiceConfiguration, logger: Logger, origin: @escaping @Sendable () -> String = { "localhost" }) {
         self.configuration = configuration
         self.logger = logger
-        self.sse = SSEHubs(historyLimit: configuration.sseHistoryLimit)
+        self.sse = SSEHubs(historyLimit: configuration.sseHistoryLimit, historyByteLimit: configuration.sseHistoryByteLimit)
         let tracer = Tracer(bufferLimit: configuration.traceBufferLimit, historyLimit: configuration.traceHistoryLimit)
         self.tracer = tracer
         self.pingWheels = PingWheels(interval: configuration.pingInterval)
@@ -62,6 +62,7 @@ final class HubRegistry: Sendable {
 
     /// Adds a new connection and joins its initial groups (token and REST user groups).
     func register(_ connection: ClientConnection, groups initialGroups: [String]) {
+        let limit = configuration.maxGroupsPerConnection
         hubs.withLock { hubs in
             // Mutated in place (never copied out and back): a copy would duplicate every map of the
             // hub on each change, making each connect, join and leave cost O(connections).
@@ -72,7 +73,7 @@ final class HubRegistry: Sendable {
                 }
                 let persisted = connection.userId.flatMap { hub.userGroups[$0] } ?? []
                 for group in initialGroups.isEmpty && persisted.isEmpty ? [] : Set(initialGroups).union(persisted) {
-                    Self.join(&hub, connection, group)
+                    Self.join(&hub, connection, group, limit: limit)
                 }
             }
         }
@@ -162,12 +163,49 @@ final class HubRegistry: Sendable {
     /// Open client sockets, across hubs (a closed connection's socket may still be finishing).
     let openSockets = Mutex(0)
 
+    /// An admission, or the refusal when the service holds ``ServiceConfiguration/maxConnections``
+    /// sockets (503) or the user ``ServiceConfiguration/maxConnectionsPerUser`` connections in the hub
+    /// (429). Checked before the upgrade is answered, so concurrent handshakes may pass it together:
+    /// the bounds hold to within the handshakes under way at that moment.
+    func checkCapacity(_ admission: ClientAdmission) -> Result<ClientAdmission, AdmissionRefusal> {
+        let limit = configuration.maxConnections
+        if openSockets.withLock({ $0 }) >= limit {
+            return .failure(
+                AdmissionRefusal(
+                    status: .serviceUnavailable,
+                    reason: "the service holds \(limit) connections, its limit (pubsub serve --max-connections); try again later",
+                    hub: admission.hub
+                )
+            )
+        }
+        if admission.recovery == nil, let user = admission.userId {
+            let perUser = configuration.maxConnectionsPerUser
+            let count = hubs.withLock { $0[Self.key(admission.hub)]?.users[user]?.count ?? 0 }
+            if count >= perUser {
+                return .failure(
+                    AdmissionRefusal(
+                        status: .tooManyRequests,
+                        reason: "user \"\(user)\" already has \(count) connections to hub \"\(admission.hub)\", the most one user may hold "
+                            + "(pubsub serve --max-connections-per-user); close one first",
+                        hub: admission.hub
+                    )
+                )
+            }
+        }
+        return .success(admission)
+    }
+
     // MARK: Groups
 
-    func join(_ connection: ClientConnection, group: String) {
-        hubs.withLock { hubs in
-            guard hubs[connection.hub]?.connections[connection.id] === connection else { return }
-            Self.join(&hubs[connection.hub, default: Hub()], connection, group)
+    /// Adds a connection to a group.
+    /// - Returns: false when the connection is already in ``ServiceConfiguration/maxGroupsPerConnection``
+    ///   other groups (it is not added); true otherwise, also when it is gone or already a member.
+    @discardableResult
+    func join(_ connection: ClientConnection, group: String) -> Bool {
+        let limit = configuration.maxGroupsPerConnection
+        return hubs.withLock { hubs in
+            guard hubs[connection.hub]?.connections[connection.id] === connection else { return true }
+            return Self.join(&hubs[connection.hub, default: Hub()], connection, group, limit: limit)
         }
     }
 
@@ -188,11 +226,13 @@ final class HubRegistry: Sendable {
     }
 
     /// Adds a user (now and for later connections) to a group.
+    /// A connection already in ``ServiceConfiguration/maxGroupsPerConnection`` groups is skipped.
     func addUser(hub hubName: String, user: String, group: String) {
+        let limit = configuration.maxGroupsPerConnection
         hubs.withLock { hubs in
             Self.modify(&hubs[Self.key(hubName), default: Hub()]) { hub in
                 hub.userGroups[user, default: []].insert(group)
-                for connection in Array(hub.users[user]?.values ?? [:].values) { Self.join(&hub, connection, group) }
+                for connection in Array(hub.users[user]?.values ?? [:].values) { Self.join(&hub, connection, group, limit: limit) }
             }
         }
     }
@@ -218,9 +258,12 @@ final class HubRegistry: Sendable {
         }
     }
 
-    private static func join(_ hub: inout Hub, _ connection: ClientConnection, _ group: String) {
+    @discardableResult
+    private static func join(_ hub: inout Hub, _ connection: ClientConnection, _ group: String, limit: Int) -> Bool {
+        if let current = hub.connectionGroups[connection.id], current.count >= limit, !current.contains(group) { return false }
         hub.groups[group, default: [:]][connection.id] = connection
         hub.connectionGroups[connection.id, default: []].insert(group)
+        return true
     }
 
     private static func leave(_ hub: inout Hub, _ id: String, _ group: String) {

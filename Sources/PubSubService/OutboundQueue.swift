@@ -9,6 +9,8 @@ import Synchronization
 final class OutboundQueue<Element: Sendable>: Sendable {
     private struct State {
         var frames: Deque<Element> = []
+        /// What `measure` says `frames` hold.
+        var bytes = 0
         var waiter: CheckedContinuation<Deque<Element>?, Never>?
         var finished = false
     }
@@ -23,9 +25,14 @@ final class OutboundQueue<Element: Sendable>: Sendable {
 
     private let state = Mutex(State())
     let limit: Int
+    /// What the queued elements may hold together, as `measure` counts them.
+    let byteLimit: Int
+    private let measure: @Sendable (Element) -> Int
 
-    init(limit: Int) {
+    init(limit: Int, byteLimit: Int = .max, measure: @escaping @Sendable (Element) -> Int = { _ in 0 }) {
         self.limit = limit
+        self.byteLimit = byteLimit
+        self.measure = measure
     }
 
     /// Adds a frame; `overLimit` lets a recovery replay past the limit (it is bounded by the
@@ -38,8 +45,10 @@ final class OutboundQueue<Element: Sendable>: Sendable {
                 state.waiter = nil
                 return (.enqueued, waiter)
             }
-            guard overLimit || state.frames.count < limit else { return (.full, nil) }
+            let size = measure(frame)
+            guard overLimit || (state.frames.count < limit && size <= byteLimit &- state.bytes) else { return (.full, nil) }
             state.frames.append(frame)
+            state.bytes &+= size
             return (.enqueued, nil)
         }
         waiter?.resume(returning: [frame])
@@ -51,7 +60,10 @@ final class OutboundQueue<Element: Sendable>: Sendable {
     func takeAll() async -> Deque<Element>? {
         let ready: Deque<Element>?? = state.withLock { state in
             if !state.frames.isEmpty {
-                defer { state.frames.removeAll(keepingCapacity: true) }
+                defer {
+                    state.frames.removeAll(keepingCapacity: true)
+                    state.bytes = 0
+                }
                 return .some(state.frames)
             }
             return state.finished ? .some(nil) : nil
@@ -61,7 +73,10 @@ final class OutboundQueue<Element: Sendable>: Sendable {
             await withCheckedContinuation { continuation in
                 let immediate: Deque<Element>?? = state.withLock { state in
                     if !state.frames.isEmpty {
-                        defer { state.frames.removeAll(keepingCapacity: true) }
+                        defer {
+                            state.frames.removeAll(keepingCapacity: true)
+                            state.bytes = 0
+                        }
                         return .some(state.frames)
                     }
                     if state.finished || Task.isCancelled { return .some(nil) }

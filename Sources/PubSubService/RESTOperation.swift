@@ -61,7 +61,13 @@ struct RESTOperation {
         case (.put, 4, "groups") where path[2] == "connections":
             let group = try validGroup(path[1])
             let member = try connection(path[3])
-            registry.join(member, group: group)
+            guard registry.join(member, group: group) else {
+                throw RESTFailure(
+                    .badRequest,
+                    "TooManyGroups",
+                    "connection '\(member.id)' is already in \(registry.configuration.maxGroupsPerConnection) groups, the most the service allows"
+                )
+            }
             traceMembership(joining: true, connection: member, group: group)
             return Response(status: .ok)
         case (.delete, 4, "groups") where path[2] == "connections":
@@ -265,10 +271,16 @@ struct RESTOperation {
     }
 
     private func generateToken() throws(RESTFailure) -> Response {
-        var minutes = 60
+        var minutes: Int64 = 60
         if let text = parameter("minutesToExpire") {
-            guard let value = Int(text), value >= 1 else {
-                throw RESTFailure(.badRequest, "InvalidMinutesToExpire", "minutesToExpire must be an integer of at least 1 (got '\(text)')")
+            // The REST spec types it as a 32-bit integer; anything from 1 to its maximum (about 4,000
+            // years) is taken, and the lifetime in seconds cannot overflow.
+            guard let value = Int64(text), (1...Int64(Int32.max)).contains(value) else {
+                throw RESTFailure(
+                    .badRequest,
+                    "InvalidMinutesToExpire",
+                    "minutesToExpire must be an integer from 1 to \(Int32.max) (got '\(text.prefix(40))')"
+                )
             }
             minutes = value
         }
@@ -331,7 +343,8 @@ struct RESTOperation {
         }
         let members = registry.connections(hub: hub, group: group).sorted { $0.id < $1.id }
         let end = min(members.count, top)
-        let pageEnd = min(end, offset + pageSize)
+        // `offset` may be anything up to Int.max: clamp it before adding the page size.
+        let pageEnd = min(end, min(offset, end) + pageSize)
         let page = offset < pageEnd ? Array(members[offset..<pageEnd]) : []
         var document: [(String, JSONValue)] = [
             (

@@ -35,6 +35,24 @@ public struct ServiceConfiguration: Sendable {
     public var eventHandlers: EventHandlerSettings
     /// How long a blocking event (`connect`, user events) waits for its handler's answer.
     public var eventHandlerTimeout: Duration
+    /// How long a new connection may take to send its whole first request (the WebSocket upgrade
+    /// or an HTTP request head); a slower one gets 408 and is closed (slowloris).
+    public var handshakeTimeout: Duration
+    /// How long an HTTP connection may sit idle between requests, or stall while sending one.
+    public var httpIdleTimeout: Duration
+    /// Bytes that may wait in one connection's outbound queue before it counts as a slow client
+    /// (with ``outboundQueueLimit`` frames, whichever comes first).
+    public var outboundQueueByteLimit: Int
+    /// The most recent `ackId`s a connection's duplicate check remembers; older ones are forgotten.
+    public var ackIdWindow: Int
+    /// Groups one connection may be in; a join past it is refused.
+    public var maxGroupsPerConnection: Int
+    /// Client WebSocket connections the service holds at once; more are refused with 503.
+    public var maxConnections: Int
+    /// Connections one user (the token's `sub`) may hold in a hub; more are refused with 429.
+    public var maxConnectionsPerUser: Int
+    /// Bytes of Server-Sent Events history one hub keeps, across its streams; the oldest events go first.
+    public var sseHistoryByteLimit: Int
 
     /// Creates a configuration; the defaults are the documented service limits.
     public init(
@@ -53,7 +71,15 @@ public struct ServiceConfiguration: Sendable {
         traceBufferLimit: Int = 10_000,
         traceHistoryLimit: Int = 10_000,
         eventHandlers: EventHandlerSettings = EventHandlerSettings(),
-        eventHandlerTimeout: Duration = .seconds(10)
+        eventHandlerTimeout: Duration = .seconds(10),
+        handshakeTimeout: Duration = .seconds(10),
+        httpIdleTimeout: Duration = .seconds(60),
+        outboundQueueByteLimit: Int = 16 << 20,
+        ackIdWindow: Int = 1024,
+        maxGroupsPerConnection: Int = 1000,
+        maxConnections: Int = 50_000,
+        maxConnectionsPerUser: Int = 1000,
+        sseHistoryByteLimit: Int = 64 << 20
     ) {
         self.host = host
         self.port = port
@@ -71,11 +97,34 @@ public struct ServiceConfiguration: Sendable {
         self.traceHistoryLimit = traceHistoryLimit
         self.eventHandlers = eventHandlers
         self.eventHandlerTimeout = eventHandlerTimeout
+        self.handshakeTimeout = handshakeTimeout
+        self.httpIdleTimeout = httpIdleTimeout
+        self.outboundQueueByteLimit = outboundQueueByteLimit
+        self.ackIdWindow = ackIdWindow
+        self.maxGroupsPerConnection = maxGroupsPerConnection
+        self.maxConnections = maxConnections
+        self.maxConnectionsPerUser = maxConnectionsPerUser
+        self.sseHistoryByteLimit = sseHistoryByteLimit
     }
 
-    /// Whether `host` is a loopback address (where the public development key may be used).
+    /// Whether `host` reaches this machine only: a loopback address, or a name that resolves to
+    /// loopback addresses only (see ``LoopbackCheck``).
     public var bindsLoopbackOnly: Bool {
-        host == "127.0.0.1" || host == "::1" || host == "localhost" || host.hasPrefix("127.")
+        LoopbackCheck.isLoopbackOnly(host: host)
+    }
+
+    /// Whether the public development key may be used: only on loopback, so that nobody beyond
+    /// this machine can mint tokens for the service. ``buildHubService(configuration:logger:onListening:)``
+    /// refuses to listen otherwise, so every embedding of the service gets this guard.
+    /// - Throws: ``PubSubError`` `developmentKeyBeyondLoopback` (exit 64).
+    public func checkDevelopmentKey() throws(PubSubError) {
+        guard accessKeys.contains(ConnectionString.developmentAccessKey), !bindsLoopbackOnly else { return }
+        throw PubSubError(
+            .developmentKeyBeyondLoopback,
+            "refusing to listen on \(host) with the public development key",
+            hint: "pass --access-key (or set PUBSUB_ACCESS_KEY) to a secret key, or listen on 127.0.0.1",
+            exitStatus: .usage
+        )
     }
 
     /// The connection string clients use to reach this service on `port`.
@@ -86,4 +135,8 @@ public struct ServiceConfiguration: Sendable {
             accessKey: accessKeys.first ?? ConnectionString.developmentAccessKey
         )
     }
+}
+
+extension PubSubError.Code {
+    public static let developmentKeyBeyondLoopback = Self("developmentKeyBeyondLoopback")
 }

@@ -45,29 +45,29 @@ struct SSEBrokerTests {
     }
 
     @Test("resume replays exactly the events after Last-Event-ID, across streams, in id order")
-    func resume() async {
+    func resume() async throws {
         let broker = SSEBroker(historyLimit: 10, firstId: 100)
         broker.publish(.text("g1"), to: .group("g"))
         broker.publish(.text("s1"), to: .server)
         broker.publish(.text("other"), to: .group("h"))
         broker.publish(.text("g2"), to: .group("g"))
-        let subscription = broker.subscribe(to: [.server, .group("g")], lastEventId: "100")
+        let subscription = try #require(broker.subscribe(to: [.server, .group("g")], lastEventId: "100"))
         #expect(subscription.replayFrom == 101)
         #expect(!subscription.lossReported)
         let events = await Self.drain(subscription)
         #expect(events.map(\.data) == ["s1", "g2"])
         #expect(events.map(\.id) == ["101", "103"])
 
-        let upToDate = broker.subscribe(to: [.group("g")], lastEventId: "103")
+        let upToDate = try #require(broker.subscribe(to: [.group("g")], lastEventId: "103"))
         #expect(upToDate.replayFrom == 104, "nothing to replay: replay starts at the next id")
         #expect(await Self.drain(upToDate).isEmpty)
     }
 
     @Test("an id older than the history gets a loss event first, then what is left")
-    func lossWhenEvicted() async {
+    func lossWhenEvicted() async throws {
         let broker = SSEBroker(historyLimit: 3, firstId: 1)
         for index in 1...6 { broker.publish(.text("m\(index)"), to: .group("g")) }
-        let subscription = broker.subscribe(to: [.group("g")], lastEventId: "1")
+        let subscription = try #require(broker.subscribe(to: [.group("g")], lastEventId: "1"))
         #expect(subscription.lossReported)
         #expect(subscription.replayFrom == 4)
         let events = await Self.drain(subscription)
@@ -77,17 +77,17 @@ struct SSEBrokerTests {
         #expect(events.dropFirst().map(\.data) == ["m4", "m5", "m6"])
 
         // One before the oldest kept is still complete.
-        let complete = broker.subscribe(to: [.group("g")], lastEventId: "3")
+        let complete = try #require(broker.subscribe(to: [.group("g")], lastEventId: "3"))
         #expect(!complete.lossReported)
         #expect(await Self.drain(complete).map(\.data) == ["m4", "m5", "m6"])
     }
 
     @Test("unknown, future and pre-start ids are reported as loss and replay the whole history", arguments: ["abc", "999", "5"])
-    func unknownIds(lastEventId: String) async {
+    func unknownIds(lastEventId: String) async throws {
         let broker = SSEBroker(historyLimit: 10, firstId: 50)
         broker.publish(.text("a"), to: .server)
         broker.publish(.text("b"), to: .server)
-        let subscription = broker.subscribe(to: [.server], lastEventId: lastEventId)
+        let subscription = try #require(broker.subscribe(to: [.server], lastEventId: lastEventId))
         #expect(subscription.lossReported)
         #expect(subscription.replayFrom == 50)
         let events = await Self.drain(subscription)
@@ -95,30 +95,30 @@ struct SSEBrokerTests {
     }
 
     @Test("a gap in the feed is told to live readers and to readers resuming from before it")
-    func feedGap() async {
+    func feedGap() async throws {
         let broker = SSEBroker(historyLimit: 10, firstId: 1)
         broker.publish(.text("before"), to: .server)
-        let live = broker.subscribe(to: [.server], lastEventId: nil)
+        let live = try #require(broker.subscribe(to: [.server], lastEventId: nil))
         broker.reportGap("upstream replaced")
         broker.publish(.text("after"), to: .server)
         #expect(await Self.drain(live).map(\.name) == ["loss", "server-message"])
 
-        let resumedBefore = broker.subscribe(to: [.server], lastEventId: "1")
+        let resumedBefore = try #require(broker.subscribe(to: [.server], lastEventId: "1"))
         #expect(resumedBefore.lossReported)
-        let resumedAfter = broker.subscribe(to: [.server], lastEventId: "2")
+        let resumedAfter = try #require(broker.subscribe(to: [.server], lastEventId: "2"))
         #expect(!resumedAfter.lossReported)
         #expect(await Self.drain(resumedAfter).isEmpty)
     }
 
     @Test("a reader that cannot keep up is cut off, and can resume without loss from the history")
-    func slowReader() async {
+    func slowReader() async throws {
         let broker = SSEBroker(historyLimit: 100, queueLimit: 2, firstId: 1)
-        let slow = broker.subscribe(to: [.server], lastEventId: nil)
+        let slow = try #require(broker.subscribe(to: [.server], lastEventId: nil))
         for index in 1...5 { broker.publish(.text("m\(index)"), to: .server) }
         #expect(broker.listenerCount == 0, "the full queue ended the subscription")
         let received = await Self.drain(slow)
         #expect(received.map(\.data) == ["m1", "m2"])
-        let resumed = broker.subscribe(to: [.server], lastEventId: received.last?.id)
+        let resumed = try #require(broker.subscribe(to: [.server], lastEventId: received.last?.id))
         #expect(!resumed.lossReported)
         #expect(await Self.drain(resumed).map(\.data) == ["m3", "m4", "m5"])
     }

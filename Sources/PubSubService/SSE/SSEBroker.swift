@@ -24,6 +24,9 @@ final class SSEBroker: Sendable {
         var entries: Deque<Entry> = []
         /// The highest id dropped from this stream's history; 0 when nothing was dropped.
         var evictedThrough: UInt64 = 0
+        /// This stream's oldest records in the broker's order whose entries its own count limit
+        /// already dropped (records and entries are in the same order, so these come first).
+        var staleRecords = 0
     }
 
     private struct Listener {
@@ -34,6 +37,16 @@ final class SSEBroker: Sendable {
     private struct State {
         var nextId: UInt64
         var histories: [SSEStream: History] = [:]
+        /// Every kept entry's stream and cost, oldest first, across streams: what goes first when
+        /// the histories together hold more than `historyByteLimit`.
+        var historyOrder: Deque<(stream: SSEStream, cost: Int)> = []
+        var historyBytes = 0
+        /// The highest id dropped from a history that was then removed as empty.
+        var emptiedThrough: UInt64 = 0
+        /// Since when no reader has listened (nil while one does).
+        var idleSince: ContinuousClock.Instant? = .now
+        /// Removed from its hub for idleness: a reader that still found it must ask the hub again.
+        var retired = false
         var listeners: [UInt64: Listener] = [:]
         var listenersByStream: [SSEStream: Set<UInt64>] = [:]
         var nextListener: UInt64 = 1
@@ -56,14 +69,32 @@ final class SSEBroker: Sendable {
     /// The first id this broker assigned.
     let firstId: UInt64
     let historyLimit: Int
+    /// Bytes the histories of all streams may hold together (each entry costs its encoded size
+    /// plus ``entryOverhead``): a hub published to in 100,000 groups keeps this much, not 100,000
+    /// histories of `historyLimit` events.
+    let historyByteLimit: Int
     let queueLimit: Int
+    /// Bytes that may wait for one reader before it is cut off (it resumes from the history).
+    let queueByteLimit: Int
     let retryMilliseconds: Int
     private let state: Mutex<State>
 
-    init(historyLimit: Int, queueLimit: Int = 4096, retryMilliseconds: Int = 3000, firstId: UInt64 = SSEBroker.clockId()) {
+    /// What one kept entry costs beyond its bytes (its records in the history and the order).
+    static let entryOverhead = 64
+
+    init(
+        historyLimit: Int,
+        historyByteLimit: Int = 64 << 20,
+        queueLimit: Int = 4096,
+        queueByteLimit: Int = 16 << 20,
+        retryMilliseconds: Int = 3000,
+        firstId: UInt64 = SSEBroker.clockId()
+    ) {
         self.firstId = firstId
         self.historyLimit = historyLimit
+        self.historyByteLimit = historyByteLimit
         self.queueLimit = queueLimit
+        self.queueByteLimit = queueByteLimit
         self.retryMilliseconds = retryMilliseconds
         self.state = Mutex(State(nextId: firstId))
     }
@@ -87,10 +118,16 @@ final class SSEBroker: Sendable {
             let bytes = SSEEncoding.event(id: id, stream: stream, payload: payload, retryMilliseconds: retryMilliseconds)
             var history = state.histories.removeValue(forKey: stream) ?? History()
             history.entries.append(Entry(id: id, bytes: bytes))
+            let cost = bytes.readableBytes + Self.entryOverhead
+            state.historyOrder.append((stream, cost))
+            state.historyBytes += cost
             if history.entries.count > historyLimit, let dropped = history.entries.popFirst() {
                 history.evictedThrough = dropped.id
+                history.staleRecords += 1
+                state.historyBytes -= dropped.bytes.readableBytes + Self.entryOverhead
             }
             state.histories[stream] = history
+            Self.trimHistories(&state, byteLimit: historyByteLimit)
             guard let listeners = state.listenersByStream[stream] else { return id }
             for listenerId in listeners {
                 guard let listener = state.listeners[listenerId] else { continue }
@@ -118,10 +155,12 @@ final class SSEBroker: Sendable {
         }
     }
 
-    /// Registers an SSE client for `streams`, resuming after `lastEventId` when given.
-    func subscribe(to streams: Set<SSEStream>, lastEventId: String?) -> Subscription {
-        let queue = OutboundQueue<ByteBuffer>(limit: queueLimit)
-        return state.withLock { state in
+    /// Registers an SSE client for `streams`, resuming after `lastEventId` when given; nil when
+    /// the broker was retired (ask the hub for its broker again).
+    func subscribe(to streams: Set<SSEStream>, lastEventId: String?) -> Subscription? {
+        let queue = OutboundQueue<ByteBuffer>(limit: queueLimit, byteLimit: queueByteLimit, measure: { $0.readableBytes })
+        return state.withLock { state -> Subscription? in
+            guard !state.retired else { return nil }
             let id = state.nextListener
             state.nextListener += 1
             var replayFrom: UInt64?
@@ -136,6 +175,7 @@ final class SSEBroker: Sendable {
                 for entry in plan.entries { _ = queue.enqueue(entry.bytes, overLimit: true) }
             }
             state.listeners[id] = Listener(streams: streams, queue: queue)
+            state.idleSince = nil
             for stream in streams { state.listenersByStream[stream, default: []].insert(id) }
             return Subscription(id: id, queue: queue, replayFrom: replayFrom, lossReported: lossReported)
         }
@@ -158,8 +198,48 @@ final class SSEBroker: Sendable {
         for queue in queues { queue.finish() }
     }
 
+    /// Drops the oldest entries, whatever their stream, until the histories fit `byteLimit` and the
+    /// order holds at most ``historyRecordLimit`` records (stale ones included, so the order stays
+    /// bounded when one busy stream's own limit drops its entries).
+    private static func trimHistories(_ state: inout State, byteLimit: Int) {
+        while state.historyBytes > byteLimit || state.historyOrder.count > historyRecordLimit,
+            let oldest = state.historyOrder.popFirst()
+        {
+            guard var history = state.histories.removeValue(forKey: oldest.stream) else { continue }
+            if history.staleRecords > 0 {
+                // Its entry is gone already, and its cost was given back then.
+                history.staleRecords -= 1
+            } else if let dropped = history.entries.popFirst() {
+                history.evictedThrough = dropped.id
+                state.historyBytes -= oldest.cost
+            }
+            if !history.entries.isEmpty || history.staleRecords > 0 {
+                state.histories[oldest.stream] = history
+            } else {
+                // Not kept empty: streams come and go (a group per order), and their marks would add
+                // up. A resume from before this point, on a stream with no history, is told it may
+                // have lost events.
+                state.emptiedThrough = max(state.emptiedThrough, history.evictedThrough)
+            }
+        }
+    }
+
+    /// The most entries (live or already dropped by their stream's limit) the order keeps.
+    static let historyRecordLimit = 200_000
+
+    /// Retires the broker if no reader has listened for `duration` as of `now`: later subscribes
+    /// get nil (under the same lock, so none is left listening to a broker nobody publishes to).
+    func retireIfIdle(for duration: Duration, now: ContinuousClock.Instant) -> Bool {
+        state.withLock { state in
+            guard let since = state.idleSince, now - since >= duration else { return false }
+            state.retired = true
+            return true
+        }
+    }
+
     private static func remove(_ id: UInt64, from state: inout State) {
         guard let listener = state.listeners.removeValue(forKey: id) else { return }
+        if state.listeners.isEmpty { state.idleSince = .now }
         for stream in listener.streams {
             state.listenersByStream[stream]?.remove(id)
             if state.listenersByStream[stream]?.isEmpty == true { state.listenersByStream[stream] = nil }
@@ -191,7 +271,12 @@ final class SSEBroker: Sendable {
         }
         var entries: [Entry] = []
         for stream in streams {
-            guard let history = state.histories[stream] else { continue }
+            guard let history = state.histories[stream] else {
+                if state.emptiedThrough > last {
+                    loss = "events after \(last) may have been dropped from the history of \(stream) (the hub's SSE histories are bounded in bytes)"
+                }
+                continue
+            }
             if history.evictedThrough > last {
                 loss = "events after \(last) were dropped from the history of \(stream) (it keeps the last \(history.entries.count))"
             }
@@ -213,17 +298,23 @@ final class SSEHubs: Sendable {
     private let brokers = Mutex<[String: SSEBroker]>([:])
     private let any = Atomic<Bool>(false)
     let historyLimit: Int
+    let historyByteLimit: Int
+    /// How long a hub's broker (and its history) outlives its last reader.
+    let idleRetention: Duration
 
-    init(historyLimit: Int) {
+    init(historyLimit: Int, historyByteLimit: Int = 64 << 20, idleRetention: Duration = .seconds(300)) {
         self.historyLimit = historyLimit
+        self.historyByteLimit = historyByteLimit
+        self.idleRetention = idleRetention
     }
 
-    /// The hub's broker, made on first use.
+    /// The hub's broker, made on first use: only for a request that was authorised, so an
+    /// anonymous caller cannot make the service keep history for hubs it names.
     func broker(hub: String) -> SSEBroker {
         let key = HubRegistry.key(hub)
         return brokers.withLock { brokers in
             if let broker = brokers[key] { return broker }
-            let broker = SSEBroker(historyLimit: historyLimit)
+            let broker = SSEBroker(historyLimit: historyLimit, historyByteLimit: historyByteLimit)
             brokers[key] = broker
             any.store(true, ordering: .releasing)
             return broker
@@ -236,6 +327,22 @@ final class SSEHubs: Sendable {
         let broker = brokers.withLock { $0[HubRegistry.key(hub)] }
         broker?.publish(payload, to: stream)
     }
+
+    /// Removes the brokers nobody has read for ``idleRetention``, with their history (a reader that
+    /// resumes later is told its events may be lost).
+    /// - Returns: how many were removed.
+    @discardableResult
+    func removeIdle(now: ContinuousClock.Instant = .now) -> Int {
+        let retention = idleRetention
+        return brokers.withLock { brokers in
+            let idle = brokers.filter { $0.value.retireIfIdle(for: retention, now: now) }.map(\.key)
+            for key in idle { brokers[key] = nil }
+            return idle.count
+        }
+    }
+
+    /// How many hubs have a broker.
+    var count: Int { brokers.withLock { $0.count } }
 
     func finishAll() {
         for broker in brokers.withLock({ Array($0.values) }) { broker.finishAll() }

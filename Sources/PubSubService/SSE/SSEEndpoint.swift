@@ -4,6 +4,7 @@ import Logging
 import NIOCore
 public import PubSubCore
 import ServiceLifecycle
+import Synchronization
 
 /// The Server-Sent Events front of a hub, shared by `pubsub serve` and `pubsub serve-sse`:
 ///
@@ -35,6 +36,8 @@ public struct SSEEndpoint: Sendable {
         public var retryMilliseconds = 3000
         /// The largest `POST /publish` body.
         public var maxBodySize = 1 << 20
+        /// Readers served at once; more get 503.
+        public var maxStreams = 10_000
 
         public init() {}
     }
@@ -51,6 +54,27 @@ public struct SSEEndpoint: Sendable {
     let logger: Logger
     /// The groups a gateway carries (joined upstream); nil: every group (the local service).
     var carriedGroups: Set<String>?
+    /// Readers being served now.
+    let openStreams = StreamCount()
+
+    final class StreamCount: Sendable {
+        private let count = Atomic<Int>(0)
+
+        /// Takes a place if fewer than `limit` are taken.
+        func claim(limit: Int) -> Bool {
+            var current = count.load(ordering: .relaxed)
+            while current < limit {
+                let (exchanged, original) = count.compareExchange(expected: current, desired: current + 1, ordering: .relaxed)
+                if exchanged { return true }
+                current = original
+            }
+            return false
+        }
+
+        func release() { count.subtract(1, ordering: .relaxed) }
+
+        var value: Int { count.load(ordering: .relaxed) }
+    }
 
     init(
         options: Options,
@@ -106,14 +130,27 @@ public struct SSEEndpoint: Sendable {
                 }
             }
             streams = try authorizeReading(request, hub: hub, groups: groups)
+            // Only now, authorised, may the request make the hub keep a broker and history.
             broker = try self.broker(hub).get()
         } catch let refusal as SSERefusal {
             return refusal.response(cors: corsHeaders(request))
         } catch {
             return SSERefusal(.internalServerError, "\(error)").response(cors: corsHeaders(request))
         }
+        guard openStreams.claim(limit: options.maxStreams) else {
+            return SSERefusal(
+                .serviceUnavailable,
+                "the service serves \(options.maxStreams) event streams, its limit (--max-sse-streams); try again later"
+            ).response(cors: corsHeaders(request))
+        }
         let lastEventId = request.headers[HTTPField.Name("Last-Event-ID")!] ?? query.get("last_event_id")
-        let subscription = broker.subscribe(to: streams, lastEventId: lastEventId)
+        // A broker retired for idleness between the lookup and now: the hub makes a new one.
+        guard let subscription = broker.subscribe(to: streams, lastEventId: lastEventId)
+            ?? (try? self.broker(hub).get())?.subscribe(to: streams, lastEventId: lastEventId)
+        else {
+            openStreams.release()
+            return SSERefusal(.serviceUnavailable, "the hub's event stream was being reset; try again").response(cors: corsHeaders(request))
+        }
 
         var headers: HTTPFields = [
             .contentType: "text/event-stream; charset=utf-8",
@@ -133,8 +170,11 @@ public struct SSEEndpoint: Sendable {
         return Response(
             status: .ok,
             headers: headers,
-            body: ResponseBody { writer in
-                defer { broker.unsubscribe(subscription) }
+            body: ResponseBody { [openStreams] writer in
+                defer {
+                    broker.unsubscribe(subscription)
+                    openStreams.release()
+                }
                 // A client that goes away cancels the loop at once, not at the next write; a server
                 // shutting down ends the stream (the server waits for open responses).
                 try await withGracefulShutdownHandler {
@@ -202,12 +242,13 @@ public struct SSEEndpoint: Sendable {
         let cors = corsHeaders(request)
         do {
             let hub = try resolveHub(request)
-            _ = try broker(hub).get()
             let group = request.uri.queryParameters.get("group")
             if let group, let problem = GroupName.problem(with: group) {
                 throw SSERefusal(.badRequest, "group \"\(group)\": \(problem)")
             }
             try authorizePublishing(request, hub: hub, group: group)
+            // Authorised first: an anonymous publish must not make the hub keep a broker.
+            _ = try broker(hub).get()
             let payload: Payload
             do {
                 payload = try await Payload.read(from: request, limit: options.maxBodySize)

@@ -20,6 +20,8 @@ public final class SSEGateway: Sendable {
     let broker: SSEBroker
     let endpoint: SSEEndpoint
     let logger: Logger
+    /// The keys reader tokens are checked with (the upstream hub's).
+    let accessKeys: [String]
     /// Upstream messages on their way to the broker. The upstream connection only appends here,
     /// so it keeps reading (and acknowledging) at wire speed while the fan-out to readers catches
     /// up; a reliable connection that fell 1000 messages behind would be closed by the service.
@@ -47,6 +49,7 @@ public final class SSEGateway: Sendable {
         self.hub = hub
         self.groups = groups
         self.logger = logger
+        self.accessKeys = accessKeys
         let broker = SSEBroker(historyLimit: historyLimit, retryMilliseconds: options.retryMilliseconds)
         self.broker = broker
         self.feed = OutboundQueue(limit: 1 << 20)
@@ -89,11 +92,22 @@ public final class SSEGateway: Sendable {
     /// The HTTP server: `GET /events`, `POST /publish`, the demo page at `/`, and `GET /healthz`
     /// (`{"status":"ok","readers":N}`).
     /// On graceful shutdown the SSE streams end first.
+    /// - Throws: ``PubSubError`` `developmentKeyBeyondLoopback` when `host` reaches beyond this
+    ///   machine and the upstream hub is signed with the public development key (anyone could mint
+    ///   reader tokens).
     public func application(
         host: String,
         port: Int,
         onListening: @escaping @Sendable (Int) async -> Void = { _ in }
-    ) -> some Service {
+    ) throws(PubSubError) -> some Service {
+        if accessKeys.contains(ConnectionString.developmentAccessKey), !LoopbackCheck.isLoopbackOnly(host: host) {
+            throw PubSubError(
+                .developmentKeyBeyondLoopback,
+                "refusing to listen on \(host) for a hub signed with the public development key: anyone could mint reader tokens",
+                hint: "listen on 127.0.0.1, or use a connection string with a secret AccessKey",
+                exitStatus: .usage
+            )
+        }
         let router = Router()
         endpoint.register(on: router)
         let broker = self.broker

@@ -109,12 +109,13 @@ struct ServeCommand: AsyncPubSubSubcommand {
         } catch {
             throw ValidationError(error.description)
         }
+        // The service refuses this too when it starts; checked here as well so that it is a usage
+        // error before anything else happens.
         let configuration = ServiceConfiguration(host: host, port: port, accessKeys: [accessKey ?? ConnectionString.developmentAccessKey])
-        if accessKey == nil, !configuration.bindsLoopbackOnly {
-            throw ValidationError(
-                "refusing to listen on \(host) with the public development key\n"
-                    + "Hint: pass --access-key (or set PUBSUB_ACCESS_KEY) to a secret key, or listen on 127.0.0.1"
-            )
+        do {
+            try configuration.checkDevelopmentKey()
+        } catch {
+            throw ValidationError(error.message + (error.hint.map { "\nHint: \($0)" } ?? ""))
         }
     }
 

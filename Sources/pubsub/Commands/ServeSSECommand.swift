@@ -61,15 +61,6 @@ struct ServeSSECommand: AsyncPubSubSubcommand {
 
     func execute() async throws {
         let connectionString = try connection.resolve(quiet: global.quiet)
-        let loopback = ServiceConfiguration(host: host).bindsLoopbackOnly
-        if !loopback, connectionString.accessKey == ConnectionString.developmentAccessKey {
-            throw PubSubError(
-                .serviceFailed,
-                "refusing to listen on \(host) for a hub signed with the public development key: anyone could mint reader tokens",
-                hint: "listen on 127.0.0.1, or use a connection string with a secret AccessKey",
-                exitStatus: .usage
-            )
-        }
         let hub = hubOptions.name
         let logger = Logger(label: "pubsub.sse")
         var rest = RESTClient(connectionString: connectionString, hub: hub, logger: logger)
@@ -105,11 +96,13 @@ struct ServeSSECommand: AsyncPubSubSubcommand {
         let (upstreamReady, signalReady) = AsyncStream.makeStream(of: Void.self, bufferingPolicy: .bufferingNewest(1))
         let upstream = Upstream(subscriber: subscriber, gateway: gateway, quiet: global.quiet, ready: signalReady)
         let host = self.host
-        let http = AfterReady(ready: upstreamReady, service: gateway.application(host: host, port: port) { port in
+        // Refuses a non-loopback address with the development key before anything connects.
+        let application = try gateway.application(host: host, port: port) { port in
             Terminal.output("pubsub serve-sse: listening on http://\(host):\(port)")
             Terminal.output("Events: http://\(host):\(port)/events?group=<group>&access_token=<token>")
             Terminal.output("Demo page: http://\(host):\(port)/")
-        })
+        }
+        let http = AfterReady(ready: upstreamReady, service: application)
         let services = ServiceGroup(
             configuration: .init(
                 services: [.init(service: http), .init(service: upstream)],

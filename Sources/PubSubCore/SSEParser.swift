@@ -26,7 +26,18 @@ public struct SSEParser: Sendable {
     /// The last `retry:` value, in milliseconds.
     public private(set) var retry: Int?
 
-    public init() {}
+    /// The most bytes one event may hold (its lines together); past it the rest of the event is
+    /// dropped and ``oversizedEvents`` counts it. A server that never ends a line or an event cannot
+    /// make the reader hold more than this.
+    public let maxEventBytes: Int
+    /// Events cut short at ``maxEventBytes``.
+    public private(set) var oversizedEvents = 0
+    private var eventBytes = 0
+    private var oversized = false
+
+    public init(maxEventBytes: Int = 16 << 20) {
+        self.maxEventBytes = maxEventBytes
+    }
 
     /// Feeds bytes; returns the events they complete.
     public mutating func feed(_ bytes: some Sequence<UInt8>) -> [Event] {
@@ -41,6 +52,16 @@ public struct SSEParser: Sendable {
                 skipLineFeed = byte == 0x0D
                 if let event = endLine() { events.append(event) }
             default:
+                guard !oversized else { continue }
+                eventBytes &+= 1
+                if eventBytes > maxEventBytes {
+                    // The event is over the limit: it is dropped whole, at its blank line.
+                    oversized = true
+                    oversizedEvents += 1
+                    line.removeAll()
+                    data.removeAll()
+                    continue
+                }
                 line.append(byte)
             }
         }
@@ -59,14 +80,20 @@ public struct SSEParser: Sendable {
                 data = []
                 name = ""
                 id = nil
+                eventBytes = 0
+                oversized = false
             }
+            guard !oversized else { return nil }
             guard !data.isEmpty || !name.isEmpty else { return nil }
             return Event(id: id, name: name.isEmpty ? "message" : name, data: data.joined(separator: "\n"))
         }
+        guard !oversized else { return nil }
         let text = String(decoding: line, as: UTF8.self)
         if text.hasPrefix(":") {
             if comments.count == 16 { comments.removeFirst() }
             comments.append(String(text.dropFirst()).trimmingCharacters(in: " "))
+            // A comment is not part of the event: only the last 16 are kept.
+            eventBytes -= line.count
             return nil
         }
         let field = text.prefix { $0 != ":" }

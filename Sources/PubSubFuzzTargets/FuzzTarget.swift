@@ -1,0 +1,133 @@
+import Foundation
+import PubSubCore
+
+/// The parsers that read bytes from a socket, a token, a file or the command line, each as one
+/// libFuzzer entry point: `run` must return for every input, whatever it is, without trapping,
+/// recursing without bound or holding more than the parser's documented limits.
+///
+/// `pubsub-fuzz` runs them under libFuzzer (`scripts/fuzz.sh`); the test suite replays the seed
+/// corpus and every input a fuzzer ever crashed on (`Fuzz/regressions/<target>/`) through the
+/// same functions, so a fixed crash stays fixed.
+package enum FuzzTarget: String, CaseIterable, Sendable {
+    /// A client's WebSocket frame on the JSON subprotocols (§5.2).
+    case clientMessage = "client-message"
+    /// The REST API's OData `filter` parameter (§7.3), parsed and evaluated.
+    case filter
+    /// An access token as text: decoded, then verified.
+    case token
+    /// Token claims as JSON, signed with the fuzzer's own key so that verification reaches the
+    /// claim checks (`exp`, `nbf`, `aud`, roles, groups) a forged signature never would.
+    case tokenClaims = "token-claims"
+    /// A connection string (`--connection-string`, the environment, a file).
+    case connectionString = "connection-string"
+    /// `pubsub serve --event-handler` specs and `--event-handler-file` JSON.
+    case eventHandlers = "event-handlers"
+    /// Command-line durations (`--timeout 1h30m`).
+    case duration
+    /// A Server-Sent Events stream as the client reads it, split into arbitrary chunks.
+    case sseParser = "sse-parser"
+    /// Role strings from tokens and `--role` (`webpubsub.joinLeaveGroup.a*`), and group names.
+    case role
+
+    /// Runs one input.
+    package func run(_ bytes: UnsafeRawBufferPointer) {
+        switch self {
+        case .clientMessage:
+            _ = try? ClientMessage.decode(bytes)
+        case .filter:
+            Self.filter(String(decoding: bytes, as: UTF8.self))
+        case .token:
+            Self.token(String(decoding: bytes, as: UTF8.self))
+        case .tokenClaims:
+            Self.tokenClaims(Data(bytes))
+        case .connectionString:
+            if let parsed = try? ConnectionString(parsing: String(decoding: bytes, as: UTF8.self)) {
+                _ = parsed.endpoint.url
+            }
+            _ = ConnectionString.redacted(String(decoding: bytes, as: UTF8.self))
+        case .eventHandlers:
+            Self.eventHandlers(bytes)
+        case .duration:
+            _ = try? DurationText.parse(String(decoding: bytes, as: UTF8.self), option: "--fuzz")
+        case .sseParser:
+            Self.sse(bytes)
+        case .role:
+            let text = String(decoding: bytes, as: UTF8.self)
+            if let role = try? Role(parsing: text) {
+                _ = role.grants(.joinLeaveGroup, on: "group-1")
+                _ = role.grants(.sendToGroup, on: text)
+            }
+            _ = GroupName.problem(with: text)
+            _ = try? HubName.validate(text)
+        }
+    }
+
+    private static let subjects = [
+        ConnectionFilter.Subject(connectionId: "c1", userId: "u1", groups: ["g1", "g2"]),
+        ConnectionFilter.Subject(connectionId: "c2", userId: nil, groups: []),
+    ]
+
+    private static func filter(_ text: String) {
+        guard let filter = try? ConnectionFilter(parsing: text) else { return }
+        for subject in subjects { _ = filter.matches(subject) }
+    }
+
+    /// The key the claims target signs with, and the audience its tokens are checked against.
+    private static let key = "ZnV6ei1rZXktZm9yLWNsYWltcy10YXJnZXQtb25seQ=="
+    private static let verifier = TokenVerifier(accessKeys: [key])
+    private static let audience = AudienceExpectation.resource("http://localhost:8080/client/hubs/chat")
+
+    private static func token(_ text: String) {
+        guard let decoded = try? DecodedToken(parsing: text) else { return }
+        describe(decoded)
+        try? verifier.verify(decoded, audience: audience)
+    }
+
+    private static func tokenClaims(_ claims: Data) {
+        let header = Base64URL.encode(Data(#"{"alg":"HS256","typ":"JWT"}"#.utf8))
+        let payload = Base64URL.encode(claims)
+        let input = header + "." + payload
+        let signature = HS256Key(accessKey: key).signature(for: Data(input.utf8))
+        token(input + "." + Base64URL.encode(signature))
+    }
+
+    /// What `pubsub token decode` and the service read of a token.
+    private static func describe(_ token: DecodedToken) {
+        _ = token.subject
+        _ = token.roles.compactMap { try? Role(parsing: $0) }
+        _ = token.groups.map(GroupName.problem(with:))
+        _ = token.audiences
+        let now = Int64(Date().timeIntervalSince1970)
+        for time in [token.issuedAt, token.expiresAt, token.notBefore].compactMap({ $0 }) {
+            _ = TokenTime.iso8601(time)
+            _ = TokenTime.relative(time, now: now)
+        }
+    }
+
+    private static func eventHandlers(_ bytes: UnsafeRawBufferPointer) {
+        // The first byte picks the form: a flag's spec, or a settings file.
+        guard let form = bytes.first else { return }
+        let rest = UnsafeRawBufferPointer(rebasing: bytes.dropFirst())
+        if form & 1 == 0 {
+            guard let (hub, handler) = try? EventHandlerSettings.parse(spec: String(decoding: rest, as: UTF8.self)) else { return }
+            _ = handler.url(hub: hub, event: "connect")
+        } else {
+            guard let settings = try? EventHandlerSettings.parse(json: Data(rest), source: "fuzz.json") else { return }
+            _ = settings.handler(hub: "chat", userEvent: "message")
+            _ = settings.handler(hub: "chat", systemEvent: .connect)
+        }
+    }
+
+    private static func sse(_ bytes: UnsafeRawBufferPointer) {
+        // The first byte sets the chunk size, so that lines and CR LF pairs split across reads.
+        guard let first = bytes.first else { return }
+        let chunk = Int(first % 17) + 1
+        var parser = SSEParser(maxEventBytes: 4096)
+        var index = 1
+        while index < bytes.count {
+            let end = min(bytes.count, index + chunk)
+            _ = parser.feed(UnsafeRawBufferPointer(rebasing: bytes[index..<end]))
+            index = end
+        }
+    }
+}
