@@ -69,6 +69,12 @@ struct HubListener: Service {
     }
 }
 
+/// ServiceLifecycle logs a service by its description: this one names the address, never the
+/// configuration (which holds the access keys).
+extension HubListener: CustomStringConvertible {
+    var description: String { "HubListener(\(host):\(port))" }
+}
+
 /// Hummingbird's request handling for a connection that stays HTTP: the router's answer, with the
 /// `Date` and `Server` headers Hummingbird's application adds.
 func hubResponder(router: Router<BasicWebSocketRequestContext>, logger: Logger) -> HTTPChannelHandler.Responder {

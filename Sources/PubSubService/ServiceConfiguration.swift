@@ -137,6 +137,17 @@ public struct ServiceConfiguration: Sendable {
     }
 }
 
+/// Printed without its access keys (a log line or an error may show a configuration).
+extension ServiceConfiguration: CustomStringConvertible, CustomDebugStringConvertible {
+    public var description: String {
+        "ServiceConfiguration(\(host):\(port), \(accessKeys.count) access key(s), limits: message \(maxMessageSize) B, "
+            + "outbound \(outboundQueueLimit) frames/\(outboundQueueByteLimit) B, connections \(maxConnections) (per user \(maxConnectionsPerUser)), "
+            + "groups per connection \(maxGroupsPerConnection), handshake \(handshakeTimeout), HTTP idle \(httpIdleTimeout))"
+    }
+
+    public var debugDescription: String { description }
+}
+
 extension PubSubError.Code {
     public static let developmentKeyBeyondLoopback = Self("developmentKeyBeyondLoopback")
 }

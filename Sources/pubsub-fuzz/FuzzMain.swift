@@ -24,7 +24,26 @@ public func fuzzOneInput(_ data: UnsafePointer<UInt8>?, _ size: Int) -> Int32 {
     return 0
 }
 
-#if !FUZZING
+#if FUZZING
+/// libFuzzer's driver, which parses its flags and calls `LLVMFuzzerTestOneInput` (part of libFuzzer
+/// when linked with -sanitize=fuzzer).
+@_silgen_name("LLVMFuzzerRunDriver")
+func runFuzzerDriver(
+    _ argc: UnsafeMutablePointer<Int32>,
+    _ argv: UnsafeMutablePointer<UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>?>,
+    _ callback: @convention(c) (UnsafePointer<UInt8>?, Int) -> Int32
+) -> Int32
+
+/// The package manager names an executable's entry point after its module and links `main` to
+/// it; under the fuzzer that entry point hands over to libFuzzer's driver.
+@_cdecl("pubsub_fuzz_main")
+func fuzzerEntryPoint(_ argc: Int32, _ argv: UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>?) -> Int32 {
+    var count = argc
+    var arguments = argv
+    _ = selectedTarget
+    return runFuzzerDriver(&count, &arguments) { data, size in fuzzOneInput(data, size) }
+}
+#else
 @main
 struct ReplayMain {
     static func main() {

@@ -42,6 +42,7 @@ public final class SSEGateway: Sendable {
         upstream: ServiceEndpoint,
         accessKeys: [String],
         historyLimit: Int = 1000,
+        historyByteLimit: Int = 64 << 20,
         options: SSEEndpoint.Options = SSEEndpoint.Options(),
         relay: @escaping SSEEndpoint.Relay,
         logger: Logger
@@ -50,7 +51,7 @@ public final class SSEGateway: Sendable {
         self.groups = groups
         self.logger = logger
         self.accessKeys = accessKeys
-        let broker = SSEBroker(historyLimit: historyLimit, retryMilliseconds: options.retryMilliseconds)
+        let broker = SSEBroker(historyLimit: historyLimit, historyByteLimit: historyByteLimit, retryMilliseconds: options.retryMilliseconds)
         self.broker = broker
         self.feed = OutboundQueue(limit: 1 << 20)
         let base = upstream.url

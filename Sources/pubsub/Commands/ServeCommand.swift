@@ -91,6 +91,7 @@ struct ServeCommand: AsyncPubSubSubcommand {
     @Option(help: ArgumentHelp("How long connect and user events wait for their handler's answer (e.g. 10s, 500ms).", valueName: "duration"))
     var eventHandlerTimeout = "10s"
 
+    @OptionGroup(title: "Limits") var limits: LimitOptions
     @OptionGroup var sse: SSEOptions
     @OptionGroup var global: GlobalOptions
 
@@ -121,7 +122,7 @@ struct ServeCommand: AsyncPubSubSubcommand {
 
     func execute() async throws {
         let key = accessKey ?? ConnectionString.developmentAccessKey
-        let configuration = ServiceConfiguration(
+        var configuration = ServiceConfiguration(
             host: host,
             port: port,
             accessKeys: [key],
@@ -133,9 +134,13 @@ struct ServeCommand: AsyncPubSubSubcommand {
             eventHandlers: try eventHandlers(),
             eventHandlerTimeout: try DurationOption.parse(eventHandlerTimeout, option: "--event-handler-timeout")
         )
+        configuration.sseHistoryByteLimit = try sse.historyByteLimit()
+        try limits.apply(to: &configuration)
+        let settings = configuration
         let logger = Logger(label: "pubsub.hub")
         let customKey = accessKey != nil
-        let hub = buildHubService(configuration: configuration, logger: logger) { port in
+        let hub = buildHubService(configuration: settings, logger: logger) { port in
+            let configuration = settings
             let connection = configuration.connectionString(port: port)
             Terminal.output("pubsub serve: listening on http://\(configuration.host):\(port)")
             Terminal.output("Connection string: \(customKey ? connection.description : connection.unredactedString)")

@@ -72,6 +72,7 @@ struct ServeSSECommand: AsyncPubSubSubcommand {
             upstream: connectionString.endpoint,
             accessKeys: [connectionString.accessKey],
             historyLimit: sse.history,
+            historyByteLimit: try sse.historyByteLimit(),
             options: try sse.endpointOptions(),
             relay: { _, stream, body, type in
                 let target: SendTarget

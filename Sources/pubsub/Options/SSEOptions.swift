@@ -16,6 +16,12 @@ struct SSEOptions: ParsableArguments {
     @Option(help: ArgumentHelp("Comment line sent on an idle SSE stream this often.", valueName: "duration"))
     var heartbeat = "15s"
 
+    @Option(help: ArgumentHelp("SSE readers served at once; more are refused with 503.", valueName: "n"))
+    var maxSseStreams = 10_000
+
+    @Option(help: ArgumentHelp("Bytes of SSE history a hub keeps across its streams; the oldest events go first (e.g. 64MB).", valueName: "size"))
+    var historyBytes = "64MB"
+
     func validate() throws {
         guard (1...1_000_000).contains(history) else { throw ValidationError("--history \(history) must be from 1 to 1000000") }
         for group in publicGroup {
@@ -25,6 +31,16 @@ struct SSEOptions: ParsableArguments {
             throw ValidationError("--allow-origin \"\(allowOrigin)\" must be * or an origin such as https://app.example.com")
         }
         _ = try heartbeatPeriod()
+        _ = try historyByteLimit()
+        guard (1...10_000_000).contains(maxSseStreams) else { throw ValidationError("--max-sse-streams \(maxSseStreams) is out of range: 1 to 10000000") }
+    }
+
+    func historyByteLimit() throws -> Int {
+        do {
+            return try ByteSizeText.parse(historyBytes, option: "--history-bytes")
+        } catch {
+            throw ValidationError(error.message)
+        }
     }
 
     func heartbeatPeriod() throws -> Duration {
@@ -38,6 +54,7 @@ struct SSEOptions: ParsableArguments {
         options.publicGroups = Set(publicGroup)
         options.allowOrigin = allowOrigin.map { $0.hasSuffix("/") && $0 != "*" ? String($0.dropLast()) : $0 }
         options.heartbeat = try heartbeatPeriod()
+        options.maxStreams = maxSseStreams
         return options
     }
 }

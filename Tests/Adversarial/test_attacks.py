@@ -1,0 +1,310 @@
+"""Attacks on the real `pubsub serve`: during and after each one the service stays up, a
+well-behaved client (the official service SDK publishing, a JSON-subprotocol subscriber) still gets
+a publish within PROBE_BOUND, and the service's peak resident memory stays under CEILING_MIB.
+
+Each test runs its own service, so its VmHWM is that attack's peak. The figures are printed and,
+with PUBSUB_ATTACK_REPORT set, appended to that file (scripts/test.sh prints them at the end)."""
+
+import json
+import socket
+import threading
+import time
+import urllib.error
+import urllib.request
+
+import jwt
+import pytest
+
+from attack_helpers import WAIT, Probe, RawClient, frame, hub_name, memory_kib, open_descriptors, report, server_client, service, text
+
+# The stated bounds: a publish reaches the probe within this many seconds during any attack, and
+# the service never holds more than this much memory (a debug build idles at about 30 MiB).
+PROBE_BOUND = 2.0
+CEILING_MIB = 256
+
+
+@pytest.fixture
+def local():
+    running = service("--handshake-timeout", "2s", "--http-idle-timeout", "3s", "--max-connections-per-user", "200")
+    yield running
+    assert running.process.poll() is None, "the service died: " + running.process.stderr.read()
+    status = running.stop()
+    assert status == 0, f"pubsub serve exited {status}: " + running.process.stderr.read()
+
+
+def rest_token(local, path):
+    key = local.connection_string.split("AccessKey=")[1].split(";")[0]
+    audience = f"http://localhost:{local.port}{path}"
+    return jwt.encode({"aud": audience, "exp": int(time.time()) + 300}, key, algorithm="HS256")
+
+
+def rest(local, method, path, query="", body=b"", headers=None):
+    """A REST call with a valid service token; (status, body)."""
+    url = f"http://localhost:{local.port}{path}?api-version=2024-01-01{query}"
+    request = urllib.request.Request(url, data=body if method != "HEAD" else None, method=method)
+    request.add_header("Authorization", "Bearer " + rest_token(local, path))
+    for name, value in (headers or {}).items():
+        request.add_header(name, value)
+    try:
+        with urllib.request.urlopen(request, timeout=WAIT) as response:
+            return response.status, response.read()
+    except urllib.error.HTTPError as error:
+        return error.code, error.read()
+
+
+def check(local, probe, name, **extra):
+    """The probe still gets a publish in time, a new client can still connect, memory is bounded."""
+    assert local.process.poll() is None, "the service died: " + local.process.stderr.read()
+    assert probe.latency() < PROBE_BOUND
+    fresh = Probe(local, hub_name())
+    assert fresh.latency() < PROBE_BOUND
+    fresh.close()
+    peak = report(name, local, probe.latencies, **extra)
+    assert peak < CEILING_MIB * 1024, f"peak memory {peak // 1024} MiB is over the {CEILING_MIB} MiB ceiling"
+
+
+def probe_while(local, probe, running):
+    """Publishes to the probe every 50 ms until `running` clears; each must arrive within the bound."""
+    while running.is_set():
+        assert probe.latency() < PROBE_BOUND
+        time.sleep(0.05)
+
+
+def test_generate_token_with_a_huge_lifetime_is_a_400(local):
+    probe = Probe(local, hub_name())
+    for minutes in ["9223372036854775807", "2147483648", "0", "-1", "1e9", "x" * 1000]:
+        status, body = rest(local, "POST", "/api/hubs/h/:generateToken", f"&minutesToExpire={minutes}")
+        assert status == 400, (minutes, status)
+        assert json.loads(body)["code"] == "InvalidMinutesToExpire"
+    status, body = rest(local, "POST", "/api/hubs/h/:generateToken", "&minutesToExpire=2147483647")
+    assert status == 200 and json.loads(body)["token"]
+    check(local, probe, "generateToken minutesToExpire=Int64.max")
+
+
+def test_a_filter_nested_5000_deep_is_a_400(local):
+    probe = Probe(local, hub_name())
+    nested = "(" * 5000 + "userId eq 'a'" + ")" * 5000
+    status, body = rest(local, "POST", "/api/hubs/h/:send", "&filter=" + urllib.request.quote(nested), b"x", {"Content-Type": "text/plain"})
+    assert status == 400 and b"deep" in body, (status, body[:200])
+    long_chain = " and ".join(["true"] * 3000)
+    status, _ = rest(local, "POST", "/api/hubs/h/:send", "&filter=" + urllib.request.quote(long_chain), b"x", {"Content-Type": "text/plain"})
+    assert status == 400
+    status, _ = rest(local, "GET", "/api/hubs/h/groups/g/connections", "&continuationToken=9223372036854775807")
+    assert status == 200
+    check(local, probe, "filter 5,000 parentheses deep")
+
+
+def test_2000_half_sent_requests_are_timed_out(local):
+    probe = Probe(local, hub_name())
+    baseline = open_descriptors(local.process)
+    sockets = []
+    for _ in range(2000):
+        half = socket.create_connection(("127.0.0.1", local.port), timeout=WAIT)
+        half.sendall(b"GET /client/hubs/chat?access_tok")
+        sockets.append(half)
+    # A REST request whose body never comes: the HTTP idle timeout ends it.
+    stalled = socket.create_connection(("127.0.0.1", local.port), timeout=WAIT)
+    stalled.sendall(b"POST /api/hubs/h/:send HTTP/1.1\r\nHost: x\r\nContent-Length: 100\r\n\r\nabc")
+    assert probe.latency() < PROBE_BOUND
+    started = time.monotonic()
+    answers = []
+    for half in sockets:
+        answer = half.recv(4096)  # blocks until the service answers and closes
+        answers.append(answer)
+        half.close()
+    closed_after = time.monotonic() - started
+    assert all(a.startswith(b"HTTP/1.1 408") for a in answers), {a[:40] for a in answers}
+    assert b"--handshake-timeout" in answers[0]
+    # The stalled request is closed by the idle timeout (whatever it was answered, the socket ends).
+    stalled.settimeout(WAIT)
+    while stalled.recv(4096):
+        pass
+    stalled.close()
+    # Every descriptor came back.
+    deadline = time.monotonic() + WAIT
+    while open_descriptors(local.process) > baseline + 5 and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert open_descriptors(local.process) <= baseline + 5
+    check(local, probe, "2,000 half-sent requests (slowloris)", closed_within_s=round(closed_after, 2))
+
+
+def test_a_client_that_reads_nothing_while_1mb_messages_are_sent_is_cut_off(local):
+    probe = Probe(local, hub_name())
+    hub = hub_name()
+    sleeper = RawClient(local, hub, receive_buffer=4096)
+    assert sleeper.status == 101
+    server = server_client(local, hub)
+    message = "x" * ((1 << 20) - 16)
+    # 64 MB towards a client that reads nothing: the service keeps at most its outbound limit
+    # (16 MB) for it, then closes it as a slow client.
+    for _ in range(64):
+        server.send_to_all(message, content_type="text/plain")
+        assert probe.latency() < PROBE_BOUND
+    sleeper.socket.settimeout(WAIT)
+    codes = [m.get("close") for m in sleeper.messages() if "close" in m]
+    # What it had buffered comes first; its socket then ends (with the 1008 close frame when that
+    # still fitted in the socket).
+    assert codes in ([1008], []), codes
+    sleeper.close()
+    check(local, probe, "non-reader sent 64 x 1 MB")
+
+
+def test_a_ping_flood_that_never_reads_is_held_to_one_owed_pong(local):
+    hub = hub_name()
+    probe = Probe(local, hub)
+    flooder = RawClient(local, hub, receive_buffer=4096)
+    ping = frame(0x9, b"p" * 125)
+    burst = ping * 2000
+    for _ in range(100):  # 200,000 pings, 26 MB of them, none of their pongs read
+        flooder.send(burst)
+    assert probe.latency() < PROBE_BOUND
+    check(local, probe, "200,000 pings never read")
+    flooder.close()
+
+
+def acked(client, frames):
+    """Sends the frames and reads their acks: a client that reads what it asked for, in windows of
+    a few thousand (a client that never reads its acks is cut off as slow: another test)."""
+    client.send(b"".join(frames))
+    acks = []
+    for message in client.messages():
+        if message.get("type") == "ack":
+            acks.append(message)
+            if len(acks) == len(frames):
+                return acks
+    raise AssertionError(f"the socket closed after {len(acks)} of {len(frames)} acks")
+
+
+def test_a_million_distinct_ack_ids_are_a_window(local):
+    hub = hub_name()
+    probe = Probe(local, hub)
+    client = RawClient(local, hub, roles=["webpubsub.joinLeaveGroup"])
+    assert client.status == 101
+    total, window = 1_000_000, 2000
+    duplicates = 0
+    for start in range(1, total + 1, window):
+        frames = [text('{"type":"leaveGroup","group":"g","ackId":%d}' % i) for i in range(start, start + window)]
+        duplicates += sum(1 for ack in acked(client, frames) if not ack["success"])
+        if start % 200_000 == 1:
+            assert probe.latency() < PROBE_BOUND
+    assert duplicates == 0
+    # The newest are remembered, the oldest forgotten (the window is 1024).
+    recent, old = acked(client, [text('{"type":"leaveGroup","group":"g","ackId":%d}' % total), text('{"type":"leaveGroup","group":"g","ackId":1}')])
+    assert recent["error"]["name"] == "Duplicate"
+    assert old["success"]
+    check(local, probe, "1,000,000 distinct ackIds")
+    client.close()
+
+
+def test_100000_joins_stop_at_the_group_limit(local):
+    hub = hub_name()
+    probe = Probe(local, hub)
+    client = RawClient(local, hub, roles=["webpubsub.joinLeaveGroup"])
+    total, window = 100_000, 2000
+    succeeded = refused = 0
+    for start in range(1, total + 1, window):
+        frames = [text('{"type":"joinGroup","group":"g%d","ackId":%d}' % (i, i)) for i in range(start, start + window)]
+        for ack in acked(client, frames):
+            if ack["success"]:
+                succeeded += 1
+            else:
+                assert "1000 groups" in ack["error"]["message"]
+                refused += 1
+    assert (succeeded, refused) == (1000, total - 1000)
+    assert probe.latency() < PROBE_BOUND
+    check(local, probe, "100,000 joins to distinct groups")
+    client.close()
+
+
+def test_fragmented_messages_that_never_end_are_closed_at_the_size_limit(local):
+    hub = hub_name()
+    probe = Probe(local, hub)
+    big = RawClient(local, hub)
+    big.send(frame(0x1, b"[", fin=False))
+    for _ in range(40):  # 2.5 MB of continuations, never a final one
+        try:
+            big.send(frame(0x0, b"1," * 32768, fin=False))
+        except OSError:
+            break
+    assert big.close_code() == 1009
+    many = RawClient(local, hub)
+    many.send(frame(0x1, b"", fin=False) + frame(0x0, b"", fin=False) * 20_000)
+    assert many.close_code() == 1009
+    check(local, probe, "fragmented messages that never end")
+
+
+def test_invalid_utf8_is_closed_with_1007(local):
+    hub = hub_name()
+    probe = Probe(local, hub)
+    client = RawClient(local, hub)
+    client.send(frame(0x1, b'{"type":"ping","x":"\xff\xfe"}'))
+    assert client.close_code() == 1007
+    check(local, probe, "invalid UTF-8")
+
+
+def test_a_200mb_rest_body_is_refused_without_being_held(local):
+    probe = Probe(local, hub_name())
+    path = "/api/hubs/h/:send"
+    upload = socket.create_connection(("127.0.0.1", local.port), timeout=WAIT)
+    upload.sendall(
+        (
+            f"POST {path}?api-version=2024-01-01 HTTP/1.1\r\nHost: localhost:{local.port}\r\n"
+            f"Authorization: Bearer {rest_token(local, path)}\r\nContent-Type: text/plain\r\nContent-Length: {200 << 20}\r\n\r\n"
+        ).encode()
+    )
+    chunk = b"x" * (1 << 20)
+    sent = 0
+    try:
+        for _ in range(200):
+            upload.sendall(chunk)
+            sent += 1
+    except OSError:
+        pass  # the service answered and closed before the body ended
+    answer = b""
+    try:
+        while b"\r\n\r\n" not in answer:
+            part = upload.recv(4096)
+            if not part:
+                break
+            answer += part
+    except OSError:
+        pass
+    upload.close()
+    assert answer.startswith(b"HTTP/1.1 413"), answer[:100]
+    check(local, probe, "200 MB REST body", mib_sent_before_refusal=sent)
+
+
+def test_unauthenticated_sse_publishes_to_many_hubs_are_401_and_keep_nothing(local):
+    probe = Probe(local, hub_name())
+    before = memory_kib(local.process)
+    for index in range(3000):
+        request = urllib.request.Request(f"http://localhost:{local.port}/publish?hub=h{index}", data=b"x" * 1000, method="POST")
+        request.add_header("Content-Type", "text/plain")
+        try:
+            urllib.request.urlopen(request, timeout=WAIT)
+            raise AssertionError("an anonymous publish was accepted")
+        except urllib.error.HTTPError as error:
+            assert error.code == 401
+    check(local, probe, "3,000 anonymous SSE publishes to distinct hubs", rss_growth_mib=round((memory_kib(local.process) - before) / 1024, 1))
+
+
+def test_thousands_of_connections_from_one_user_are_refused_past_the_limit(local):
+    hub = hub_name()
+    probe = Probe(local, hub)
+    clients, refused = [], []
+    for _ in range(2000):
+        client = RawClient(local, hub, user="mallory")
+        if client.status == 101:
+            clients.append(client)
+        else:
+            refused.append(client.status)
+            if len(refused) == 1:
+                assert "user \"mallory\" already has 200 connections" in client.rest_of_body()
+            client.close()
+    assert len(clients) == 200
+    assert set(refused) == {429} and len(refused) == 1800
+    other = RawClient(local, hub, user="alice")
+    assert other.status == 101
+    check(local, probe, "2,000 connections from one user")
+    for client in clients + [other]:
+        client.close()
