@@ -188,7 +188,7 @@ _pubsub_serve() {
     repeating_flags=(--verbose -v)
     non_repeating_flags=(--quiet -q --version -h --help)
     repeating_options=(--event-handler --public-group)
-    non_repeating_options=(--host --port --access-key --keepalive-interval --trace-buffer --trace-history --event-handler-config --event-handler-timeout --history --allow-origin --heartbeat --log-level)
+    non_repeating_options=(--host --port --access-key --keepalive-interval --trace-buffer --trace-history --event-handler-config --event-handler-timeout --handshake-timeout --http-idle-timeout --max-connections --max-connections-per-user --max-groups-per-connection --outbound-queue-bytes --history --allow-origin --heartbeat --max-sse-streams --history-bytes --log-level)
     __pubsub_offer_flags_options 0
 
     # Offer option value completions
@@ -221,6 +221,24 @@ _pubsub_serve() {
     '--event-handler-timeout')
         return
         ;;
+    '--handshake-timeout')
+        return
+        ;;
+    '--http-idle-timeout')
+        return
+        ;;
+    '--max-connections')
+        return
+        ;;
+    '--max-connections-per-user')
+        return
+        ;;
+    '--max-groups-per-connection')
+        return
+        ;;
+    '--outbound-queue-bytes')
+        return
+        ;;
     '--history')
         return
         ;;
@@ -233,6 +251,12 @@ _pubsub_serve() {
     '--heartbeat')
         return
         ;;
+    '--max-sse-streams')
+        return
+        ;;
+    '--history-bytes')
+        return
+        ;;
     '--log-level')
         return
         ;;
@@ -243,7 +267,7 @@ _pubsub_serve-sse() {
     repeating_flags=(--verbose -v)
     non_repeating_flags=(--quiet -q --version -h --help)
     repeating_options=(--group --public-group)
-    non_repeating_options=(--hub --host --port --history --allow-origin --heartbeat --connection-string --connection-string-file --ca-file --log-level)
+    non_repeating_options=(--hub --host --port --history --allow-origin --heartbeat --max-sse-streams --history-bytes --connection-string --connection-string-file --ca-file --log-level)
     __pubsub_offer_flags_options 0
 
     # Offer option value completions
@@ -270,6 +294,12 @@ _pubsub_serve-sse() {
         return
         ;;
     '--heartbeat')
+        return
+        ;;
+    '--max-sse-streams')
+        return
+        ;;
+    '--history-bytes')
         return
         ;;
     '--connection-string')

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# The one test command (README, CI): Swift unit and end-to-end tests, the generated-docs check, and
-# the conformance suite that judges us with Microsoft's official Python SDKs.
+# The one test command (README, CI): Swift unit and end-to-end tests, the generated-docs check, the
+# conformance suite that judges us with Microsoft's official Python SDKs, every fuzz target for a
+# short bounded time, and the adversarial suite (attacks on the real binary).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -22,3 +23,14 @@ timeout 600 swift test --skip-build --disable-xctest
 
 echo "== conformance (official SDKs)"
 PUBSUB_BIN="$(swift build --show-bin-path)/pubsub" .venv/bin/python -m pytest Tests/Conformance -q
+
+echo "== fuzz (every target, ${PUBSUB_FUZZ_SECONDS:-15} s each; longer runs: scripts/fuzz.sh TARGET 600)"
+scripts/fuzz.sh all "${PUBSUB_FUZZ_SECONDS:-15}"
+
+echo "== adversarial (attacks on the real binary)"
+report="$(swift build --show-bin-path)/attack-report.jsonl"
+rm -f "$report"
+PUBSUB_BIN="$(swift build --show-bin-path)/pubsub" PUBSUB_ATTACK_REPORT="$report" \
+    timeout 900 .venv/bin/python -m pytest Tests/Adversarial -q -p no:cacheprovider
+echo "peak memory and probe latency per attack:"
+cat "$report"

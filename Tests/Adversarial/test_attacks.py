@@ -308,3 +308,43 @@ def test_thousands_of_connections_from_one_user_are_refused_past_the_limit(local
     check(local, probe, "2,000 connections from one user")
     for client in clients + [other]:
         client.close()
+
+
+def test_an_event_handler_that_answers_slowly_hugely_or_with_wrong_types(tmp_path):
+    from event_upstream import Answer, Upstream
+
+    upstream = Upstream()
+    local = service("--event-handler", f"*={upstream.template} user=* system=connect", "--event-handler-timeout", "1s")
+    try:
+        slow, huge, wrong = hub_name(), hub_name(), hub_name()
+        gate = upstream.gate()
+        upstream.on(slow, "connect", lambda request: Answer(200, b"{}", "application/json", wait=gate))
+        upstream.on(huge, "connect", lambda request: Answer(200, b'{"groups":["' + b"g" * (4 << 20) + b'"]}', "application/json"))
+        upstream.on(wrong, "connect", lambda request: Answer(200, b'{"userId":7,"groups":5,"roles":"x"}', "application/json"))
+        upstream.on(wrong, "message", lambda request: Answer(200, b"\xff" * 100, "text/plain"))
+        upstream.on(huge, "message", lambda request: Answer(200, b"x" * (4 << 20), "text/plain"))
+        probe = Probe(local, hub_name())
+        refusals = {}
+        for name, hub in [("slow", slow), ("huge", huge), ("wrong", wrong)]:
+            client = RawClient(local, hub)
+            refusals[name] = (client.status, client.rest_of_body())
+            client.close()
+            assert probe.latency() < PROBE_BOUND
+        assert refusals["slow"][0] == 504 and "did not answer within 1 s" in refusals["slow"][1], refusals["slow"]
+        assert refusals["huge"][0] == 502 and "over 1048576 bytes" in refusals["huge"][1], refusals["huge"]
+        assert refusals["wrong"][0] == 500 and "userId that is not a string" in refusals["wrong"][1], refusals["wrong"]
+        # User events whose answers are huge or not the text they claim: the ack says so, the
+        # connection stays.
+        no_connect = hub_name()
+        upstream.on(no_connect, "message", lambda request: Answer(200, b"x" * (4 << 20), "text/plain"))
+        client = RawClient(local, no_connect)
+        assert client.status == 101
+        client.send(text('{"type":"event","event":"message","dataType":"text","data":"hi","ackId":1}'))
+        ack = next(m for m in client.messages() if m.get("type") == "ack")
+        assert ack["success"] is False and ack["error"]["name"] == "InvocationFailed", ack
+        client.close()
+        check(local, probe, "event handler: slow, 4 MB, wrong types")
+    finally:
+        upstream.stop()
+        assert local.process.poll() is None, "the service died: " + local.process.stderr.read()
+        assert local.stop() == 0
