@@ -1,3 +1,4 @@
+public import AsyncAlgorithms
 import Foundation
 import Logging
 public import PubSubCore
@@ -36,7 +37,7 @@ public struct GroupSender: Sendable {
     /// Sends every payload from `payloads`, in order.
     /// - Returns: how many were sent.
     /// - Throws: ``PubSubError``: 77 Forbidden or refused, 75 no ack after every attempt, 69 unreachable.
-    public func send(_ payloads: AsyncStream<MessageData>) async throws -> Int {
+    public func send(_ payloads: AsyncChannel<MessageData>) async throws -> Int {
         let waiter = AckWaiter()
         let source = PayloadSource(payloads)
         let progress = Mutex(Progress())
@@ -82,9 +83,9 @@ public struct GroupSender: Sendable {
 
     /// One iterator over the payloads, shared by successive connections.
     private actor PayloadSource {
-        private var iterator: AsyncStream<MessageData>.AsyncIterator
+        private var iterator: AsyncChannel<MessageData>.AsyncIterator
 
-        init(_ payloads: AsyncStream<MessageData>) {
+        init(_ payloads: AsyncChannel<MessageData>) {
             iterator = payloads.makeAsyncIterator()
         }
 

@@ -1,3 +1,4 @@
+public import AsyncAlgorithms
 import Foundation
 import Logging
 import Synchronization
@@ -82,14 +83,18 @@ public enum WebSocketClient {
         to urlText: String,
         options: Options = Options(),
         logger: Logger,
-        body: @escaping @Sendable (WebSocketConnection, AsyncThrowingStream<WebSocketMessage, any Error>) async throws -> Value
+        body: @escaping @Sendable (WebSocketConnection, AsyncThrowingChannel<WebSocketMessage, any Error>) async throws -> Value
     ) async throws -> Value {
         let url = try Target(urlText)
         let channel = try await open(url, options: options, logger: logger)
         logger.debug("WebSocket open", metadata: ["subprotocol": "\(channel.subprotocol ?? "none")"])
         return try await channel.channel.executeThenClose { inbound, outbound in
             let connection = WebSocketConnection(subprotocol: channel.subprotocol, outbound: outbound)
-            let (messages, continuation) = AsyncThrowingStream.makeStream(of: WebSocketMessage.self, throwing: (any Error).self)
+            // A channel, not a buffering stream: the reader hands each message over and waits for the
+            // body to take it, so a body that is slow (stdout to a slow pipe) slows the socket's reads
+            // and TCP pushes back on the service, instead of messages piling up in memory here.
+            let messages = AsyncThrowingChannel<WebSocketMessage, any Error>()
+            let continuation = messages
             let lastFrame = FrameClock()
             return try await withThrowingTaskGroup(of: Value?.self) { group in
                 group.addTask {
@@ -115,7 +120,7 @@ public enum WebSocketClient {
         outbound: NIOAsyncChannelOutboundWriter<WebSocketFrame>,
         options: Options,
         lastFrame: FrameClock,
-        into continuation: AsyncThrowingStream<WebSocketMessage, any Error>.Continuation,
+        into continuation: AsyncThrowingChannel<WebSocketMessage, any Error>,
         logger: Logger
     ) async {
         var fragments: [UInt8] = []
@@ -134,29 +139,30 @@ public enum WebSocketClient {
                     var data = frame.unmaskedData
                     let code = data.readWebSocketErrorCode().map { UInt16(webSocketErrorCode: $0) }
                     let reason = data.readString(length: data.readableBytes) ?? ""
-                    continuation.finish(throwing: WebSocketClosed(code: code, reason: reason))
+                    continuation.fail(WebSocketClosed(code: code, reason: reason))
                     return
                 case .text, .binary, .continuation:
                     if frame.opcode != .continuation { fragmentOpcode = frame.opcode; fragments.removeAll() }
                     fragments.append(contentsOf: frame.unmaskedData.readableBytesView)
                     guard fragments.count <= options.maxMessageSize else {
-                        continuation.finish(throwing: WebSocketClosed(code: nil, reason: "a message exceeded \(options.maxMessageSize) bytes"))
+                        continuation.fail(WebSocketClosed(code: nil, reason: "a message exceeded \(options.maxMessageSize) bytes"))
                         return
                     }
                     guard frame.fin else { continue }
-                    if fragmentOpcode == .text {
-                        continuation.yield(.text(String(decoding: fragments, as: UTF8.self)))
-                    } else {
-                        continuation.yield(.binary(fragments))
-                    }
+                    let message: WebSocketMessage =
+                        fragmentOpcode == .text ? .text(String(decoding: fragments, as: UTF8.self)) : .binary(fragments)
+                    lastFrame.waitingForConsumer(true)
+                    await continuation.send(message)
+                    lastFrame.waitingForConsumer(false)
+                    lastFrame.touch()
                     fragments.removeAll(keepingCapacity: true)
                 default:
                     break
                 }
             }
-            continuation.finish(throwing: WebSocketClosed(code: nil, reason: ""))
+            continuation.fail(WebSocketClosed(code: nil, reason: ""))
         } catch {
-            continuation.finish(throwing: WebSocketClosed(code: nil, reason: "\(error)"))
+            continuation.fail(WebSocketClosed(code: nil, reason: "\(error)"))
         }
     }
 
@@ -166,13 +172,13 @@ public enum WebSocketClient {
         outbound: NIOAsyncChannelOutboundWriter<WebSocketFrame>,
         period: Duration,
         lastFrame: FrameClock,
-        messages: AsyncThrowingStream<WebSocketMessage, any Error>.Continuation
+        messages: AsyncThrowingChannel<WebSocketMessage, any Error>
     ) async throws {
         while true {
             try await Task.sleep(for: period)
-            if lastFrame.age > period * 3 {
+            if !lastFrame.isWaitingForConsumer, lastFrame.age > period * 3 {
                 let closed = WebSocketClosed(code: nil, reason: "no frame for \(period * 3): the connection is half-open")
-                messages.finish(throwing: closed)
+                messages.fail(closed)
                 throw closed
             }
             try await outbound.write(WebSocketFrame(fin: true, opcode: .ping, maskKey: .random(), data: ByteBuffer(string: "pubsub")))
@@ -183,6 +189,13 @@ public enum WebSocketClient {
     final class FrameClock: Sendable {
         private let start = ContinuousClock.now
         private let lastNanoseconds = Synchronization.Atomic<Int64>(0)
+        private let waiting = Synchronization.Atomic<Bool>(false)
+
+        /// Whether the reader is waiting for the body to take a message: no frame is read then, and
+        /// the connection is not half-open for it.
+        var isWaitingForConsumer: Bool { waiting.load(ordering: .relaxed) }
+
+        func waitingForConsumer(_ flag: Bool) { waiting.store(flag, ordering: .relaxed) }
 
         func touch() {
             let elapsed = ContinuousClock.now - start

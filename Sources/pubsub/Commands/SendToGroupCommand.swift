@@ -1,3 +1,4 @@
+import AsyncAlgorithms
 import ArgumentParser
 import Foundation
 import Logging
@@ -57,14 +58,16 @@ struct SendToGroupCommand: AsyncPubSubSubcommand {
         sender.trust = try client.tls.trust()
 
         let type = dataType
-        let (payloads, continuation) = AsyncStream.makeStream(of: MessageData.self)
+        // A channel: the source reads the next message only once the sender took the last one, so a
+        // fast producer (`yes | pubsub send-to-group g --lines`) is held back, not buffered.
+        let payloads = AsyncChannel<MessageData>()
         let configured = sender
         let sent = try await withThrowingTaskGroup(of: Int?.self) { tasks in
             tasks.addTask { try await configured.send(payloads) }
             tasks.addTask {
-                defer { continuation.finish() }
+                defer { payloads.finish() }
                 try await source.forEach { bytes, what in
-                    continuation.yield(try MessageSourceOptions.checked(bytes, as: type, what: what))
+                    await payloads.send(try MessageSourceOptions.checked(bytes, as: type, what: what))
                 }
                 return nil
             }

@@ -3,17 +3,43 @@ import Foundation
 /// Reads standard input off the cooperative pool: a dedicated `Thread` does the blocking reads and
 /// hands the results over (the one documented bridge; `FileHandle.bytes` does not exist on Linux).
 enum StandardInput {
-    /// Every line, without its newline (`\r\n` is accepted), as they arrive.
-    static func lines() -> AsyncStream<String> {
+    /// Every line, without its newline (`\r\n` is accepted), as they arrive. The reading thread
+    /// stays at most `readAhead` lines ahead of the consumer, so a producer faster than the
+    /// network is held back by the pipe instead of filling memory.
+    static func lines(readAhead: Int = 64) -> BoundedLines {
         let (stream, continuation) = AsyncStream.makeStream(of: String.self)
+        let slots = DispatchSemaphore(value: readAhead)
         let thread = Thread {
-            while let line = readLine(strippingNewline: true) {
+            while true {
+                slots.wait()
+                guard let line = readLine(strippingNewline: true) else { break }
                 continuation.yield(line.hasSuffix("\r") ? String(line.dropLast()) : line)
             }
             continuation.finish()
         }
         thread.start()
-        return stream
+        return BoundedLines(stream: stream, slots: slots)
+    }
+
+    /// Lines from the reading thread; taking one frees a slot for the next read.
+    struct BoundedLines: AsyncSequence {
+        let stream: AsyncStream<String>
+        let slots: DispatchSemaphore
+
+        struct AsyncIterator: AsyncIteratorProtocol {
+            var base: AsyncStream<String>.AsyncIterator
+            let slots: DispatchSemaphore
+
+            mutating func next() async -> String? {
+                let line = await base.next()
+                if line != nil { slots.signal() }
+                return line
+            }
+        }
+
+        func makeAsyncIterator() -> AsyncIterator {
+            AsyncIterator(base: stream.makeAsyncIterator(), slots: slots)
+        }
     }
 
     /// All of standard input.
