@@ -28,6 +28,8 @@ package enum FuzzTarget: String, CaseIterable, Sendable {
     case sseParser = "sse-parser"
     /// Role strings from tokens and `--role` (`webpubsub.joinLeaveGroup.a*`), and group names.
     case role
+    /// A `connect` event handler's 200 answer (§8.4): user, groups, roles, subprotocol.
+    case connectAnswer = "connect-answer"
 
     /// Runs one input.
     package func run(_ bytes: UnsafeRawBufferPointer) {
@@ -59,6 +61,10 @@ package enum FuzzTarget: String, CaseIterable, Sendable {
             }
             _ = GroupName.problem(with: text)
             _ = try? HubName.validate(text)
+        case .connectAnswer:
+            if let answer = try? ConnectAnswer(json: bytes) {
+                _ = answer.roles.map { $0.grants(.sendToGroup, on: "g") }
+            }
         }
     }
 

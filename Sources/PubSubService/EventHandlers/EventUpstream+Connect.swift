@@ -92,33 +92,16 @@ extension EventUpstream {
         func invalid(_ problem: String) -> Result<ClientAdmission, AdmissionRefusal> {
             .failure(AdmissionRefusal(status: .internalServerError, reason: "the connect event handler answered 200 with \(problem)", hub: hub))
         }
-        guard let object = JSONValue.parseObject(Data(answer.body.readableBytesView)) else {
-            return invalid("a body that is not a JSON object (expected {\"userId\":…,\"groups\":[…],\"roles\":[…],\"subprotocol\":…})")
+        let answered: ConnectAnswer
+        do {
+            answered = try ConnectAnswer(json: answer.body.readableBytesView)
+        } catch {
+            return invalid(error.description)
         }
-        if let userId = object["userId"], userId != .null {
-            guard let user = userId.stringValue else { return invalid("a userId that is not a string") }
-            admission.userId = user.isEmpty ? nil : user
-        }
-        if let groups = object["groups"], groups != .null {
-            guard case .array(let values) = groups, let names = Optional(values.compactMap(\.stringValue)), names.count == values.count else {
-                return invalid("groups that are not an array of strings")
-            }
-            for name in names {
-                if let problem = GroupName.problem(with: name) { return invalid("the group \"\(name)\": \(problem)") }
-            }
-            admission.groups += names
-        }
-        if let roles = object["roles"], roles != .null {
-            guard case .array(let values) = roles, let names = Optional(values.compactMap(\.stringValue)), names.count == values.count else {
-                return invalid("roles that are not an array of strings")
-            }
-            // Unknown role strings grant nothing, as in tokens.
-            admission.roles += names.compactMap { try? Role(parsing: $0) }
-        }
-        if let subprotocol = object["subprotocol"], subprotocol != .null {
-            guard let name = subprotocol.stringValue, !name.isEmpty else {
-                return invalid("a subprotocol that is not a non-empty string (omit it to keep the negotiated one)")
-            }
+        if let userId = answered.userId { admission.userId = userId }
+        admission.groups += answered.groups
+        admission.roles += answered.roles
+        if let name = answered.subprotocol {
             guard admission.offeredSubprotocols.contains(name) else {
                 let offered = admission.offeredSubprotocols.isEmpty ? "none" : admission.offeredSubprotocols.joined(separator: ", ")
                 return invalid("the subprotocol \"\(name)\", which the client did not offer (it offered \(offered))")
