@@ -9,6 +9,14 @@ enum Payload: Sendable {
     case json(String)
     case binary(ByteBuffer)
 
+    /// The payload's size in bytes (text as UTF-8).
+    var byteCount: Int {
+        switch self {
+        case .text(let text), .json(let text): return text.utf8.count
+        case .binary(let bytes): return bytes.readableBytes
+        }
+    }
+
     var dataType: MessageDataType {
         switch self {
         case .text: return .text

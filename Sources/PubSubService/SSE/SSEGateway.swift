@@ -53,7 +53,12 @@ public final class SSEGateway: Sendable {
         self.accessKeys = accessKeys
         let broker = SSEBroker(historyLimit: historyLimit, historyByteLimit: historyByteLimit, retryMilliseconds: options.retryMilliseconds)
         self.broker = broker
-        self.feed = OutboundQueue(limit: 1 << 20)
+        // Bounded in bytes too: a burst of 1 MB messages waits here at most 256 MB, then the
+        // readers are told of the gap.
+        self.feed = OutboundQueue(limit: 1 << 20, byteLimit: 256 << 20, measure: { item in
+            if case .message(let payload, _) = item { return payload.byteCount }
+            return 0
+        })
         let base = upstream.url
         var endpoint = SSEEndpoint(
             options: options,
@@ -77,7 +82,7 @@ public final class SSEGateway: Sendable {
     public func deliver(_ data: MessageData, to stream: SSEStream) {
         if case .group(let group) = stream, !groups.contains(group) { return }
         if feed.enqueue(.message(Payload(data), stream)) == .full {
-            _ = feed.enqueue(.gap("the gateway fell more than \(feed.limit) messages behind its upstream"), overLimit: true)
+            _ = feed.enqueue(.gap("the gateway fell more than \(feed.limit) messages or \(feed.byteLimit) bytes behind its upstream"), overLimit: true)
         }
     }
 

@@ -8,7 +8,10 @@ enum StandardInput {
     /// network is held back by the pipe instead of filling memory.
     static func lines(readAhead: Int = 64) -> BoundedLines {
         let (stream, continuation) = AsyncStream.makeStream(of: String.self)
-        let slots = DispatchSemaphore(value: readAhead)
+        // Made at 0 and signalled up: libdispatch traps when a semaphore is freed below the value
+        // it was made with, and this one ends one below its start (the read that found the end).
+        let slots = DispatchSemaphore(value: 0)
+        for _ in 0..<readAhead { slots.signal() }
         let thread = Thread {
             while true {
                 slots.wait()
