@@ -24,8 +24,8 @@ timeout 600 swift test --skip-build --disable-xctest
 echo "== conformance (official SDKs)"
 PUBSUB_BIN="$(swift build --show-bin-path)/pubsub" .venv/bin/python -m pytest Tests/Conformance -q
 
-echo "== fuzz (every target, ${PUBSUB_FUZZ_SECONDS:-15} s each; longer runs: scripts/fuzz.sh TARGET 600)"
-scripts/fuzz.sh all "${PUBSUB_FUZZ_SECONDS:-15}"
+echo "== fuzz (every target, ${PUBSUB_FUZZ_SECONDS:-10} s each; longer runs: scripts/fuzz.sh TARGET 600)"
+scripts/fuzz.sh all "${PUBSUB_FUZZ_SECONDS:-10}"
 
 echo "== adversarial (attacks on the real binary)"
 report="$(swift build --show-bin-path)/attack-report.jsonl"

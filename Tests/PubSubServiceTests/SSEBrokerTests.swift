@@ -122,4 +122,46 @@ struct SSEBrokerTests {
         #expect(!resumed.lossReported)
         #expect(await Self.drain(resumed).map(\.data) == ["m3", "m4", "m5"])
     }
+
+    @Test("publishes to 10,000 groups keep the hub's byte budget, not 10,000 histories; a resume from before the evictions is told")
+    func historyByteBudget() async throws {
+        let broker = SSEBroker(historyLimit: 1000, historyByteLimit: 64 << 10, firstId: 1)
+        let payload = String(repeating: "x", count: 200)
+        for index in 0..<10_000 { broker.publish(.text(payload), to: .group("g\(index)")) }
+        // The newest groups' events are kept, within the budget.
+        let recent = try #require(broker.subscribe(to: [.group("g9999")], lastEventId: "9999"))
+        #expect(!recent.lossReported)
+        #expect(await Self.drain(recent).map(\.data) == [payload])
+        // A reader of an early group resuming from before its event: the event is gone, and it is told.
+        let early = try #require(broker.subscribe(to: [.group("g0")], lastEventId: "0"))
+        #expect(early.lossReported)
+        #expect(await Self.drain(early).filter { $0.name != "loss" && $0.data == payload }.isEmpty)
+    }
+
+    @Test("a busy stream's own limit drops its oldest events and the hub's order stays bounded")
+    func busyStream() async throws {
+        let broker = SSEBroker(historyLimit: 3, historyByteLimit: 1 << 30, historyRecordLimit: 100, firstId: 1)
+        broker.publish(.text("quiet"), to: .group("quiet"))
+        for index in 1...5000 { broker.publish(.text("m\(index)"), to: .server) }
+        let resumed = try #require(broker.subscribe(to: [.server], lastEventId: "4998"))
+        #expect(!resumed.lossReported)
+        #expect(await Self.drain(resumed).map(\.data) == ["m4998", "m4999", "m5000"])
+        // The quiet group's event went out with the order's oldest records: a resume says so.
+        let quiet = try #require(broker.subscribe(to: [.group("quiet")], lastEventId: "0"))
+        #expect(quiet.lossReported)
+    }
+
+    @Test("a hub's broker is removed once nobody read it for the retention; a reader then gets a new one")
+    func idleBrokers() throws {
+        let hubs = SSEHubs(historyLimit: 10, idleRetention: .seconds(300))
+        let broker = hubs.broker(hub: "Chat")
+        let reader = try #require(broker.subscribe(to: [.server], lastEventId: nil))
+        #expect(hubs.removeIdle(now: .now + .seconds(600)) == 0, "a broker with a reader stays")
+        broker.unsubscribe(reader)
+        #expect(hubs.removeIdle(now: .now + .seconds(60)) == 0, "within the retention it stays")
+        #expect(hubs.removeIdle(now: .now + .seconds(600)) == 1)
+        #expect(hubs.count == 0)
+        #expect(broker.subscribe(to: [.server], lastEventId: nil) == nil, "the retired broker takes no reader")
+        #expect(hubs.broker(hub: "chat") !== broker)
+    }
 }

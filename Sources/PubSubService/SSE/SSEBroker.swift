@@ -73,6 +73,8 @@ final class SSEBroker: Sendable {
     /// plus ``entryOverhead``): a hub published to in 100,000 groups keeps this much, not 100,000
     /// histories of `historyLimit` events.
     let historyByteLimit: Int
+    /// The most entries (live or already dropped by their stream's own limit) the hub's order keeps.
+    let historyRecordLimit: Int
     let queueLimit: Int
     /// Bytes that may wait for one reader before it is cut off (it resumes from the history).
     let queueByteLimit: Int
@@ -85,6 +87,7 @@ final class SSEBroker: Sendable {
     init(
         historyLimit: Int,
         historyByteLimit: Int = 64 << 20,
+        historyRecordLimit: Int = 200_000,
         queueLimit: Int = 4096,
         queueByteLimit: Int = 16 << 20,
         retryMilliseconds: Int = 3000,
@@ -93,6 +96,7 @@ final class SSEBroker: Sendable {
         self.firstId = firstId
         self.historyLimit = historyLimit
         self.historyByteLimit = historyByteLimit
+        self.historyRecordLimit = historyRecordLimit
         self.queueLimit = queueLimit
         self.queueByteLimit = queueByteLimit
         self.retryMilliseconds = retryMilliseconds
@@ -127,7 +131,7 @@ final class SSEBroker: Sendable {
                 state.historyBytes -= dropped.bytes.readableBytes + Self.entryOverhead
             }
             state.histories[stream] = history
-            Self.trimHistories(&state, byteLimit: historyByteLimit)
+            Self.trimHistories(&state, byteLimit: historyByteLimit, recordLimit: historyRecordLimit)
             guard let listeners = state.listenersByStream[stream] else { return id }
             for listenerId in listeners {
                 guard let listener = state.listeners[listenerId] else { continue }
@@ -199,10 +203,10 @@ final class SSEBroker: Sendable {
     }
 
     /// Drops the oldest entries, whatever their stream, until the histories fit `byteLimit` and the
-    /// order holds at most ``historyRecordLimit`` records (stale ones included, so the order stays
-    /// bounded when one busy stream's own limit drops its entries).
-    private static func trimHistories(_ state: inout State, byteLimit: Int) {
-        while state.historyBytes > byteLimit || state.historyOrder.count > historyRecordLimit,
+    /// order holds at most `recordLimit` records (stale ones included, so the order stays bounded
+    /// when one busy stream's own limit drops its entries).
+    private static func trimHistories(_ state: inout State, byteLimit: Int, recordLimit: Int) {
+        while state.historyBytes > byteLimit || state.historyOrder.count > recordLimit,
             let oldest = state.historyOrder.popFirst()
         {
             guard var history = state.histories.removeValue(forKey: oldest.stream) else { continue }
@@ -224,8 +228,6 @@ final class SSEBroker: Sendable {
         }
     }
 
-    /// The most entries (live or already dropped by their stream's limit) the order keeps.
-    static let historyRecordLimit = 200_000
 
     /// Retires the broker if no reader has listened for `duration` as of `now`: later subscribes
     /// get nil (under the same lock, so none is left listening to a broker nobody publishes to).
