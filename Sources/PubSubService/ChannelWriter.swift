@@ -28,7 +28,8 @@ final class ChannelWriter: Sendable {
     /// Frames that may wait.
     let limit: Int
     /// Payload bytes that may wait: a client that stops reading while 1 MB messages are sent to it
-    /// is cut off at this, not at `limit` megabytes.
+    /// is cut off at this, not at `limit` megabytes. An empty queue always takes one frame, however
+    /// large (so a limit below the message size slows nobody who reads).
     let byteLimit: Int
 
     init(channel: any Channel, limit: Int, byteLimit: Int = .max) {
@@ -43,7 +44,7 @@ final class ChannelWriter: Sendable {
         let (result, schedule): (EnqueueResult, Bool) = state.withLock { state in
             guard !state.finished else { return (.finished, false) }
             let size = frame.frame.byteCount
-            guard overLimit || (state.frames.count < limit && size <= byteLimit &- state.bytes) else { return (.full, false) }
+            guard overLimit || (state.frames.count < limit && (state.frames.isEmpty || size <= byteLimit &- state.bytes)) else { return (.full, false) }
             state.frames.append(frame)
             state.bytes &+= size
             guard !state.drainScheduled else { return (.enqueued, false) }

@@ -25,7 +25,8 @@ final class OutboundQueue<Element: Sendable>: Sendable {
 
     private let state = Mutex(State())
     let limit: Int
-    /// What the queued elements may hold together, as `measure` counts them.
+    /// What the queued elements may hold together, as `measure` counts them; an empty queue always
+    /// takes one element.
     let byteLimit: Int
     private let measure: @Sendable (Element) -> Int
 
@@ -46,7 +47,7 @@ final class OutboundQueue<Element: Sendable>: Sendable {
                 return (.enqueued, waiter)
             }
             let size = measure(frame)
-            guard overLimit || (state.frames.count < limit && size <= byteLimit &- state.bytes) else { return (.full, nil) }
+            guard overLimit || (state.frames.count < limit && (state.frames.isEmpty || size <= byteLimit &- state.bytes)) else { return (.full, nil) }
             state.frames.append(frame)
             state.bytes &+= size
             return (.enqueued, nil)
