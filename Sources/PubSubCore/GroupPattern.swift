@@ -18,6 +18,10 @@ public struct GroupPattern: Sendable, Hashable, CustomStringConvertible {
 
     /// The most `*` characters a pattern may hold.
     public static let maximumStars = 5
+    /// The longest pattern, in elements: a group name has at most 1024 characters, so a pattern
+    /// with more elements than that plus its stars can match nothing; refusing it keeps every
+    /// match at most 1029 × 1024 steps, whatever a token holds.
+    public static let maximumLength = 1024 + maximumStars
 
     /// Parses a pattern.
     /// - Throws: ``PubSubError`` `invalidRole` for an empty pattern, a dangling or unknown escape,
@@ -60,6 +64,9 @@ public struct GroupPattern: Sendable, Hashable, CustomStringConvertible {
                 }
             default:
                 elements.append(.literal(character))
+            }
+            guard elements.count <= Self.maximumLength else {
+                throw invalid("it is longer than any group name it could match (at most \(Self.maximumLength) characters)")
             }
         }
         guard stars <= Self.maximumStars else {

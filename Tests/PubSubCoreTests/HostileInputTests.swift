@@ -101,6 +101,14 @@ struct HostileInputTests {
         }
     }
 
+    @Test("a wildcard role pattern longer than any group name is refused (each check cost its length times the name's)")
+    func longRolePattern() throws {
+        let long = "webpubsub.sendToGroup." + String(repeating: "a", count: 60_000) + "*"
+        #expect(throws: PubSubError.self) { try Role(parsing: long) }
+        let longest = "webpubsub.sendToGroup." + String(repeating: "a", count: 1024) + "*"
+        #expect(try Role(parsing: longest).grants(.sendToGroup, on: String(repeating: "a", count: 1024)))
+    }
+
     @Test("JSON nested 100,000 deep in a client frame is refused, not recursed into")
     func deepJSON() {
         let frame = #"{"type":"sendToGroup","group":"g","dataType":"json","data":"# + String(repeating: "[", count: 100_000)
