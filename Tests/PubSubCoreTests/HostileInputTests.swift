@@ -103,9 +103,9 @@ struct HostileInputTests {
 
     @Test("a wildcard role pattern longer than any group name is refused (each check cost its length times the name's)")
     func longRolePattern() throws {
-        let long = "webpubsub.sendToGroup." + String(repeating: "a", count: 60_000) + "*"
+        let long = "webpubsub.sendToGroups." + String(repeating: "a", count: 5000) + "*"
         #expect(throws: PubSubError.self) { try Role(parsing: long) }
-        let longest = "webpubsub.sendToGroup." + String(repeating: "a", count: 1024) + "*"
+        let longest = "webpubsub.sendToGroups." + String(repeating: "a", count: 1024) + "*"
         #expect(try Role(parsing: longest).grants(.sendToGroup, on: String(repeating: "a", count: 1024)))
     }
 
