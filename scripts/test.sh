@@ -21,11 +21,24 @@ echo "== swift tests"
 # Every test bounds its own waits; this bounds the run, so a hang fails CI in minutes, not at its limit.
 timeout 600 swift test --skip-build --disable-xctest
 
+# The fuzz targets build (their own sanitizer build in .build-fuzz) and run alongside the
+# conformance suite, which mostly waits on sockets: the two together take the time of the longer.
+echo "== fuzz (every target, ${PUBSUB_FUZZ_SECONDS:-10} s each; longer runs: scripts/fuzz.sh TARGET 600), in the background"
+fuzz_log=$(mktemp)
+scripts/fuzz.sh all "${PUBSUB_FUZZ_SECONDS:-10}" >"$fuzz_log" 2>&1 &
+fuzz_pid=$!
+trap 'kill "$fuzz_pid" 2>/dev/null || true; rm -f "$fuzz_log"' EXIT
+
 echo "== conformance (official SDKs)"
 PUBSUB_BIN="$(swift build --show-bin-path)/pubsub" .venv/bin/python -m pytest Tests/Conformance -q
 
-echo "== fuzz (every target, ${PUBSUB_FUZZ_SECONDS:-10} s each; longer runs: scripts/fuzz.sh TARGET 600)"
-scripts/fuzz.sh all "${PUBSUB_FUZZ_SECONDS:-10}"
+echo "== fuzz results"
+if ! wait "$fuzz_pid"; then
+    cat "$fuzz_log"
+    echo "fuzzing failed" >&2
+    exit 1
+fi
+cat "$fuzz_log"
 
 echo "== adversarial (attacks on the real binary)"
 report="$(swift build --show-bin-path)/attack-report.jsonl"
