@@ -162,7 +162,15 @@ struct ClientSocketHandler: Sendable {
                 refusal = AckError(name: AckError.badRequest, message: "Invalid group name: \(problem).")
             } else if !connection.isAllowed(.joinLeaveGroup, on: group) {
                 refusal = AckError(name: AckError.forbidden, message: "No permission to \(joining ? "join" : "leave") group '\(group)'.")
+            } else if joining {
+                if !registry.join(connection, group: group) {
+                    let limit = registry.configuration.maxGroupsPerConnection
+                    refusal = AckError(name: AckError.badRequest, message: "The connection is already in \(limit) groups, the most the service allows; leave one first.")
+                }
+            } else {
+                registry.leave(connection, group: group)
             }
+            // Traced once the outcome is known, so a join refused at the group limit shows its error.
             registry.tracer.record {
                 var details: [(String, JSONValue)] = [("via", .string("client"))]
                 if let ackId { details.append(("ackId", .integer(Int64(clamping: ackId)))) }
@@ -170,18 +178,6 @@ struct ClientSocketHandler: Sendable {
                 return TraceRecord(joining ? .join : .leave, connection, group: group, details: details)
             }
             if let refusal { return reject(connection, ackId, refusal) }
-            if joining {
-                guard registry.join(connection, group: group) else {
-                    let limit = registry.configuration.maxGroupsPerConnection
-                    return reject(
-                        connection,
-                        ackId,
-                        AckError(name: AckError.badRequest, message: "The connection is already in \(limit) groups, the most the service allows; leave one first.")
-                    )
-                }
-            } else {
-                registry.leave(connection, group: group)
-            }
             if let ackId { ack(connection, ackId, error: nil) }
         case .sendToGroup(let group, let data, let ackId, let noEcho):
             if let problem = GroupName.problem(with: group) {
