@@ -24,10 +24,11 @@ if ! [[ "$seconds" =~ ^[0-9]+$ ]] || (( seconds < 1 )); then
 fi
 
 scratch=.build-fuzz
+mkdir -p "$scratch"
 swift build --product pubsub-fuzz --scratch-path "$scratch" \
-    -Xswiftc -sanitize=fuzzer,address -Xswiftc -DFUZZING >"$scratch.log" 2>&1 || {
-    tail -n 40 "$scratch.log" >&2
-    echo "fuzz.sh: the fuzzing build failed (full log: $scratch.log)" >&2
+    -Xswiftc -sanitize=fuzzer,address -Xswiftc -DFUZZING >"$scratch/build.log" 2>&1 || {
+    tail -n 40 "$scratch/build.log" >&2
+    echo "fuzz.sh: the fuzzing build failed (full log: $scratch/build.log)" >&2
     exit 1
 }
 binary="$scratch/debug/pubsub-fuzz"
