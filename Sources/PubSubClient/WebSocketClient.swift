@@ -94,15 +94,14 @@ public enum WebSocketClient {
             // body to take it, so a body that is slow (stdout to a slow pipe) slows the socket's reads
             // and TCP pushes back on the service, instead of messages piling up in memory here.
             let messages = AsyncThrowingChannel<WebSocketMessage, any Error>()
-            let continuation = messages
             let lastFrame = FrameClock()
             return try await withThrowingTaskGroup(of: Value?.self) { group in
                 group.addTask {
-                    await read(inbound, outbound: outbound, options: options, lastFrame: lastFrame, into: continuation, logger: logger)
+                    await read(inbound, outbound: outbound, options: options, lastFrame: lastFrame, into: messages, logger: logger)
                     return nil
                 }
                 group.addTask {
-                    try await keepalive(outbound: outbound, period: options.keepalive, lastFrame: lastFrame, messages: continuation)
+                    try await keepalive(outbound: outbound, period: options.keepalive, lastFrame: lastFrame, messages: messages)
                     return nil
                 }
                 group.addTask { try await body(connection, messages) }
@@ -120,7 +119,7 @@ public enum WebSocketClient {
         outbound: NIOAsyncChannelOutboundWriter<WebSocketFrame>,
         options: Options,
         lastFrame: FrameClock,
-        into continuation: AsyncThrowingChannel<WebSocketMessage, any Error>,
+        into messages: AsyncThrowingChannel<WebSocketMessage, any Error>,
         logger: Logger
     ) async {
         var fragments: [UInt8] = []
@@ -139,20 +138,20 @@ public enum WebSocketClient {
                     var data = frame.unmaskedData
                     let code = data.readWebSocketErrorCode().map { UInt16(webSocketErrorCode: $0) }
                     let reason = data.readString(length: data.readableBytes) ?? ""
-                    continuation.fail(WebSocketClosed(code: code, reason: reason))
+                    messages.fail(WebSocketClosed(code: code, reason: reason))
                     return
                 case .text, .binary, .continuation:
                     if frame.opcode != .continuation { fragmentOpcode = frame.opcode; fragments.removeAll() }
                     fragments.append(contentsOf: frame.unmaskedData.readableBytesView)
                     guard fragments.count <= options.maxMessageSize else {
-                        continuation.fail(WebSocketClosed(code: nil, reason: "a message exceeded \(options.maxMessageSize) bytes"))
+                        messages.fail(WebSocketClosed(code: nil, reason: "a message exceeded \(options.maxMessageSize) bytes"))
                         return
                     }
                     guard frame.fin else { continue }
                     let message: WebSocketMessage =
                         fragmentOpcode == .text ? .text(String(decoding: fragments, as: UTF8.self)) : .binary(fragments)
                     lastFrame.waitingForConsumer(true)
-                    await continuation.send(message)
+                    await messages.send(message)
                     lastFrame.waitingForConsumer(false)
                     lastFrame.touch()
                     fragments.removeAll(keepingCapacity: true)
@@ -160,9 +159,9 @@ public enum WebSocketClient {
                     break
                 }
             }
-            continuation.fail(WebSocketClosed(code: nil, reason: ""))
+            messages.fail(WebSocketClosed(code: nil, reason: ""))
         } catch {
-            continuation.fail(WebSocketClosed(code: nil, reason: "\(error)"))
+            messages.fail(WebSocketClosed(code: nil, reason: "\(error)"))
         }
     }
 
