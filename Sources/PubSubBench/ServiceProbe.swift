@@ -11,20 +11,41 @@ public struct ServiceProbe: Sendable {
 
     /// The process listening on `port` on a local address, if this user can see it.
     ///
-    /// Tried up to three times: /proc is read while processes open and close sockets (a busy
-    /// service, or the tests' own services in parallel), and one pass once missed a listening
-    /// service that was there.
+    /// The kernel writes /proc/net/tcp a page per read and walks its socket tables again for the
+    /// next page, so while other sockets open and close (a busy service, or the tests' own
+    /// services in parallel) a pass can skip a listener that is there: three passes in a row once
+    /// all missed one in CI. The table is therefore read in one `read` of up to 4 MB (one walk),
+    /// and up to 20 passes are made, 10 ms apart, before giving up.
     public static func listening(on port: Int) -> ServiceProbe? {
-        for _ in 0..<3 {
+        for attempt in 0..<20 {
             if let probe = findListening(on: port) { return probe }
+            if attempt < 19 { usleep(10_000) }
         }
         return nil
+    }
+
+    /// The whole of a /proc table in as few reads as possible (procfs reports a size of 0).
+    private static func readTable(_ path: String) -> String? {
+        let descriptor = open(path, O_RDONLY)
+        guard descriptor >= 0 else { return nil }
+        defer { close(descriptor) }
+        let capacity = 4 << 20
+        var bytes = [UInt8](repeating: 0, count: capacity)
+        var filled = 0
+        while filled < capacity {
+            let count = bytes.withUnsafeMutableBytes { buffer in
+                read(descriptor, buffer.baseAddress! + filled, capacity - filled)
+            }
+            if count <= 0 { break }
+            filled += count
+        }
+        return String(decoding: bytes[0..<filled], as: UTF8.self)
     }
 
     private static func findListening(on port: Int) -> ServiceProbe? {
         var inodes: Set<String> = []
         for table in ["/proc/net/tcp", "/proc/net/tcp6"] {
-            guard let text = try? String(contentsOfFile: table, encoding: .utf8) else { continue }
+            guard let text = readTable(table) else { continue }
             for line in text.split(separator: "\n").dropFirst() {
                 let fields = line.split(separator: " ", omittingEmptySubsequences: true)
                 // local_address is "HEXIP:HEXPORT"; state 0A is LISTEN; the inode is field 9.
