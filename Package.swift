@@ -15,6 +15,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-async-algorithms.git", from: "1.0.0"),
         .package(url: "https://github.com/apple/swift-collections.git", from: "1.6.0"),
         .package(url: "https://github.com/apple/swift-crypto.git", "3.12.3"..<"5.0.0"),
+        .package(url: "https://github.com/apple/swift-http-types.git", from: "1.3.0"),
         .package(url: "https://github.com/apple/swift-log.git", from: "1.16.2"),
         .package(url: "https://github.com/apple/swift-nio.git", from: "2.101.2"),
         .package(url: "https://github.com/apple/swift-nio-extras.git", from: "1.35.2"),
@@ -26,11 +27,13 @@ let package = Package(
         .package(url: "https://github.com/swift-server/swift-service-lifecycle.git", from: "2.13.0"),
     ],
     targets: [
-        // Pure protocol logic: connection strings, HS256 tokens, roles, URLs, messages, filters. No networking.
+        // Pure protocol logic: connection strings, HS256 tokens, roles, URLs, messages, filters, and the
+        // decisions on a request (admission, authorisation, REST parameters, refusals). No networking.
         .target(
             name: "PubSubCore",
             dependencies: [
-                .product(name: "Crypto", package: "swift-crypto")
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "HTTPTypes", package: "swift-http-types"),
             ]
         ),
         // The local Web PubSub-compatible service on Hummingbird. Depends on Core only.
@@ -112,7 +115,7 @@ let package = Package(
         ),
         .testTarget(
             name: "PubSubCoreTests",
-            dependencies: ["PubSubCore", "PubSubFuzzTargets"]
+            dependencies: ["PubSubCore", "PubSubFuzzTargets", .product(name: "HTTPTypes", package: "swift-http-types")]
         ),
         .testTarget(
             name: "PubSubServiceTests",

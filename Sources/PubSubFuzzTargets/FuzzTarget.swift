@@ -30,6 +30,13 @@ package enum FuzzTarget: String, CaseIterable, Sendable {
     case role
     /// A `connect` event handler's 200 answer (§8.4): user, groups, roles, subprotocol.
     case connectAnswer = "connect-answer"
+    /// A WebSocket upgrade request's target, query and headers, as admission reads them (§3.2,
+    /// §4): hub, subprotocols, recovery, token (query or bearer), roles and groups, simple-client
+    /// mode. See ``admission(_:)`` for the input's form.
+    case admission
+    /// The REST API's query parameters and `:addToGroups` body (§7.2): api-version, TTL, filter,
+    /// `:generateToken` parameters, paging, permission targets.
+    case restQuery = "rest-query"
 
     /// Runs one input.
     package func run(_ bytes: UnsafeRawBufferPointer) {
@@ -66,6 +73,99 @@ package enum FuzzTarget: String, CaseIterable, Sendable {
             if let answer = try? ConnectAnswer(json: bytes) {
                 _ = answer.roles.map { $0.grants(.sendToGroup, on: "g") }
             }
+        case .admission:
+            Self.admission(String(decoding: bytes, as: UTF8.self))
+        case .restQuery:
+            Self.restQuery(bytes)
+        }
+    }
+
+    /// A query string as the HTTP server hands it over: `&`-separated `name=value` pairs,
+    /// percent-decoded. In the service Hummingbird's `URI` does this (a library's parser, not
+    /// fuzzed here); this stands in for it so that every pair reaches our reading of it.
+    static func query(_ text: Substring) -> RequestQuery {
+        RequestQuery(
+            text.split(separator: "&", omittingEmptySubsequences: true).map { pair in
+                let parts = pair.split(separator: "=", maxSplits: 1, omittingEmptySubsequences: false)
+                func decoded(_ part: Substring) -> String {
+                    let plain = part.replacingOccurrences(of: "+", with: " ")
+                    return plain.removingPercentEncoding ?? plain
+                }
+                return (name: decoded(parts[0]), value: parts.count > 1 ? decoded(parts[1]) : "")
+            }
+        )
+    }
+
+    /// The input is a request head in miniature: the first line is the target (`/client/hubs/chat?…`),
+    /// the others `name: value` headers (`host`, `sec-websocket-protocol` (repeatable),
+    /// `authorization`), and a `claims: {…}` line is signed with the target's key and sent as
+    /// `access_token`, so that admission gets past verification to the roles, groups and mode.
+    private static func admission(_ text: String) {
+        var lines = text.split(separator: "\n", omittingEmptySubsequences: false).makeIterator()
+        guard let target = lines.next() else { return }
+        let pathEnd = target.firstIndex(of: "?") ?? target.endIndex
+        var query = Self.query(pathEnd < target.endIndex ? target[target.index(after: pathEnd)...] : "")
+        var authority: String?
+        var subprotocols: [String] = []
+        var authorization: String?
+        while let line = lines.next() {
+            let parts = line.split(separator: ":", maxSplits: 1)
+            guard parts.count == 2 else { continue }
+            let value = parts[1].trimmingWhitespace()
+            switch parts[0].lowercased() {
+            case "host": authority = value
+            case "sec-websocket-protocol": subprotocols.append(value)
+            case "authorization": authorization = value
+            case "claims": query = RequestQuery(query.pairs + [(name: "access_token", value: signed(Data(value.utf8)))])
+            default: break
+            }
+        }
+        let request = ClientUpgradeRequest(
+            path: String(target[..<pathEnd]),
+            query: query,
+            authority: authority,
+            subprotocolFields: subprotocols,
+            authorization: authorization
+        )
+        let admitted = ClientAdmission.admit(request, authorizer: authorizer, audience: { _, _ in .any }, maxGroups: 1000)
+        if case .success(let admission) = admitted.flatMap(\.checked) {
+            _ = admission.responseSubprotocol
+            _ = admission.roles.map { $0.grants(.joinLeaveGroup, on: admission.groups.first ?? "g") }
+        }
+    }
+
+    /// The input is a query string, then optionally a NUL byte and an `:addToGroups` body.
+    private static func restQuery(_ bytes: UnsafeRawBufferPointer) {
+        let split = bytes.firstIndex(of: 0) ?? bytes.endIndex
+        let parameters = RESTParameters(Self.query(Substring(decoding: UnsafeRawBufferPointer(rebasing: bytes[..<split]), as: UTF8.self)))
+        try? parameters.checkAPIVersion()
+        _ = try? parameters.messageTTL()
+        if let filter = try? parameters.filter() {
+            for subject in subjects { _ = filter.matches(subject) }
+        }
+        _ = parameters.excluded
+        _ = parameters.closeReason
+        _ = try? parameters.permissionTarget()
+        if let asked = try? parameters.tokenRequest() {
+            // What :generateToken then mints: the lifetime must not overflow.
+            _ = TokenMinter(connectionString: fuzzConnectionString).clientAccess(
+                ClientTokenRequest(
+                    hub: "chat",
+                    userId: asked.userId,
+                    roles: asked.roles,
+                    groups: asked.groups,
+                    lifetime: .seconds(asked.minutes * 60),
+                    clientProtocol: asked.clientProtocol
+                )
+            )
+        }
+        if let page = try? parameters.page() {
+            for count in [0, 1, 250, Int.max] { _ = page.range(in: count) }
+        }
+        if split < bytes.endIndex, let change = try? RESTParameters.groupsChange(UnsafeRawBufferPointer(rebasing: bytes[(split + 1)...])) {
+            if let filter = change.filter {
+                for subject in subjects { _ = filter.matches(subject) }
+            }
         }
     }
 
@@ -82,6 +182,11 @@ package enum FuzzTarget: String, CaseIterable, Sendable {
     /// The key the claims target signs with, and the audience its tokens are checked against.
     private static let key = "ZnV6ei1rZXktZm9yLWNsYWltcy10YXJnZXQtb25seQ=="
     private static let verifier = TokenVerifier(accessKeys: [key])
+    private static let authorizer = Authorizer(verifier: verifier)
+    private static let fuzzConnectionString = ConnectionString(
+        endpoint: ServiceEndpoint(scheme: "http", host: "localhost", port: 8080),
+        accessKey: key
+    )
     private static let audience = AudienceExpectation.resource("http://localhost:8080/client/hubs/chat")
 
     private static func token(_ text: String) {
@@ -91,11 +196,15 @@ package enum FuzzTarget: String, CaseIterable, Sendable {
     }
 
     private static func tokenClaims(_ claims: Data) {
+        token(signed(claims))
+    }
+
+    /// A token with these claims, signed with the target's key.
+    private static func signed(_ claims: Data) -> String {
         let header = Base64URL.encode(Data(#"{"alg":"HS256","typ":"JWT"}"#.utf8))
-        let payload = Base64URL.encode(claims)
-        let input = header + "." + payload
+        let input = header + "." + Base64URL.encode(claims)
         let signature = HS256Key(accessKey: key).signature(for: Data(input.utf8))
-        token(input + "." + Base64URL.encode(signature))
+        return input + "." + Base64URL.encode(signature)
     }
 
     /// What `pubsub token decode` and the service read of a token.

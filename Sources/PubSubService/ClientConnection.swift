@@ -6,27 +6,6 @@ import NIOWebSocket
 import PubSubCore
 import Synchronization
 
-/// Which protocol a client speaks.
-enum ClientKind: Sendable, Equatable {
-    /// No (known) subprotocol: raw frames in and out (§5.6).
-    case simple
-    /// `json.webpubsub.azure.v1`.
-    case json
-    /// `json.reliable.webpubsub.azure.v1`: sequence ids, acks, recovery (§6).
-    case reliable
-
-    static let jsonSubprotocol = "json.webpubsub.azure.v1"
-    static let reliableSubprotocol = "json.reliable.webpubsub.azure.v1"
-
-    var subprotocol: String? {
-        switch self {
-        case .simple: return nil
-        case .json: return Self.jsonSubprotocol
-        case .reliable: return Self.reliableSubprotocol
-        }
-    }
-}
-
 /// How the service asks a connection's socket to close.
 struct CloseRequest: Sendable {
     /// WebSocket close code.
@@ -328,42 +307,5 @@ final class ClientConnection: Sendable {
             }
             state.overrides[PermissionKey(permission: permission, group: group)] = allowed
         }
-    }
-}
-
-/// Random identifiers.
-enum Identifiers {
-    private static let alphabet = Array("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789".utf8)
-
-    /// A connection id: 16 letters and digits (about 95 bits). Only alphanumerics, so an id never
-    /// starts with `-` and can be passed as a command-line value (`--connection <id>`) as is.
-    /// Six random bits per character, values past the alphabet drawn again (no bias); two or three
-    /// draws from the system generator per id, not one per character.
-    static func connectionID() -> String {
-        var generator = SystemRandomNumberGenerator()
-        var id = [UInt8]()
-        id.reserveCapacity(16)
-        var word: UInt64 = 0
-        var bits = 0
-        while id.count < 16 {
-            if bits < 6 {
-                word = generator.next()
-                bits = 64
-            }
-            let index = Int(word & 63)
-            word >>= 6
-            bits -= 6
-            if index < alphabet.count { id.append(alphabet[index]) }
-        }
-        return String(decoding: id, as: UTF8.self)
-    }
-
-    /// An unguessable token (256 bits), base64url without padding.
-    static func secret() -> String {
-        var generator = SystemRandomNumberGenerator()
-        var bytes = [UInt8]()
-        bytes.reserveCapacity(32)
-        for _ in 0..<4 { withUnsafeBytes(of: generator.next()) { bytes.append(contentsOf: $0) } }
-        return Base64URL.encode(bytes)
     }
 }

@@ -27,8 +27,8 @@ final class ClientHandshakeHandler: ChannelInboundHandler, RemovableChannelHandl
     /// What admission says of an upgrade request: at once, or once the `connect` event handler
     /// has answered.
     enum Decision {
-        case now(Result<ClientAdmission, AdmissionRefusal>)
-        case later(EventLoopFuture<Result<ClientAdmission, AdmissionRefusal>>)
+        case now(Result<ClientAdmission, Refusal>)
+        case later(EventLoopFuture<Result<ClientAdmission, Refusal>>)
     }
 
     private enum State {
@@ -36,7 +36,7 @@ final class ClientHandshakeHandler: ChannelInboundHandler, RemovableChannelHandl
         case idle
         /// An upgrade request: admission is deciding (`decided` once it has), the request's end
         /// may or may not have arrived.
-        case upgrading(key: String, requestEnded: Bool, decided: Result<ClientAdmission, AdmissionRefusal>?)
+        case upgrading(key: String, requestEnded: Bool, decided: Result<ClientAdmission, Refusal>?)
         /// The handler has done its job and is leaving the pipeline.
         case done
     }
@@ -91,10 +91,7 @@ final class ClientHandshakeHandler: ChannelInboundHandler, RemovableChannelHandl
         case .idle, .upgrading(_, false, _):
             refuse(
                 context: context,
-                AdmissionRefusal(
-                    status: .requestTimeout,
-                    reason: "the request did not arrive within \(Self.describe(timeout)) of connecting (the service's --handshake-timeout)"
-                )
+                Refusal(.requestTimeout, "the request did not arrive within \(Self.describe(timeout)) of connecting (the service's --handshake-timeout)")
             )
         case .upgrading(_, true, _), .done:
             break
@@ -155,7 +152,7 @@ final class ClientHandshakeHandler: ChannelInboundHandler, RemovableChannelHandl
                 if decided != nil { answer(context: context) }
             case .head, .body:
                 // An upgrade request has no body, and nothing comes before its end.
-                refuse(context: context, AdmissionRefusal(status: .badRequest, reason: "an upgrade request has no body"))
+                refuse(context: context, Refusal(.badRequest, "an upgrade request has no body"))
             }
         case .upgrading(_, true, _), .done:
             // The decoder stops at the end of an upgrade request; nothing more comes from it.
@@ -166,7 +163,7 @@ final class ClientHandshakeHandler: ChannelInboundHandler, RemovableChannelHandl
     func errorCaught(context: ChannelHandlerContext, error: any Error) {
         guard case .done = state else {
             // The request could not be parsed: NIO's decoder says why.
-            refuse(context: context, AdmissionRefusal(status: .badRequest, reason: "the request is not valid HTTP/1.1 (\(error))"))
+            refuse(context: context, Refusal(.badRequest, "the request is not valid HTTP/1.1 (\(error))"))
             return
         }
         context.fireErrorCaught(error)
@@ -174,14 +171,14 @@ final class ClientHandshakeHandler: ChannelInboundHandler, RemovableChannelHandl
 
     // MARK: Decisions
 
-    private func decided(context: ChannelHandlerContext, _ result: Result<Result<ClientAdmission, AdmissionRefusal>, any Error>) {
+    private func decided(context: ChannelHandlerContext, _ result: Result<Result<ClientAdmission, Refusal>, any Error>) {
         guard case .upgrading(let key, let ended, nil) = state, context.channel.isActive else { return }
-        let decision: Result<ClientAdmission, AdmissionRefusal>
+        let decision: Result<ClientAdmission, Refusal>
         switch result {
         case .success(let admission):
             decision = admission
         case .failure(let error):
-            decision = .failure(AdmissionRefusal(status: .internalServerError, reason: "the upgrade could not be decided: \(error)"))
+            decision = .failure(Refusal(.internalServerError, "the upgrade could not be decided: \(error)"))
         }
         state = .upgrading(key: key, requestEnded: ended, decided: decision)
         if ended { answer(context: context) }
@@ -237,10 +234,10 @@ final class ClientHandshakeHandler: ChannelInboundHandler, RemovableChannelHandl
     }
 
     /// Answers with the refusal's status and reason, then closes.
-    private func refuse(context: ChannelHandlerContext, _ refusal: AdmissionRefusal, headers extra: [(String, String)] = []) {
+    private func refuse(context: ChannelHandlerContext, _ refusal: Refusal, headers extra: [(String, String)] = []) {
         finish(context: context, .handled)
-        var body = context.channel.allocator.buffer(capacity: refusal.reason.utf8.count + 1)
-        body.writeString(refusal.reason)
+        var body = context.channel.allocator.buffer(capacity: refusal.message.utf8.count + 1)
+        body.writeString(refusal.message)
         body.writeString("\n")
         var headers = HTTPHeaders([
             ("Connection", "close"), ("Content-Type", "text/plain; charset=utf-8"), ("Content-Length", String(body.readableBytes)),
@@ -278,7 +275,7 @@ final class ClientHandshakeHandler: ChannelInboundHandler, RemovableChannelHandl
         /// Not a WebSocket upgrade: the HTTP server answers it.
         case notWebSocket
         /// A WebSocket upgrade that cannot go ahead: its answer, and headers to add to it.
-        case refused(AdmissionRefusal, headers: [(String, String)])
+        case refused(Refusal, headers: [(String, String)])
         /// A valid upgrade request and its `Sec-WebSocket-Key`.
         case key(String)
     }
@@ -296,14 +293,14 @@ final class ClientHandshakeHandler: ChannelInboundHandler, RemovableChannelHandl
         guard versions.count == 1, versions[0] == "13" else {
             let sent = versions.isEmpty ? "none" : versions.joined(separator: ", ")
             return .refused(
-                AdmissionRefusal(status: .upgradeRequired, reason: "Sec-WebSocket-Version must be 13 (RFC 6455); the request has \(sent)"),
+                Refusal(.upgradeRequired, "Sec-WebSocket-Version must be 13 (RFC 6455); the request has \(sent)"),
                 headers: [("Sec-WebSocket-Version", "13")]
             )
         }
         let keys = head.headers[canonicalForm: "sec-websocket-key"]
         guard keys.count == 1, !keys[0].isEmpty else {
             return .refused(
-                AdmissionRefusal(status: .badRequest, reason: "a WebSocket upgrade needs exactly one Sec-WebSocket-Key header; the request has \(keys.count)"),
+                Refusal(.badRequest, "a WebSocket upgrade needs exactly one Sec-WebSocket-Key header; the request has \(keys.count)"),
                 headers: []
             )
         }

@@ -70,6 +70,7 @@ struct ClientUpgradeChannel: ServerChildChannel, HTTPChannelHandler {
                 },
                 serveHTTP: { [httpIdleTimeout] channel in
                     try channel.pipeline.syncOperations.addHandler(HTTP1ToHTTPServerCodec(secure: false))
+                    try channel.pipeline.syncOperations.addHandler(LingeringCloseHandler())
                     try channel.pipeline.syncOperations.addHandler(HTTPConnectionStateHandler(idleTimeout: httpIdleTimeout, logger: logger))
                     let http = try NIOAsyncChannel<HTTPRequestPart, HTTPResponsePart>(
                         wrappingChannelSynchronously: channel,

@@ -95,31 +95,31 @@ func buildHubParts(
         "\(configuration.connectionString(port: address.port).endpoint.host):\(address.port)"
     }
     let verifier = TokenVerifier(accessKeys: configuration.accessKeys)
+    let authorizer = Authorizer(verifier: verifier)
+    let audience: @Sendable (String?, String) -> AudienceExpectation = { address.audience(authority: $0, path: $1) }
     let socketHandler = ClientSocketHandler(registry: registry, logger: logger)
 
     let router = Router(context: BasicWebSocketRequestContext.self)
-    router.add(middleware: RESTMiddleware(registry: registry, verifier: verifier, keys: configuration.accessKeys, address: address, logger: logger))
+    router.add(middleware: RESTMiddleware(registry: registry, authorizer: authorizer, keys: configuration.accessKeys, address: address, logger: logger))
     // Reached only when the WebSocket upgrade was declined: say why, with the right status.
     let explainRefusal: @Sendable (Request, BasicWebSocketRequestContext) async throws -> Response = { request, _ in
-        switch ClientAdmission.admit(UpgradeRequest(request), verifier: verifier, address: address, maxGroups: configuration.maxGroupsPerConnection).flatMap(\.checked) {
+        let admission = ClientAdmission.admit(
+            ClientUpgradeRequest(request),
+            authorizer: authorizer,
+            audience: audience,
+            maxGroups: configuration.maxGroupsPerConnection
+        )
+        switch admission.flatMap(\.checked) {
         case .failure(let refusal):
-            return Response(
-                status: refusal.status,
-                headers: [.contentType: "text/plain; charset=utf-8"],
-                body: .init(byteBuffer: ByteBuffer(string: refusal.reason + "\n"))
-            )
+            return refusal.response(for: request.method)
         case .success:
-            return Response(
-                status: .badRequest,
-                headers: [.contentType: "text/plain; charset=utf-8"],
-                body: .init(byteBuffer: ByteBuffer(string: "this is a WebSocket endpoint: connect with a WebSocket client\n"))
-            )
+            return Refusal(.badRequest, "this is a WebSocket endpoint: connect with a WebSocket client").response(for: request.method)
         }
     }
     router.get("/client/hubs/:hub", use: explainRefusal)
     router.get("/client", use: explainRefusal)
-    sseEndpoint(registry: registry, verifier: verifier, address: address, logger: logger).register(on: router)
-    TraceEndpoint(tracer: registry.tracer, verifier: verifier, address: address, heartbeat: min(configuration.sse.heartbeat, .seconds(15)), logger: logger)
+    sseEndpoint(registry: registry, authorizer: authorizer, address: address, logger: logger).register(on: router)
+    TraceEndpoint(tracer: registry.tracer, authorizer: authorizer, address: address, heartbeat: min(configuration.sse.heartbeat, .seconds(15)), logger: logger)
         .register(on: router)
 
     // Our child channel answers a refused upgrade with its status and reason; an admitted one
@@ -132,20 +132,25 @@ func buildHubParts(
             handshakeTimeout: configuration.handshakeTimeout,
             httpIdleTimeout: configuration.httpIdleTimeout,
             admit: { head, eventLoop in
-                let request = UpgradeRequest(head)
+                let request = ClientUpgradeRequest(head)
                 // The roles are final once the `connect` handler (if any) answered.
-                @Sendable func settled(_ admission: Result<ClientAdmission, AdmissionRefusal>) -> Result<ClientAdmission, AdmissionRefusal> {
+                @Sendable func settled(_ admission: Result<ClientAdmission, Refusal>) -> Result<ClientAdmission, Refusal> {
                     let decided = admission.flatMap(\.checked).flatMap(registry.checkCapacity)
-                    traceRefusal(decided, path: request.uri.path, registry: registry)
+                    traceRefusal(decided, path: request.path, registry: registry)
                     return decided
                 }
-                let admission = ClientAdmission.admit(request, verifier: verifier, address: address, maxGroups: configuration.maxGroupsPerConnection)
+                let admission = ClientAdmission.admit(
+                    request,
+                    authorizer: authorizer,
+                    audience: audience,
+                    maxGroups: configuration.maxGroupsPerConnection
+                )
                 if case .success(let admitted) = admission, admitted.recovery == nil, let events = registry.events,
                     let handler = events.settings.handler(hub: admitted.hub, systemEvent: .connect)
                 {
                     // The handler is told every header: only here is the whole head converted.
                     guard let fields = try? HTTPRequest(head, secure: false, splitCookie: false) else {
-                        return .now(settled(.failure(AdmissionRefusal(status: .badRequest, reason: "the upgrade request is malformed", hub: admitted.hub))))
+                        return .now(settled(.failure(Refusal(.badRequest, "the upgrade request is malformed", hub: admitted.hub))))
                     }
                     let full = Request(head: fields, body: .init(buffer: ByteBuffer()))
                     return .later(events.connect(admitted, request: full, handler: handler, on: eventLoop).map(settled))
@@ -163,14 +168,14 @@ func buildHubParts(
 }
 
 /// Records a refused upgrade in the live trace.
-private func traceRefusal(_ admission: Result<ClientAdmission, AdmissionRefusal>, path: String, registry: HubRegistry) {
+private func traceRefusal(_ admission: Result<ClientAdmission, Refusal>, path: String, registry: HubRegistry) {
     if case .failure(let refusal) = admission {
         registry.tracer.record {
             TraceRecord(
                 .refused,
                 hub: refusal.hub.map(HubRegistry.key),
                 details: [
-                    ("status", .integer(Int64(refusal.status.code))), ("reason", .string(refusal.reason)),
+                    ("status", .integer(Int64(refusal.status.code))), ("reason", .string(refusal.message)),
                     ("path", .string(path)),
                 ]
             )
@@ -180,10 +185,10 @@ private func traceRefusal(_ admission: Result<ClientAdmission, AdmissionRefusal>
 
 /// `GET /events?hub=…`, `POST /publish?hub=…` and the demo page: SSE straight from the service, with
 /// no gateway hop. A POST is published like a REST send to the hub or the group.
-private func sseEndpoint(registry: HubRegistry, verifier: TokenVerifier, address: ListeningAddress, logger: Logger) -> SSEEndpoint {
+private func sseEndpoint(registry: HubRegistry, authorizer: Authorizer, address: ListeningAddress, logger: Logger) -> SSEEndpoint {
     SSEEndpoint(
         options: registry.configuration.sse,
-        verifier: verifier,
+        authorizer: authorizer,
         defaultHub: nil,
         broker: { hub in .success(registry.sse.broker(hub: hub)) },
         audience: { request, path in address.audience(for: request, path: path) },

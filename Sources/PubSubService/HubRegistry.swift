@@ -167,13 +167,13 @@ final class HubRegistry: Sendable {
     /// sockets (503) or the user ``ServiceConfiguration/maxConnectionsPerUser`` connections in the hub
     /// (429). Checked before the upgrade is answered, so concurrent handshakes may pass it together:
     /// the bounds hold to within the handshakes under way at that moment.
-    func checkCapacity(_ admission: ClientAdmission) -> Result<ClientAdmission, AdmissionRefusal> {
+    func checkCapacity(_ admission: ClientAdmission) -> Result<ClientAdmission, Refusal> {
         let limit = configuration.maxConnections
         if openSockets.withLock({ $0 }) >= limit {
             return .failure(
-                AdmissionRefusal(
-                    status: .serviceUnavailable,
-                    reason: "the service holds \(limit) connections, its limit (pubsub serve --max-connections); try again later",
+                Refusal(
+                    .serviceUnavailable,
+                    "the service holds \(limit) connections, its limit (pubsub serve --max-connections); try again later",
                     hub: admission.hub
                 )
             )
@@ -183,9 +183,9 @@ final class HubRegistry: Sendable {
             let count = hubs.withLock { $0[Self.key(admission.hub)]?.users[user]?.count ?? 0 }
             if count >= perUser {
                 return .failure(
-                    AdmissionRefusal(
-                        status: .tooManyRequests,
-                        reason: "user \"\(user)\" already has \(count) connections to hub \"\(admission.hub)\", the most one user may hold "
+                    Refusal(
+                        .tooManyRequests,
+                        "user \"\(user)\" already has \(count) connections to hub \"\(admission.hub)\", the most one user may hold "
                             + "(pubsub serve --max-connections-per-user); close one first",
                         hub: admission.hub
                     )

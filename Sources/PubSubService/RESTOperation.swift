@@ -15,23 +15,31 @@ struct RESTOperation {
     /// Connections a send was queued for, for the trace's `rest` record.
     private(set) var recipients: Int?
 
-    private var query: Parameters { request.uri.queryParameters }
-    private func parameter(_ name: String) -> String? { query.get(name) }
-    private func parameters(_ name: String) -> [String] { query.getAll(name) }
+    /// The query, read and range-checked by Core.
+    let parameters: RESTParameters
 
-    mutating func dispatch(_ path: [String]) async throws(RESTFailure) -> Response {
+    init(registry: HubRegistry, request: Request, hub: String, keys: [String], logger: Logger) {
+        self.registry = registry
+        self.request = request
+        self.hub = hub
+        self.keys = keys
+        self.logger = logger
+        parameters = RESTParameters(request.query)
+    }
+
+    mutating func dispatch(_ path: [String]) async throws(Refusal) -> Response {
         let method = request.method
         switch (method, path.count, path.first) {
         case (.post, 1, ":send"):
             let recipients = try filtered(registry.connections(hub: hub))
-            return try await send(to: recipients, source: .server, excluded: Set(parameters("excluded")), target: .hub, sse: .server)
+            return try await send(to: recipients, source: .server, excluded: parameters.excluded, target: .hub, sse: .server)
         case (.post, 3, "groups") where path[2] == ":send":
             let group = try validGroup(path[1])
             let recipients = try filtered(registry.connections(hub: hub, group: group))
             return try await send(
                 to: recipients,
                 source: .group(group, fromUserId: nil),
-                excluded: Set(parameters("excluded")),
+                excluded: parameters.excluded,
                 target: .group(group),
                 sse: .group(group)
             )
@@ -49,7 +57,7 @@ struct RESTOperation {
             return close(registry.connections(hub: hub, user: path[1]))
         case (.delete, 2, "connections"):
             if let connection = registry.connection(hub: hub, id: path[1]) {
-                registry.close(connection, reason: closeReason)
+                registry.close(connection, reason: parameters.closeReason)
             }
             return Response(status: .noContent)
         case (.head, 2, "connections"):
@@ -62,7 +70,7 @@ struct RESTOperation {
             let group = try validGroup(path[1])
             let member = try connection(path[3])
             guard registry.join(member, group: group) else {
-                throw RESTFailure(
+                throw Refusal(
                     .badRequest,
                     "TooManyGroups",
                     "connection '\(member.id)' is already in \(registry.configuration.maxGroupsPerConnection) groups, the most the service allows"
@@ -110,7 +118,7 @@ struct RESTOperation {
         case (.get, 3, "groups") where path[2] == "connections":
             return try listConnections(group: try validGroup(path[1]))
         default:
-            throw RESTFailure(.notFound, "NotFound", "no operation \(method.rawValue) /api/hubs/\(hub)/\(path.joined(separator: "/"))")
+            throw Refusal(.notFound, "NotFound", "no operation \(method.rawValue) /api/hubs/\(hub)/\(path.joined(separator: "/"))")
         }
     }
 
@@ -122,15 +130,8 @@ struct RESTOperation {
         excluded: Set<String>,
         target: PublishTrace.Target,
         sse: SSEStream? = nil
-    ) async throws(RESTFailure) -> Response {
-        var deadline: ContinuousClock.Instant?
-        if let ttl = parameter("messageTtlSeconds") {
-            guard let seconds = Int(ttl), (0...300).contains(seconds) else {
-                throw RESTFailure(.badRequest, "InvalidMessageTtl", "messageTtlSeconds must be an integer from 0 to 300 (got '\(ttl)')")
-            }
-            // 0 means the message never expires.
-            if seconds > 0 { deadline = .now + .seconds(seconds) }
-        }
+    ) async throws(Refusal) -> Response {
+        let deadline = try parameters.messageTTL().map { ContinuousClock.now + $0 }
         let payload = try await readPayload()
         var prepared = PreparedMessage(source: source, payload: payload)
         prepared.deadline = deadline
@@ -142,27 +143,18 @@ struct RESTOperation {
         )
         self.recipients = delivered
         // SSE readers are not connections: a filtered send is for the connections it selects only.
-        if let sse, parameter("filter")?.isEmpty ?? true { registry.sse.publish(payload, hub: hub, to: sse) }
+        if let sse, parameters.query.value("filter")?.isEmpty ?? true { registry.sse.publish(payload, hub: hub, to: sse) }
         logger.debug("REST send", metadata: ["pubsub.hub": "\(hub)", "recipients": "\(delivered)"])
         return Response(status: .accepted)
     }
 
-    private mutating func readPayload() async throws(RESTFailure) -> Payload {
+    private mutating func readPayload() async throws(Refusal) -> Payload {
         try await Payload.read(from: request, limit: registry.configuration.maxRESTBodySize)
     }
 
-    private func filtered(_ connections: [ClientConnection]) throws(RESTFailure) -> [ClientConnection] {
-        guard let text = parameter("filter"), !text.isEmpty else { return connections }
-        let filter = try parseFilter(text)
+    private func filtered(_ connections: [ClientConnection]) throws(Refusal) -> [ClientConnection] {
+        guard let filter = try parameters.filter() else { return connections }
         return connections.filter { filter.matches(subject(of: $0)) }
-    }
-
-    private func parseFilter(_ text: String) throws(RESTFailure) -> ConnectionFilter {
-        do {
-            return try ConnectionFilter(parsing: text)
-        } catch {
-            throw RESTFailure(.badRequest, "InvalidFilter", error.message)
-        }
     }
 
     private func subject(of connection: ClientConnection) -> ConnectionFilter.Subject {
@@ -171,14 +163,10 @@ struct RESTOperation {
 
     // MARK: Connections and groups
 
-    private var closeReason: String {
-        parameter("reason").flatMap { $0.isEmpty ? nil : $0 } ?? "Closed by app server"
-    }
-
     private func close(_ connections: [ClientConnection]) -> Response {
-        let excluded = Set(parameters("excluded"))
+        let excluded = parameters.excluded
         for connection in connections where !excluded.contains(connection.id) {
-            registry.close(connection, reason: closeReason)
+            registry.close(connection, reason: parameters.closeReason)
         }
         return Response(status: .noContent)
     }
@@ -199,44 +187,31 @@ struct RESTOperation {
         Response(status: found ? .ok : .notFound)
     }
 
-    private func connection(_ id: String) throws(RESTFailure) -> ClientConnection {
+    private func connection(_ id: String) throws(Refusal) -> ClientConnection {
         guard let connection = registry.connection(hub: hub, id: id) else {
-            throw RESTFailure(.notFound, "ConnectionNotFound", "connection '\(id)' does not exist in hub '\(hub)'")
+            throw Refusal(.notFound, "ConnectionNotFound", "connection '\(id)' does not exist in hub '\(hub)'")
         }
         return connection
     }
 
-    private func validGroup(_ group: String) throws(RESTFailure) -> String {
-        if let problem = GroupName.problem(with: group) {
-            throw RESTFailure(.badRequest, "InvalidGroupName", problem)
-        }
-        return group
+    private func validGroup(_ group: String) throws(Refusal) -> String {
+        try RESTParameters.group(group)
     }
 
-    private mutating func changeGroupsByFilter(adding: Bool) async throws(RESTFailure) -> Response {
+    private mutating func changeGroupsByFilter(adding: Bool) async throws(Refusal) -> Response {
         let body: ByteBuffer
         do {
             body = try await request.collectBody(upTo: registry.configuration.maxRESTBodySize)
         } catch {
-            throw RESTFailure(.contentTooLarge, "PayloadTooLarge", "the request body is too large")
+            throw Refusal(.contentTooLarge, "PayloadTooLarge", "the request body is too large")
         }
-        guard case .object(let object)? = try? JSONDecoder().decode(JSONValue.self, from: Data(body.readableBytesView)),
-            case .array(let rawGroups)? = object["groups"]
-        else {
-            throw RESTFailure(.badRequest, "InvalidRequest", "the body must be {\"groups\":[…],\"filter\":\"…\"}")
-        }
-        var groups: [String] = []
-        for raw in rawGroups {
-            guard case .string(let group) = raw else { throw RESTFailure(.badRequest, "InvalidGroupName", "groups must be strings") }
-            groups.append(try validGroup(group))
-        }
+        let change = try RESTParameters.groupsChange(body.readableBytesView)
         var connections = registry.connections(hub: hub)
-        if case .string(let text)? = object["filter"], !text.isEmpty {
-            let filter = try parseFilter(text)
+        if let filter = change.filter {
             connections = connections.filter { filter.matches(subject(of: $0)) }
         }
         for connection in connections {
-            for group in groups {
+            for group in change.groups {
                 if adding { registry.join(connection, group: group) } else { registry.leave(connection, group: group) }
                 traceMembership(joining: adding, connection: connection, group: group)
             }
@@ -244,12 +219,9 @@ struct RESTOperation {
         return Response(status: .ok)
     }
 
-    private func permission(_ name: String, connectionId: String) throws(RESTFailure) -> Response {
-        guard let permission = GroupPermission(rawValue: name) else {
-            throw RESTFailure(.badRequest, "InvalidPermission", "permission '\(name)' is not sendToGroup or joinLeaveGroup")
-        }
-        let target = parameter("targetName").flatMap { $0.isEmpty ? nil : $0 }
-        if let target { _ = try validGroup(target) }
+    private func permission(_ name: String, connectionId: String) throws(Refusal) -> Response {
+        let permission = try RESTParameters.permission(name)
+        let target = try parameters.permissionTarget()
         switch request.method {
         case .head:
             guard let connection = registry.connection(hub: hub, id: connectionId) else { return Response(status: .notFound) }
@@ -270,87 +242,35 @@ struct RESTOperation {
         }
     }
 
-    private func generateToken() throws(RESTFailure) -> Response {
-        var minutes: Int64 = 60
-        if let text = parameter("minutesToExpire") {
-            // The REST spec types it as a 32-bit integer; anything from 1 to its maximum (about 4,000
-            // years) is taken, and the lifetime in seconds cannot overflow.
-            guard let value = Int64(text), (1...Int64(Int32.max)).contains(value) else {
-                throw RESTFailure(
-                    .badRequest,
-                    "InvalidMinutesToExpire",
-                    "minutesToExpire must be an integer from 1 to \(Int32.max) (got '\(text.prefix(40))')"
-                )
-            }
-            minutes = value
-        }
-        var roles: [Role] = []
-        for text in parameters("role") {
-            guard let role = try? Role(parsing: text) else {
-                throw RESTFailure(.badRequest, "InvalidRole", "role '\(text)' is not a Web PubSub role")
-            }
-            roles.append(role)
-        }
-        let groups = parameters("group")
-        for group in groups { _ = try validGroup(group) }
-        let clientProtocol: ClientProtocol
-        switch parameter("clientType")?.lowercased() {
-        case nil, "default": clientProtocol = .default
-        case "mqtt": clientProtocol = .mqtt
-        case "socketio": clientProtocol = .socketio
-        case let other?:
-            throw RESTFailure(.badRequest, "InvalidClientType", "clientType '\(other)' is not Default, MQTT or SocketIO")
-        }
+    private func generateToken() throws(Refusal) -> Response {
+        let asked = try parameters.tokenRequest()
         let authority = request.head.authority ?? "localhost"
         guard let endpoint = try? ServiceEndpoint(parsing: "http://\(authority)") else {
-            throw RESTFailure(.badRequest, "InvalidHost", "the Host header '\(authority)' is not a host name")
+            throw Refusal(.badRequest, "InvalidHost", "the Host header '\(authority)' is not a host name")
         }
         let minter = TokenMinter(connectionString: ConnectionString(endpoint: endpoint, accessKey: keys[0]))
         let access = minter.clientAccess(
             ClientTokenRequest(
                 hub: hub,
-                userId: parameter("userId").flatMap { $0.isEmpty ? nil : $0 },
-                roles: roles,
-                groups: groups,
-                lifetime: .seconds(minutes * 60),
-                clientProtocol: clientProtocol
+                userId: asked.userId,
+                roles: asked.roles,
+                groups: asked.groups,
+                lifetime: .seconds(asked.minutes * 60),
+                clientProtocol: asked.clientProtocol
             )
         )
         return jsonResponse(JSONValue.render(orderedObject: [("token", .string(access.token))]))
     }
 
-    private func listConnections(group: String) throws(RESTFailure) -> Response {
-        var pageSize = 200
-        if let text = parameter("maxpagesize") {
-            guard let value = Int(text), (1...200).contains(value) else {
-                throw RESTFailure(.badRequest, "InvalidMaxPageSize", "maxpagesize must be from 1 to 200 (got '\(text)')")
-            }
-            pageSize = value
-        }
-        var top = Int.max
-        if let text = parameter("top") {
-            guard let value = Int(text), value >= 1 else {
-                throw RESTFailure(.badRequest, "InvalidTop", "top must be a positive integer (got '\(text)')")
-            }
-            top = value
-        }
-        var offset = 0
-        if let token = parameter("continuationToken") {
-            guard let value = Int(token), value >= 0 else {
-                throw RESTFailure(.badRequest, "InvalidContinuationToken", "continuationToken '\(token)' was not issued by this service")
-            }
-            offset = value
-        }
+    private func listConnections(group: String) throws(Refusal) -> Response {
+        let page = try parameters.page()
         let members = registry.connections(hub: hub, group: group).sorted { $0.id < $1.id }
-        let end = min(members.count, top)
-        // `offset` may be anything up to Int.max: clamp it before adding the page size.
-        let pageEnd = min(end, min(offset, end) + pageSize)
-        let page = offset < pageEnd ? Array(members[offset..<pageEnd]) : []
+        let (range, hasMore) = page.range(in: members.count)
         var document: [(String, JSONValue)] = [
             (
                 "value",
                 .array(
-                    page.map { connection in
+                    members[range].map { connection in
                         var item: [String: JSONValue] = ["connectionId": .string(connection.id)]
                         if let user = connection.userId { item["userId"] = .string(user) }
                         return .object(item)
@@ -358,12 +278,12 @@ struct RESTOperation {
                 )
             )
         ]
-        if pageEnd < end {
+        if hasMore {
             var components = URLComponents()
             components.path = request.uri.path
-            var items = [URLQueryItem(name: "continuationToken", value: String(pageEnd)), URLQueryItem(name: "maxpagesize", value: String(pageSize))]
-            if top != Int.max { items.append(URLQueryItem(name: "top", value: String(top))) }
-            if let version = parameter("api-version") { items.append(URLQueryItem(name: "api-version", value: version)) }
+            var items = [URLQueryItem(name: "continuationToken", value: String(range.upperBound)), URLQueryItem(name: "maxpagesize", value: String(page.size))]
+            if page.top != Int.max { items.append(URLQueryItem(name: "top", value: String(page.top))) }
+            if let version = parameters.query.value("api-version") { items.append(URLQueryItem(name: "api-version", value: version)) }
             components.queryItems = items
             document.append(("nextLink", .string(components.string ?? request.uri.path)))
         }

@@ -262,24 +262,30 @@ def test_invalid_utf8_is_closed_with_1007(local):
     check(local, probe, "invalid UTF-8")
 
 
-def test_a_200mb_rest_body_is_refused_without_being_held(local):
+def test_an_endless_rest_body_is_refused_and_the_connection_ends(local):
+    """A body over the limit gets its 413 and the connection then ends within the linger (2 s)
+    however much more the client sends: it announces 10 GiB and keeps sending until the service
+    closes, which it must do long before the 10 GiB are through."""
     probe = Probe(local, hub_name())
     path = "/api/hubs/h/:send"
     upload = socket.create_connection(("127.0.0.1", local.port), timeout=WAIT)
+    announced = 10 << 30
     upload.sendall(
         (
             f"POST {path}?api-version=2024-01-01 HTTP/1.1\r\nHost: localhost:{local.port}\r\n"
-            f"Authorization: Bearer {rest_token(local, path)}\r\nContent-Type: text/plain\r\nContent-Length: {200 << 20}\r\n\r\n"
+            f"Authorization: Bearer {rest_token(local, path)}\r\nContent-Type: text/plain\r\nContent-Length: {announced}\r\n\r\n"
         ).encode()
     )
     chunk = b"x" * (1 << 20)
     sent = 0
+    started = time.monotonic()
     try:
-        for _ in range(200):
+        while sent < (announced >> 20):
             upload.sendall(chunk)
             sent += 1
     except OSError:
-        pass  # the service answered and closed before the body ended
+        pass  # the service closed the connection
+    ended_after = time.monotonic() - started
     answer = b""
     try:
         while b"\r\n\r\n" not in answer:
@@ -291,7 +297,9 @@ def test_a_200mb_rest_body_is_refused_without_being_held(local):
         pass
     upload.close()
     assert answer.startswith(b"HTTP/1.1 413"), answer[:100]
-    check(local, probe, "200 MB REST body", mib_sent_before_refusal=sent)
+    assert b"connection: close" in answer.lower(), answer[:300]
+    assert sent < (announced >> 20), "the service read all 10 GiB instead of ending the connection"
+    check(local, probe, "endless REST body", mib_sent_before_close=sent, closed_after_s=round(ended_after, 2))
 
 
 def test_unauthenticated_sse_publishes_to_many_hubs_are_401_and_keep_nothing(local):

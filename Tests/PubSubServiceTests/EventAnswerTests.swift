@@ -63,7 +63,7 @@ struct EventAnswerTests {
             return
         }
         #expect(refusal.status.code == expected)
-        #expect(refusal.reason.contains(reason), "\(refusal.reason)")
+        #expect(refusal.message.contains(reason), "\(refusal.message)")
     }
 
     @Test("a user event's answer becomes a message by its Content-Type")

@@ -1,4 +1,5 @@
 import Foundation
+import PubSubCore
 import Testing
 
 @testable import PubSubService

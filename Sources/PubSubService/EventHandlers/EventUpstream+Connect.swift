@@ -14,7 +14,7 @@ extension EventUpstream {
         request: Request,
         handler: EventHandlerSettings.Handler,
         on eventLoop: any EventLoop
-    ) -> EventLoopFuture<Result<ClientAdmission, AdmissionRefusal>> {
+    ) -> EventLoopFuture<Result<ClientAdmission, Refusal>> {
         let hub = HubRegistry.key(admission.hub)
         let event = Event(
             hub: hub,
@@ -36,7 +36,7 @@ extension EventUpstream {
             case .timedOut?: status = .gatewayTimeout
             default: status = .badGateway
             }
-            return .failure(AdmissionRefusal(status: status, reason: "\(error)", hub: hub))
+            return .failure(Refusal(status, "\(error)", hub: hub))
         }
     }
 
@@ -79,18 +79,18 @@ extension EventUpstream {
     }
 
     /// What the handler's answer makes of the admission.
-    static func admission(_ admission: ClientAdmission, answeredBy answer: Answer, hub: String) -> Result<ClientAdmission, AdmissionRefusal> {
+    static func admission(_ admission: ClientAdmission, answeredBy answer: Answer, hub: String) -> Result<ClientAdmission, Refusal> {
         guard answer.isSuccess else {
             let status: HTTPResponse.Status = (400..<500).contains(answer.status.code) ? .init(code: Int(answer.status.code)) : .internalServerError
             let text = answer.bodyText()
             let reason = text.isEmpty ? "the connect event handler refused the connection with \(answer.status.code)" : text
-            return .failure(AdmissionRefusal(status: status, reason: reason, hub: hub))
+            return .failure(Refusal(status, reason, hub: hub))
         }
         var admission = admission
         if let state = answer.connectionState { admission.connectionState = state.isEmpty ? nil : state }
         guard answer.status.code == 200, answer.body.readableBytes > 0 else { return .success(admission) }
-        func invalid(_ problem: String) -> Result<ClientAdmission, AdmissionRefusal> {
-            .failure(AdmissionRefusal(status: .internalServerError, reason: "the connect event handler answered 200 with \(problem)", hub: hub))
+        func invalid(_ problem: String) -> Result<ClientAdmission, Refusal> {
+            .failure(Refusal(.internalServerError, "the connect event handler answered 200 with \(problem)", hub: hub))
         }
         let answered: ConnectAnswer
         do {

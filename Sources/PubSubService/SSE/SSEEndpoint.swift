@@ -43,9 +43,9 @@ public struct SSEEndpoint: Sendable {
     }
 
     let options: Options
-    let verifier: TokenVerifier
+    let authorizer: Authorizer
     /// The broker of a hub, or a reason it is not served (the gateway serves one hub).
-    let broker: @Sendable (_ hub: String) -> Result<SSEBroker, SSERefusal>
+    let broker: @Sendable (_ hub: String) -> Result<SSEBroker, Refusal>
     /// The hub when the request names none (the gateway's), else nil: `hub=` is required.
     let defaultHub: String?
     /// What a token's `aud` must name for `path` on this server.
@@ -78,15 +78,15 @@ public struct SSEEndpoint: Sendable {
 
     init(
         options: Options,
-        verifier: TokenVerifier,
+        authorizer: Authorizer,
         defaultHub: String?,
-        broker: @escaping @Sendable (_ hub: String) -> Result<SSEBroker, SSERefusal>,
+        broker: @escaping @Sendable (_ hub: String) -> Result<SSEBroker, Refusal>,
         audience: @escaping @Sendable (_ request: Request, _ path: String) -> AudienceExpectation,
         relay: @escaping Relay,
         logger: Logger
     ) {
         self.options = options
-        self.verifier = verifier
+        self.authorizer = authorizer
         self.defaultHub = defaultHub
         self.broker = broker
         self.audience = audience
@@ -120,9 +120,9 @@ public struct SSEEndpoint: Sendable {
         do {
             hub = try resolveHub(request)
             for group in groups {
-                if let problem = GroupName.problem(with: group) { throw SSERefusal(.badRequest, "group \"\(group)\": \(problem)") }
+                if let problem = GroupName.problem(with: group) { throw Refusal(.badRequest, "group \"\(group)\": \(problem)") }
                 if let carriedGroups, !carriedGroups.contains(group) {
-                    throw SSERefusal(
+                    throw Refusal(
                         .notFound,
                         "this gateway does not carry group \"\(group)\": start `pubsub serve-sse` with --group \(group) "
                             + "(it carries \(carriedGroups.sorted().joined(separator: ", ")))"
@@ -132,16 +132,16 @@ public struct SSEEndpoint: Sendable {
             streams = try authorizeReading(request, hub: hub, groups: groups)
             // Only now, authorised, may the request make the hub keep a broker and history.
             broker = try self.broker(hub).get()
-        } catch let refusal as SSERefusal {
-            return refusal.response(cors: corsHeaders(request))
+        } catch let refusal as Refusal {
+            return refusal.response(for: request.method, headers: corsHeaders(request))
         } catch {
-            return SSERefusal(.internalServerError, "\(error)").response(cors: corsHeaders(request))
+            return Refusal(.internalServerError, "\(error)").response(for: request.method, headers: corsHeaders(request))
         }
         guard openStreams.claim(limit: options.maxStreams) else {
-            return SSERefusal(
+            return Refusal(
                 .serviceUnavailable,
                 "the service serves \(options.maxStreams) event streams, its limit (--max-sse-streams); try again later"
-            ).response(cors: corsHeaders(request))
+            ).response(for: request.method, headers: corsHeaders(request))
         }
         let lastEventId = request.headers[HTTPField.Name("Last-Event-ID")!] ?? query.get("last_event_id")
         // A broker retired for idleness between the lookup and now: the hub makes a new one.
@@ -149,7 +149,7 @@ public struct SSEEndpoint: Sendable {
             ?? (try? self.broker(hub).get())?.subscribe(to: streams, lastEventId: lastEventId)
         else {
             openStreams.release()
-            return SSERefusal(.serviceUnavailable, "the hub's event stream was being reset; try again").response(cors: corsHeaders(request))
+            return Refusal(.serviceUnavailable, "the hub's event stream was being reset; try again").response(for: request.method, headers: corsHeaders(request))
         }
 
         var headers: HTTPFields = [
@@ -203,12 +203,12 @@ public struct SSEEndpoint: Sendable {
     }
 
     /// The streams a reader may have: server-wide messages and the groups asked for.
-    func authorizeReading(_ request: Request, hub: String, groups: [String]) throws(SSERefusal) -> Set<SSEStream> {
-        guard let compact = Self.accessToken(request) else {
+    func authorizeReading(_ request: Request, hub: String, groups: [String]) throws(Refusal) -> Set<SSEStream> {
+        guard let compact = request.credentials.token else {
             let closed = groups.filter { !options.publicGroups.contains($0) }
             guard !groups.isEmpty, closed.isEmpty else {
                 let what = closed.first.map { "group \"\($0)\"" } ?? "server-wide messages"
-                throw SSERefusal(
+                throw Refusal(
                     .unauthorized,
                     "an access token is needed to read \(what): pass ?access_token=<token> or an Authorization: Bearer header "
                         + "(mint one with `pubsub token --hub \(hub) --role webpubsub.joinLeaveGroup.<group>`)"
@@ -216,17 +216,16 @@ public struct SSEEndpoint: Sendable {
             }
             return Set(groups.map(SSEStream.group))
         }
-        let token: DecodedToken
+        let grant: Grant
         do {
-            token = try verifier.verify(compact, audience: audience(request, "/client/hubs/\(hub)"))
+            grant = try authorizer.grant(compact, audience: audience(request, "/client/hubs/\(hub)"))
         } catch {
-            throw SSERefusal(.unauthorized, "access token refused: \(error.message)")
+            throw Refusal(.unauthorized, "access token refused: \(error.message)")
         }
-        let roles = token.roles.compactMap { try? Role(parsing: $0) }
-        let initial = Set(token.groups)
+        let initial = Set(grant.groups)
         for group in groups where !options.publicGroups.contains(group) && !initial.contains(group) {
-            guard roles.contains(where: { $0.grants(.joinLeaveGroup, on: group) }) else {
-                throw SSERefusal(
+            guard grant.allows(.joinLeaveGroup, on: group) else {
+                throw Refusal(
                     .forbidden,
                     "the token may not read group \"\(group)\": it needs the webpubsub.joinLeaveGroup.\(group) role "
                         + "(or a webpubsub.joinLeaveGroups pattern that matches it), or the group in its webpubsub.group claim"
@@ -244,7 +243,7 @@ public struct SSEEndpoint: Sendable {
             let hub = try resolveHub(request)
             let group = request.uri.queryParameters.get("group")
             if let group, let problem = GroupName.problem(with: group) {
-                throw SSERefusal(.badRequest, "group \"\(group)\": \(problem)")
+                throw Refusal(.badRequest, "group \"\(group)\": \(problem)")
             }
             try authorizePublishing(request, hub: hub, group: group)
             // Authorised first: an anonymous publish must not make the hub keep a broker.
@@ -253,71 +252,65 @@ public struct SSEEndpoint: Sendable {
             do {
                 payload = try await Payload.read(from: request, limit: options.maxBodySize)
             } catch {
-                throw SSERefusal(error.status, error.message)
+                throw Refusal(error.status, error.message)
             }
             do {
                 try await relay(hub, group.map(SSEStream.group) ?? .server, payload.bytes, payload.dataType)
             } catch let error as PubSubError {
-                throw SSERefusal(.badGateway, "the hub did not take the message: \(error.message)")
+                throw Refusal(.badGateway, "the hub did not take the message: \(error.message)")
             }
             var headers = cors
             headers[.contentLength] = "0"
             return Response(status: .accepted, headers: headers)
-        } catch let refusal as SSERefusal {
-            return refusal.response(cors: cors)
+        } catch let refusal as Refusal {
+            return refusal.response(for: request.method, headers: cors)
         } catch {
-            return SSERefusal(.badGateway, "the hub did not take the message: \(error)").response(cors: cors)
+            return Refusal(.badGateway, "the hub did not take the message: \(error)").response(for: request.method, headers: cors)
         }
     }
 
     /// A group send needs `webpubsub.sendToGroup` for the group; a server-wide one needs a service
     /// (REST) token for the hub, as the REST API would.
-    func authorizePublishing(_ request: Request, hub: String, group: String?) throws(SSERefusal) {
-        guard let compact = Self.accessToken(request) else {
-            throw SSERefusal(
+    func authorizePublishing(_ request: Request, hub: String, group: String?) throws(Refusal) {
+        guard let compact = request.credentials.token else {
+            throw Refusal(
                 .unauthorized,
                 "publishing needs an access token: pass ?access_token=<token> or an Authorization: Bearer header "
                     + "(mint one with `pubsub token --hub \(hub) --role webpubsub.sendToGroup.<group>`)"
             )
         }
-        if (try? verifier.verify(compact, audience: audience(request, "/api/hubs/\(hub)/:send"))) != nil {
+        if (try? authorizer.grant(compact, audience: audience(request, "/api/hubs/\(hub)/:send"))) != nil {
             return  // a service token: anything in the hub
         }
-        let token: DecodedToken
+        let grant: Grant
         do {
-            token = try verifier.verify(compact, audience: audience(request, "/client/hubs/\(hub)"))
+            grant = try authorizer.grant(compact, audience: audience(request, "/client/hubs/\(hub)"))
         } catch {
-            throw SSERefusal(.unauthorized, "access token refused: \(error.message)")
+            throw Refusal(.unauthorized, "access token refused: \(error.message)")
         }
         guard let group else {
-            throw SSERefusal(
+            throw Refusal(
                 .forbidden,
                 "a client token may publish to groups only (add ?group=<name>); server-wide messages need a service token for /api/hubs/\(hub)"
             )
         }
-        let roles = token.roles.compactMap { try? Role(parsing: $0) }
-        guard roles.contains(where: { $0.grants(.sendToGroup, on: group) }) else {
-            throw SSERefusal(.forbidden, "the token may not publish to group \"\(group)\": it needs the webpubsub.sendToGroup.\(group) role")
+        guard grant.allows(.sendToGroup, on: group) else {
+            throw Refusal(.forbidden, "the token may not publish to group \"\(group)\": it needs the webpubsub.sendToGroup.\(group) role")
         }
     }
 
     // MARK: Shared
 
-    private func resolveHub(_ request: Request) throws(SSERefusal) -> String {
+    private func resolveHub(_ request: Request) throws(Refusal) -> String {
         guard let hub = request.uri.queryParameters.get("hub") ?? defaultHub else {
-            throw SSERefusal(.badRequest, "name the hub: add ?hub=<hub>")
+            throw Refusal(.badRequest, "name the hub: add ?hub=<hub>")
         }
         do {
             try HubName.validate(hub)
         } catch {
-            throw SSERefusal(.badRequest, error.message)
+            throw Refusal(.badRequest, error.message)
         }
         return hub
-    }
-
-    /// The request's token; an empty one counts as none.
-    static func accessToken(_ request: Request) -> String? {
-        request.accessToken.flatMap { $0.isEmpty ? nil : $0 }
     }
 
     private func preflight(_ request: Request) -> Response {
@@ -343,23 +336,6 @@ public struct SSEEndpoint: Sendable {
         }
         headers[.accessControlExposeHeaders] = "X-PubSub-Replay-From, X-PubSub-Events-Lost"
         return headers
-    }
-}
-
-/// Why an SSE request was refused: its status and a plain-text reason.
-public struct SSERefusal: Error, Sendable {
-    let status: HTTPResponse.Status
-    let reason: String
-
-    init(_ status: HTTPResponse.Status, _ reason: String) {
-        self.status = status
-        self.reason = reason
-    }
-
-    func response(cors: HTTPFields) -> Response {
-        var headers: HTTPFields = [.contentType: "text/plain; charset=utf-8"]
-        headers.append(contentsOf: cors)
-        return Response(status: status, headers: headers, body: .init(byteBuffer: ByteBuffer(string: reason + "\n")))
     }
 }
 

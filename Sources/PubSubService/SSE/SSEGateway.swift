@@ -62,11 +62,11 @@ public final class SSEGateway: Sendable {
         let base = upstream.url
         var endpoint = SSEEndpoint(
             options: options,
-            verifier: TokenVerifier(accessKeys: accessKeys),
+            authorizer: Authorizer(verifier: TokenVerifier(accessKeys: accessKeys)),
             defaultHub: hub,
             broker: { requested in
                 guard requested.lowercased() == hub.lowercased() else {
-                    return .failure(SSERefusal(.notFound, "this gateway serves hub \"\(hub)\", not \"\(requested)\""))
+                    return .failure(Refusal(.notFound, "this gateway serves hub \"\(hub)\", not \"\(requested)\""))
                 }
                 return .success(broker)
             },

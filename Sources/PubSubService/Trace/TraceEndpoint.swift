@@ -15,7 +15,7 @@ import ServiceLifecycle
 /// (or `last_event_id`) resumes from the service's trace history.
 struct TraceEndpoint: Sendable {
     let tracer: Tracer
-    let verifier: TokenVerifier
+    let authorizer: Authorizer
     let address: ListeningAddress
     let heartbeat: Duration
     let logger: Logger
@@ -32,15 +32,15 @@ struct TraceEndpoint: Sendable {
             filter = try Self.filter(request.uri.queryParameters)
             let resume = request.headers[HTTPField.Name("Last-Event-ID")!] ?? request.uri.queryParameters.get("last_event_id")
             if let resume {
-                guard let id = UInt64(resume) else { throw SSERefusal(.badRequest, "Last-Event-ID \"\(resume)\" is not a trace event id") }
+                guard let id = UInt64(resume) else { throw Refusal(.badRequest, "Last-Event-ID \"\(resume)\" is not a trace event id") }
                 lastEventId = id
             } else {
                 lastEventId = nil
             }
-        } catch let refusal as SSERefusal {
-            return refusal.response(cors: [:])
+        } catch let refusal as Refusal {
+            return refusal.response(for: request.method)
         } catch {
-            return SSERefusal(.internalServerError, "\(error)").response(cors: [:])
+            return Refusal(.internalServerError, "\(error)").response(for: request.method)
         }
         let tracer = self.tracer
         let heartbeat = self.heartbeat
@@ -98,31 +98,31 @@ struct TraceEndpoint: Sendable {
     }
 
     private func authorize(_ request: Request) throws {
-        guard let compact = request.accessToken, !compact.isEmpty else {
-            throw SSERefusal(
+        guard let compact = request.credentials.token else {
+            throw Refusal(
                 .unauthorized,
                 "the live trace needs a token with the \(TokenMinter.traceRole) role: `pubsub trace` mints one from the connection string"
             )
         }
-        let token: DecodedToken
+        let grant: Grant
         do {
-            token = try verifier.verify(compact, audience: address.audience(for: request, path: "/trace"))
+            grant = try authorizer.grant(compact, audience: address.audience(for: request, path: "/trace"))
         } catch {
-            throw SSERefusal(.unauthorized, "trace token refused: \(error.message)")
+            throw Refusal(.unauthorized, "trace token refused: \(error.message)")
         }
-        guard token.roles.contains(TokenMinter.traceRole) else {
-            throw SSERefusal(.forbidden, "the token lacks the \(TokenMinter.traceRole) role that the live trace needs")
+        guard grant.has(role: TokenMinter.traceRole) else {
+            throw Refusal(.forbidden, "the token lacks the \(TokenMinter.traceRole) role that the live trace needs")
         }
     }
 
     static func filter(_ query: Parameters) throws -> Tracer.Filter {
         var filter = Tracer.Filter()
         for hub in query.getAll("hub") {
-            do { try HubName.validate(hub) } catch { throw SSERefusal(.badRequest, "hub: \(error.message)") }
+            do { try HubName.validate(hub) } catch { throw Refusal(.badRequest, "hub: \(error.message)") }
             filter.hubs.insert(HubRegistry.key(hub))
         }
         for group in query.getAll("group") {
-            if let problem = GroupName.problem(with: group) { throw SSERefusal(.badRequest, "group \"\(group)\": \(problem)") }
+            if let problem = GroupName.problem(with: group) { throw Refusal(.badRequest, "group \"\(group)\": \(problem)") }
             filter.groups.insert(group)
         }
         filter.users = Set(query.getAll("user"))
@@ -132,7 +132,7 @@ struct TraceEndpoint: Sendable {
             filter.kinds = []
             for name in kinds {
                 guard let kind = TraceKind(rawValue: name) else {
-                    throw SSERefusal(
+                    throw Refusal(
                         .badRequest,
                         "kind \"\(name)\" is not one of \(TraceKind.allCases.map(\.rawValue).joined(separator: ", "))"
                     )
@@ -142,7 +142,7 @@ struct TraceEndpoint: Sendable {
         }
         if let text = query.get("payload") {
             guard let limit = Int(text), limit >= 0 else {
-                throw SSERefusal(.badRequest, "payload=\(text): give the largest payload to show, in bytes")
+                throw Refusal(.badRequest, "payload=\(text): give the largest payload to show, in bytes")
             }
             filter.payloadLimit = limit
         }
