@@ -7,13 +7,14 @@ public enum DurationText {
     public static let maximum = Duration.seconds(100 * 365 * 86_400)
 
     /// Parses a duration from 0 to ``maximum``.
-    /// - Parameter option: the flag it came from, for the message (`--expires`).
+    /// - Parameter option: the flag it came from, for the message (`--expires`); nil when the
+    ///   message is shown next to the flag already (the argument parser's).
     /// - Throws: ``PubSubError`` `invalidDuration` (exit 64).
-    public static func parse(_ text: String, option: String) throws(PubSubError) -> Duration {
+    public static func parse(_ text: String, option: String? = nil) throws(PubSubError) -> Duration {
         func invalid(_ why: String) -> PubSubError {
             PubSubError(
                 .invalidDuration,
-                "\(option) \"\(text)\" is not a duration: \(why)",
+                (option.map { $0 + " " } ?? "") + "\"\(text)\" is not a duration: \(why)",
                 hint: "write a number with a unit: 500ms, 90s, 60m, 2h, 1d, or a sum such as 1h30m",
                 exitStatus: .usage
             )

@@ -129,7 +129,7 @@ final class ClientSession: ChannelInboundHandler, NIOScheduledCallbackHandler {
     func channelWritabilityChanged(context: ChannelHandlerContext) {
         if context.channel.isWritable, let owed = owedPong, case .open = phase {
             owedPong = nil
-            context.writeAndFlush(Self.wrapOutboundOut(WebSocketFrame(fin: true, opcode: .pong, data: owed)), promise: nil)
+            context.writeAndFlush(Self.wrapOutboundOut(Framing.pong(owed)), promise: nil)
         }
         transport?.frames.writabilityChanged()
         context.fireChannelWritabilityChanged()
@@ -181,7 +181,7 @@ final class ClientSession: ChannelInboundHandler, NIOScheduledCallbackHandler {
             // the channel cannot take more, only the latest ping's pong is owed (RFC 6455 §5.5.3 lets
             // an endpoint answer only the most recent ping).
             if context.channel.isWritable {
-                context.writeAndFlush(Self.wrapOutboundOut(WebSocketFrame(fin: true, opcode: .pong, data: frame.unmaskedData)), promise: nil)
+                context.writeAndFlush(Self.wrapOutboundOut(Framing.pong(frame.unmaskedData)), promise: nil)
             } else {
                 owedPong = frame.unmaskedData
             }
@@ -256,7 +256,7 @@ final class ClientSession: ChannelInboundHandler, NIOScheduledCallbackHandler {
         let detail = (reason ?? "").isEmpty ? "" : ": \(reason ?? "")"
         endReason = "closed by the client" + (code.map { " with \(UInt16(webSocketErrorCode: $0))\(detail)" } ?? "")
         let loopBoundContext = context.loopBound
-        context.writeAndFlush(Self.wrapOutboundOut(Self.closeFrame(reply, reason: nil, allocator: context.channel.allocator)))
+        context.writeAndFlush(Self.wrapOutboundOut(Framing.close(reply, reason: nil, allocator: context.channel.allocator)))
             .whenComplete { _ in loopBoundContext.value.close(promise: nil) }
     }
 
@@ -308,7 +308,7 @@ final class ClientSession: ChannelInboundHandler, NIOScheduledCallbackHandler {
             let goodbye = OutboundFrame.message(.disconnected(message: request.reason)).webSocketFrame
             context.write(Self.wrapOutboundOut(goodbye), promise: nil)
         }
-        let frame = Self.wrapOutboundOut(Self.closeFrame(request.code, reason: request.reason, allocator: context.channel.allocator))
+        let frame = Self.wrapOutboundOut(Framing.close(request.code, reason: request.reason, allocator: context.channel.allocator))
         if endingSocket {
             let loopBoundContext = context.loopBound
             context.writeAndFlush(frame).whenComplete { _ in loopBoundContext.value.close(promise: nil) }
@@ -322,18 +322,6 @@ final class ClientSession: ChannelInboundHandler, NIOScheduledCallbackHandler {
     private func fail(_ code: WebSocketErrorCode, reason: String, endingSocket: Bool = false) {
         endReason = endReason ?? reason
         close(CloseRequest(code: code, reason: reason), disconnectedMessage: false, endingSocket: endingSocket)
-    }
-
-    /// A close frame; the reason is cut to fit a control frame (125 bytes, RFC 6455 §5.5) at a
-    /// character boundary.
-    static func closeFrame(_ code: WebSocketErrorCode, reason: String?, allocator: ByteBufferAllocator) -> WebSocketFrame {
-        let bytes = Array((reason ?? "").utf8)
-        var end = min(bytes.count, 123)
-        while end < bytes.count, end > 0, UTF8.isContinuation(bytes[end]) { end -= 1 }
-        var data = allocator.buffer(capacity: 2 + end)
-        data.write(webSocketErrorCode: code)
-        data.writeBytes(bytes[..<end])
-        return WebSocketFrame(fin: true, opcode: .connectionClose, data: data)
     }
 
     // MARK: Timers
@@ -353,9 +341,9 @@ final class ClientSession: ChannelInboundHandler, NIOScheduledCallbackHandler {
             // Below the encoder: the frame is already encoded, one shared buffer for every ping
             // (no allocation, no header buffer, one write). The session's own context is not
             // touched: another cold object.
-            pingContext.writeAndFlush(NIOAny(PingWheel.pingFrame), promise: nil)
+            pingContext.writeAndFlush(NIOAny(Framing.encodedPing), promise: nil)
         } else if let context {
-            context.writeAndFlush(Self.wrapOutboundOut(WebSocketFrame(fin: true, opcode: .ping, data: ByteBuffer())), promise: nil)
+            context.writeAndFlush(Self.wrapOutboundOut(Framing.ping), promise: nil)
         }
     }
 

@@ -328,24 +328,3 @@ struct ClientSocketHandler: Sendable {
         return difference == 0
     }
 }
-
-extension OutboundFrame {
-    var webSocketFrame: WebSocketFrame {
-        switch self {
-        case .text(let buffer): return WebSocketFrame(fin: true, opcode: .text, data: buffer)
-        case .binary(let buffer): return WebSocketFrame(fin: true, opcode: .binary, data: buffer)
-        case .sequenced(let sequenceId, let tail):
-            // The prefix goes out as the frame's "extension data", written just before the shared
-            // tail; room is left in front of it so the encoder can prepend the frame header in place.
-            let headerRoom = 14
-            var prefix = ByteBuffer()
-            prefix.reserveCapacity(headerRoom + 36)
-            prefix.moveWriterIndex(forwardBy: headerRoom)
-            prefix.moveReaderIndex(forwardBy: headerRoom)
-            prefix.writeStaticString(#"{"sequenceId":"#)
-            prefix.writeString(String(sequenceId))
-            prefix.writeStaticString(",")
-            return WebSocketFrame(fin: true, opcode: .text, data: tail, extensionData: prefix)
-        }
-    }
-}

@@ -1,6 +1,4 @@
 import NIOCore
-import NIOEmbedded
-import NIOWebSocket
 import Synchronization
 
 /// Pings the client sessions of one event loop: one timer per loop instead of one per connection.
@@ -14,18 +12,6 @@ import Synchronization
 /// Bound to its event loop: every method runs there.
 final class PingWheel {
     static let slotCount = 20
-
-    /// A ping with no payload as NIO's frame encoder writes it, made once: each ping then writes
-    /// this buffer (shared, never copied) below the session's encoder.
-    static let pingFrame: ByteBuffer = {
-        // An embedded channel holding only the encoder cannot fail a write, a read or finishing.
-        let channel = EmbeddedChannel(handler: WebSocketFrameEncoder())
-        try! channel.writeOutbound(WebSocketFrame(fin: true, opcode: .ping, data: ByteBuffer()))
-        var frame = ByteBuffer()
-        while var part = try! channel.readOutbound(as: ByteBuffer.self) { frame.writeBuffer(&part) }
-        _ = try! channel.finish()
-        return frame
-    }()
 
     private let eventLoop: any EventLoop
     private let tick: TimeAmount

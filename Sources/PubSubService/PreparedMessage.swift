@@ -91,26 +91,3 @@ struct QueuedFrame: Sendable {
 
     var isExpired: Bool { deadline.map { $0 < .now } ?? false }
 }
-
-/// What a connection's writer sends.
-enum OutboundFrame: Sendable {
-    case text(ByteBuffer)
-    case binary(ByteBuffer)
-    /// A reliable connection's message: `{"sequenceId":N,` followed by the shared tail. The prefix is
-    /// made by the connection's writer, so a publish allocates nothing per recipient.
-    case sequenced(sequenceId: UInt64, tail: ByteBuffer)
-
-    /// The bytes the frame carries (its payload), for the outbound queue's byte limit.
-    var byteCount: Int {
-        switch self {
-        case .text(let buffer), .binary(let buffer): return buffer.readableBytes
-        // The prefix is at most 36 bytes.
-        case .sequenced(_, let tail): return tail.readableBytes + 36
-        }
-    }
-
-    /// A JSON protocol message as a text frame.
-    static func message(_ message: ServiceMessage) -> OutboundFrame {
-        .text(ByteBuffer(string: message.encoded()))
-    }
-}

@@ -177,7 +177,7 @@ struct SessionTests {
             #expect(close.reason.utf8.count == 123)
             #expect(close.reason.hasPrefix("No event handler handles 'message' events on hub '\(hub.lowercased())'"))
             // A cut inside a character moves to its start.
-            let cut = ClientSession.closeFrame(.normalClosure, reason: String(repeating: "x", count: 122) + "é", allocator: ByteBufferAllocator())
+            let cut = Framing.close(.normalClosure, reason: String(repeating: "x", count: 122) + "é", allocator: ByteBufferAllocator())
             #expect(Self.closeCode(cut)?.reason == String(repeating: "x", count: 122))
         }
     }

@@ -48,8 +48,8 @@ struct PublishCommand: AsyncPubSubSubcommand {
     @Option(help: ArgumentHelp("An OData filter, e.g. \"userId ne 'bot'\" (not with --connection).", valueName: "expression"))
     var filter: String?
 
-    @Option(help: ArgumentHelp("Drop the message for clients not sent it within this time: 1s to 300s.", valueName: "duration"))
-    var ttl: String?
+    @Option(help: ArgumentHelp("Drop the message for clients not sent it within this time: 1s to 300s.", valueName: "duration"), transform: DurationArgument.parse)
+    var ttl: DurationArgument?
 
     @OptionGroup var connectionOptions: ConnectionOptions
     @OptionGroup var tls: TLSOptions
@@ -73,8 +73,7 @@ struct PublishCommand: AsyncPubSubSubcommand {
 
     private func ttlSeconds() throws -> Int? {
         guard let ttl else { return nil }
-        let duration = try DurationOption.parse(ttl, option: "--ttl")
-        let seconds = duration.wholeSeconds
+        let seconds = ttl.duration.wholeSeconds
         guard (1...300).contains(seconds) else { throw ValidationError("--ttl \"\(ttl)\" must be from 1s to 300s") }
         return Int(seconds)
     }

@@ -88,8 +88,8 @@ struct ServeCommand: AsyncPubSubSubcommand {
     )
     var eventHandlerConfig: String?
 
-    @Option(help: ArgumentHelp("How long connect and user events wait for their handler's answer (e.g. 10s, 500ms).", valueName: "duration"))
-    var eventHandlerTimeout = "10s"
+    @Option(help: ArgumentHelp("How long connect and user events wait for their handler's answer (e.g. 10s, 500ms).", valueName: "duration"), transform: DurationArgument.parse)
+    var eventHandlerTimeout = DurationArgument(.seconds(10), "10s")
 
     @OptionGroup(title: "Limits") var limits: LimitOptions
     @OptionGroup var sse: SSEOptions
@@ -104,7 +104,6 @@ struct ServeCommand: AsyncPubSubSubcommand {
         guard traceHistory >= 0 else { throw ValidationError("--trace-history must be 0 or more") }
         if accessKey == nil { accessKey = Environment.value(Environment.accessKey) }
         if let accessKey, accessKey.isEmpty { throw ValidationError("--access-key is empty") }
-        _ = try DurationOption.parse(eventHandlerTimeout, option: "--event-handler-timeout")
         do {
             for spec in eventHandlerSpecs { _ = try EventHandlerSettings.parse(spec: spec) }
         } catch {
@@ -132,7 +131,7 @@ struct ServeCommand: AsyncPubSubSubcommand {
             traceBufferLimit: traceBuffer,
             traceHistoryLimit: traceHistory,
             eventHandlers: try eventHandlers(),
-            eventHandlerTimeout: try DurationOption.parse(eventHandlerTimeout, option: "--event-handler-timeout")
+            eventHandlerTimeout: eventHandlerTimeout.duration
         )
         configuration.sseHistoryByteLimit = try sse.historyByteLimit()
         try limits.apply(to: &configuration)

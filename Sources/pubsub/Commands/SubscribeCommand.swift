@@ -55,17 +55,17 @@ struct SubscribeCommand: AsyncPubSubSubcommand {
     @Option(help: ArgumentHelp("Stop after this many messages.", valueName: "n"))
     var count: Int?
 
-    @Option(help: ArgumentHelp("Give up after this long (exit 75): 30s, 5m.", valueName: "duration"))
-    var timeout: String?
+    @Option(help: ArgumentHelp("Give up after this long (exit 75): 30s, 5m.", valueName: "duration"), transform: DurationArgument.parse)
+    var timeout: DurationArgument?
 
-    @Option(help: ArgumentHelp("Stop when no message arrived for this long (exit 0).", valueName: "duration"))
-    var idle: String?
+    @Option(help: ArgumentHelp("Stop when no message arrived for this long (exit 0).", valueName: "duration"), transform: DurationArgument.parse)
+    var idle: DurationArgument?
 
     @Option(help: ArgumentHelp("Write the connection id to this file once every group is joined.", valueName: "path"), completion: .file())
     var readyFile: String?
 
-    @Option(help: ArgumentHelp("Ping period; silent for 3 periods means half-open, and the client reconnects.", valueName: "duration"))
-    var keepalive = "20s"
+    @Option(help: ArgumentHelp("Ping period; silent for 3 periods means half-open, and the client reconnects.", valueName: "duration"), transform: DurationArgument.parse)
+    var keepalive = DurationArgument(.seconds(20), "20s")
 
     @OptionGroup var global: GlobalOptions
 
@@ -83,9 +83,9 @@ struct SubscribeCommand: AsyncPubSubSubcommand {
 
     private func durations() throws -> (timeout: Duration?, idle: Duration?, keepalive: Duration) {
         (
-            try DurationOption.parse(timeout, option: "--timeout"),
-            try DurationOption.parse(idle, option: "--idle"),
-            try DurationOption.parse(keepalive, option: "--keepalive")
+            timeout?.duration,
+            idle?.duration,
+            keepalive.duration
         )
     }
 
@@ -122,7 +122,7 @@ struct SubscribeCommand: AsyncPubSubSubcommand {
         if outcome == .timedOut {
             throw PubSubError(
                 .timedOut,
-                "--timeout \(self.timeout ?? "") expired after \(printer.received) of \(count.map(String.init) ?? "any") messages",
+                "--timeout \(self.timeout?.description ?? "") expired after \(printer.received) of \(count.map(String.init) ?? "any") messages",
                 exitStatus: .timedOut
             )
         }

@@ -52,8 +52,8 @@ struct TokenMintCommand: PubSubSubcommand {
     @Option(help: ArgumentHelp("A group the connection joins when it opens; repeatable.", valueName: "group"))
     var group: [String] = []
 
-    @Option(help: ArgumentHelp("How long the token is valid: 90s, 60m, 2h, 1d, 1h30m.", valueName: "duration"))
-    var expires = "60m"
+    @Option(help: ArgumentHelp("How long the token is valid: 90s, 60m, 2h, 1d, 1h30m.", valueName: "duration"), transform: DurationArgument.parse)
+    var expires = DurationArgument(.seconds(3600), "60m")
 
     @Option(help: "The kind of client: default, mqtt or socketio (changes the URL path and aud).")
     var clientProtocol: ProtocolChoice = .default
@@ -78,7 +78,7 @@ struct TokenMintCommand: PubSubSubcommand {
     private func request() throws(PubSubError) -> ClientTokenRequest {
         let roles = try role.map { text throws(PubSubError) in try Role(parsing: text) }
         for name in group { try GroupName.validate(name) }
-        let lifetime = try DurationText.parse(expires, option: "--expires")
+        let lifetime = expires.duration
         guard lifetime >= .seconds(1) else {
             throw PubSubError(
                 .invalidDuration,

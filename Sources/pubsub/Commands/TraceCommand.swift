@@ -78,8 +78,8 @@ struct TraceCommand: AsyncPubSubSubcommand {
     @Option(help: ArgumentHelp("Stop after this many events.", valueName: "n"))
     var count: Int?
 
-    @Option(help: ArgumentHelp("Stop after this long: 30s, 5m (exit 75 if --count was not reached).", valueName: "duration"))
-    var timeout: String?
+    @Option(help: ArgumentHelp("Stop after this long: 30s, 5m (exit 75 if --count was not reached).", valueName: "duration"), transform: DurationArgument.parse)
+    var timeout: DurationArgument?
 
     @OptionGroup var connectionOptions: ConnectionOptions
     @OptionGroup var tls: TLSOptions
@@ -117,7 +117,7 @@ struct TraceCommand: AsyncPubSubSubcommand {
     }
 
     private func timeoutDuration() throws -> Duration? {
-        try DurationOption.parse(timeout, option: "--timeout")
+        timeout?.duration
     }
 
 

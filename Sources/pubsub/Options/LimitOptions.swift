@@ -4,11 +4,11 @@ import PubSubService
 
 /// The bounds `pubsub serve` holds peers to (docs/compatibility.md lists each with Azure's value).
 struct LimitOptions: ParsableArguments {
-    @Option(help: ArgumentHelp("Time a new connection has to send its whole first request (the WebSocket upgrade or an HTTP request head); then 408.", valueName: "duration"))
-    var handshakeTimeout = "10s"
+    @Option(help: ArgumentHelp("Time a new connection has to send its whole first request (the WebSocket upgrade or an HTTP request head); then 408.", valueName: "duration"), transform: DurationArgument.parse)
+    var handshakeTimeout = DurationArgument(.seconds(10), "10s")
 
-    @Option(help: ArgumentHelp("Time an HTTP connection may idle between requests, or stall inside one, before it is closed.", valueName: "duration"))
-    var httpIdleTimeout = "60s"
+    @Option(help: ArgumentHelp("Time an HTTP connection may idle between requests, or stall inside one, before it is closed.", valueName: "duration"), transform: DurationArgument.parse)
+    var httpIdleTimeout = DurationArgument(.seconds(60), "60s")
 
     @Option(help: ArgumentHelp("Client WebSocket connections held at once; more are refused with 503.", valueName: "n"))
     var maxConnections = 50_000
@@ -31,8 +31,8 @@ struct LimitOptions: ParsableArguments {
     }
 
     func timeouts() throws -> (handshake: Duration, httpIdle: Duration) {
-        let handshake = try DurationOption.parse(handshakeTimeout, option: "--handshake-timeout")
-        let idle = try DurationOption.parse(httpIdleTimeout, option: "--http-idle-timeout")
+        let handshake = handshakeTimeout.duration
+        let idle = httpIdleTimeout.duration
         guard handshake >= .milliseconds(100) else { throw ValidationError("--handshake-timeout \(handshakeTimeout) is too short (at least 100ms)") }
         guard idle >= .milliseconds(100) else { throw ValidationError("--http-idle-timeout \(httpIdleTimeout) is too short (at least 100ms)") }
         return (handshake, idle)

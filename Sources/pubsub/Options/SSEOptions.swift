@@ -13,8 +13,8 @@ struct SSEOptions: ParsableArguments {
     @Option(help: ArgumentHelp("Send CORS headers for this origin (or *) on the SSE endpoints.", valueName: "origin"))
     var allowOrigin: String?
 
-    @Option(help: ArgumentHelp("Comment line sent on an idle SSE stream this often.", valueName: "duration"))
-    var heartbeat = "15s"
+    @Option(help: ArgumentHelp("Comment line sent on an idle SSE stream this often.", valueName: "duration"), transform: DurationArgument.parse)
+    var heartbeat = DurationArgument(.seconds(15), "15s")
 
     @Option(help: ArgumentHelp("SSE readers served at once; more are refused with 503.", valueName: "n"))
     var maxSseStreams = 10_000
@@ -44,7 +44,7 @@ struct SSEOptions: ParsableArguments {
     }
 
     func heartbeatPeriod() throws -> Duration {
-        let period = try DurationOption.parse(heartbeat, option: "--heartbeat")
+        let period = heartbeat.duration
         guard period >= .milliseconds(100) else { throw ValidationError("--heartbeat \(heartbeat) is too short (at least 100ms)") }
         return period
     }
