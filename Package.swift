@@ -9,6 +9,7 @@ let package = Package(
         .library(name: "PubSubCore", targets: ["PubSubCore"]),
         .library(name: "PubSubService", targets: ["PubSubService"]),
         .library(name: "PubSubClient", targets: ["PubSubClient"]),
+        .library(name: "PubSubGateway", targets: ["PubSubGateway"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.8.2"),
@@ -72,6 +73,17 @@ let package = Package(
                 .product(name: "NIOWebSocket", package: "swift-nio"),
             ]
         ),
+        // `pubsub serve-sse` as a library: the SSE gateway with its upstream client connection.
+        .target(
+            name: "PubSubGateway",
+            dependencies: [
+                "PubSubClient",
+                "PubSubCore",
+                "PubSubService",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ]
+        ),
         // `pubsub bench`: load generation and measurement against any Web PubSub endpoint.
         .target(
             name: "PubSubBench",
@@ -94,6 +106,7 @@ let package = Package(
                 "PubSubBench",
                 "PubSubCore",
                 "PubSubClient",
+                "PubSubGateway",
                 "PubSubService",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),

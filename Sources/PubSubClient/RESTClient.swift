@@ -22,15 +22,13 @@ public enum SendTarget: Sendable, Hashable, CustomStringConvertible {
     }
 }
 
-/// The payload's content type on the wire.
-public enum PayloadType: String, Sendable, CaseIterable {
-    case text, json, binary
-
+extension MessageDataType {
+    /// The REST body's content type for this type (protobuf goes as bytes).
     public var contentType: String {
         switch self {
         case .text: return "text/plain"
         case .json: return "application/json"
-        case .binary: return "application/octet-stream"
+        case .binary, .protobuf: return "application/octet-stream"
         }
     }
 }
@@ -83,7 +81,7 @@ public struct RESTClient: Sendable {
     /// Sends one message.
     /// - Throws: ``PubSubError`` with exit status 77 (401/403), 67 (404), 65 (other 4xx),
     ///   70 (5xx after retries) or 69 (unreachable after retries).
-    public func send(_ payload: [UInt8], as type: PayloadType, to target: SendTarget, options: SendOptions = SendOptions()) async throws(PubSubError) {
+    public func send(_ payload: [UInt8], as type: MessageDataType, to target: SendTarget, options: SendOptions = SendOptions()) async throws(PubSubError) {
         var path = "/api/hubs/\(Self.encode(hub))"
         switch target {
         case .hub: path += "/:send"

@@ -40,7 +40,7 @@ struct PublishCommand: AsyncPubSubSubcommand {
     var connection: String?
 
     @Option(help: "How the service and clients see the payload: text, json (validated first) or binary.")
-    var contentType: PayloadType = .text
+    var contentType: MessageDataType = .text
 
     @Option(help: ArgumentHelp("A connection id that must not receive it (hub and group sends); repeatable.", valueName: "connection-id"))
     var exclude: [String] = []

@@ -35,7 +35,7 @@ struct SendToGroupCommand: AsyncPubSubSubcommand {
     @OptionGroup var client: ClientOptions
 
     @Option(help: "How subscribers see the data: text, json (validated first) or binary.")
-    var dataType: PayloadType = .text
+    var dataType: MessageDataType = .text
 
     @Flag(help: "Do not wait for acks (fire and forget).")
     var noAck = false

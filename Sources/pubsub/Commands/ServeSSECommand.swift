@@ -3,6 +3,7 @@ import Foundation
 import Logging
 import NIOCore
 import PubSubClient
+import PubSubGateway
 import PubSubCore
 import PubSubService
 import ServiceLifecycle
@@ -61,113 +62,33 @@ struct ServeSSECommand: AsyncPubSubSubcommand {
 
     func execute() async throws {
         let connectionString = try connection.resolve(quiet: global.quiet)
-        let hub = hubOptions.name
         let logger = Logger(label: "pubsub.sse")
-        var rest = RESTClient(connectionString: connectionString, hub: hub, logger: logger)
-        rest.trust = try tls.trust()
-        let restClient = rest
-        let gateway = SSEGateway(
-            hub: hub,
-            groups: Set(group),
-            upstream: connectionString.endpoint,
-            accessKeys: [connectionString.accessKey],
-            historyLimit: sse.history,
-            historyByteLimit: try sse.historyByteLimit(),
-            options: try sse.endpointOptions(),
-            relay: { _, stream, body, type in
-                let target: SendTarget
-                switch stream {
-                case .server: target = .hub
-                case .group(let group): target = .group(group)
-                }
-                try await restClient.send(body, as: PayloadType(rawValue: type.rawValue) ?? .binary, to: target)
-            },
-            logger: logger
-        )
-        var subscriber = Subscriber(
-            hub: hub,
-            groups: group,
-            credential: .connectionString(connectionString, userId: nil),
-            protocolKind: .reliable,
-            logger: logger
-        )
-        subscriber.trust = try tls.trust()
-        // The HTTP side starts once the upstream joined its groups: a gateway that cannot reach its
-        // hub says so and exits instead of serving streams that would stay empty.
-        let (upstreamReady, signalReady) = AsyncStream.makeStream(of: Void.self, bufferingPolicy: .bufferingNewest(1))
-        let upstream = Upstream(subscriber: subscriber, gateway: gateway, quiet: global.quiet, ready: signalReady)
+        var settings = SSEGatewayServer.Settings(hub: hubOptions.name, groups: group, host: host, port: port)
+        settings.historyLimit = sse.history
+        settings.historyByteLimit = try sse.historyByteLimit()
+        settings.options = try sse.endpointOptions()
+        settings.trust = try tls.trust()
         let host = self.host
+        let quiet = global.quiet
         // Refuses a non-loopback address with the development key before anything connects.
-        let application = try gateway.application(host: host, port: port) { port in
-            Terminal.output("pubsub serve-sse: listening on http://\(host):\(port)")
-            Terminal.output("Events: http://\(host):\(port)/events?group=<group>&access_token=<token>")
-            Terminal.output("Demo page: http://\(host):\(port)/")
-        }
-        let http = AfterReady(ready: upstreamReady, service: application)
+        let server = try SSEGatewayServer(
+            connectionString: connectionString,
+            settings: settings,
+            logger: logger,
+            say: { line in if !quiet { Terminal.diagnostic("pubsub serve-sse: " + line) } },
+            onListening: { port in
+                Terminal.output("pubsub serve-sse: listening on http://\(host):\(port)")
+                Terminal.output("Events: http://\(host):\(port)/events?group=<group>&access_token=<token>")
+                Terminal.output("Demo page: http://\(host):\(port)/")
+            }
+        )
         let services = ServiceGroup(
-            configuration: .init(
-                services: [.init(service: http), .init(service: upstream)],
-                gracefulShutdownSignals: [.sigterm, .sigint],
-                logger: logger
-            )
+            configuration: .init(services: [.init(service: server)], gracefulShutdownSignals: [.sigterm, .sigint], logger: logger)
         )
         do {
             try await services.run()
         } catch {
             throw ListenFailure.explain(error, host: host, port: port, what: "the gateway")
-        }
-    }
-
-    /// Runs `service` once `ready` yields; ends quietly if cancelled before.
-    struct AfterReady<Wrapped: Service>: Service {
-        let ready: AsyncStream<Void>
-        let service: Wrapped
-
-        func run() async throws {
-            var iterator = ready.makeAsyncIterator()
-            guard await iterator.next() != nil, !Task.isCancelled else { return }
-            try await service.run()
-        }
-    }
-
-    /// The one reliable upstream connection: its messages feed the gateway, its gaps become loss
-    /// events, its lifecycle goes to stderr.
-    struct Upstream: Service {
-        let subscriber: Subscriber
-        let gateway: SSEGateway
-        let quiet: Bool
-        let ready: AsyncStream<Void>.Continuation
-
-        func run() async throws {
-            let say: @Sendable (String) -> Void = { line in if !quiet { Terminal.diagnostic("pubsub serve-sse: " + line) } }
-            try await cancelWhenGracefulShutdown { try await run(say) }
-        }
-
-        private func run(_ say: @escaping @Sendable (String) -> Void) async throws {
-            try await subscriber.run { event in
-                switch event {
-                case .message(let message):
-                    gateway.deliver(message.data, to: message.group.map(SSEStream.group) ?? .server)
-                case .connected(let id, _):
-                    say("upstream connected (connection \(id ?? "?"))")
-                case .ready(let id, let groups):
-                    ready.yield()
-                    say("upstream ready (connection \(id ?? "?"); groups: \(groups.isEmpty ? "none" : groups.joined(separator: ", ")))")
-                case .disconnected(let reason):
-                    say("upstream disconnected: \(reason)")
-                case .recovered(let id):
-                    say("upstream recovered (connection \(id)); nothing was lost")
-                case .reconnected(let id):
-                    say("upstream reconnected with a new connection \(id ?? "?")")
-                case .rejoinFailed(let group, let reason):
-                    say("upstream could not join group \(group): \(reason)")
-                    gateway.reportLoss("the gateway could not join group \(group) upstream: \(reason)")
-                case .possibleGap(let reason):
-                    say("upstream messages may have been missed: \(reason)")
-                    gateway.reportLoss("the gateway's upstream connection was replaced (\(reason)); messages sent meanwhile are missing")
-                }
-                return true
-            }
         }
     }
 }

@@ -49,7 +49,7 @@ struct MessageSourceOptions: ParsableArguments {
     }
 
     /// Checks a payload before it is sent: JSON must parse, text must be UTF-8.
-    static func checked(_ payload: [UInt8], as type: PayloadType, what: String) throws(PubSubError) -> MessageData {
+    static func checked(_ payload: [UInt8], as type: MessageDataType, what: String) throws(PubSubError) -> MessageData {
         switch type {
         case .json:
             return .json(try JSONValue.parse(payload, what: what))
@@ -65,12 +65,22 @@ struct MessageSourceOptions: ParsableArguments {
             return .text(text)
         case .binary:
             return .binary(Data(payload))
+        case .protobuf:
+            return .protobuf(Data(payload))
         }
     }
 }
 
-// PayloadType lives in PubSubClient, which does not depend on ArgumentParser.
-extension PayloadType: ExpressibleByArgument {}
+// MessageDataType lives in PubSubCore, which does not depend on ArgumentParser. The command line
+// offers the types a REST body and a client message share (protobuf needs the protobuf subprotocol).
+extension MessageDataType: ExpressibleByArgument {
+    public init?(argument: String) {
+        guard let type = MessageDataType(rawValue: argument), type != .protobuf else { return nil }
+        self = type
+    }
+
+    public static var allValueStrings: [String] { [text, json, binary].map(\.rawValue) }
+}
 
 extension PubSubError.Code {
     static let unreadableInput = Self("unreadableInput")

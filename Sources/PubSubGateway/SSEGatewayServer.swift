@@ -1,0 +1,143 @@
+public import Logging
+public import PubSubClient
+public import PubSubCore
+public import PubSubService
+public import ServiceLifecycle
+
+/// `pubsub serve-sse` as a library: an ``SSEGateway`` in front of a hub (local or Azure), fed by
+/// one reliable upstream connection and publishing over the hub's REST API. The HTTP side starts
+/// once the upstream has joined its groups, so a gateway that cannot reach its hub fails instead
+/// of serving streams that would stay empty. Embed it as a service in a `ServiceGroup`.
+public struct SSEGatewayServer: Service {
+    public struct Settings: Sendable {
+        public var hub: String
+        /// Groups joined upstream at start; readers may ask for these only.
+        public var groups: [String]
+        public var host: String
+        public var port: Int
+        public var historyLimit = 1000
+        public var historyByteLimit = 64 << 20
+        public var options = SSEEndpoint.Options()
+        /// TLS trust for the upstream's WebSocket and REST connections.
+        public var trust: TLSTrust = .system
+
+        public init(hub: String, groups: [String], host: String, port: Int) {
+            self.hub = hub
+            self.groups = groups
+            self.host = host
+            self.port = port
+        }
+    }
+
+    /// What the gateway's upstream connection went through, for a log line.
+    public typealias Say = @Sendable (String) -> Void
+
+    let gateway: SSEGateway
+    let http: AfterReady
+    let upstream: Upstream
+    let logger: Logger
+
+    /// - Throws: ``PubSubError`` `developmentKeyBeyondLoopback` when `host` reaches beyond this
+    ///   machine and the hub is signed with the public development key.
+    public init(
+        connectionString: ConnectionString,
+        settings: Settings,
+        logger: Logger,
+        say: @escaping Say = { _ in },
+        onListening: @escaping @Sendable (Int) async -> Void = { _ in }
+    ) throws(PubSubError) {
+        var rest = RESTClient(connectionString: connectionString, hub: settings.hub, logger: logger)
+        rest.trust = settings.trust
+        let restClient = rest
+        gateway = SSEGateway(
+            hub: settings.hub,
+            groups: Set(settings.groups),
+            upstream: connectionString.endpoint,
+            accessKeys: [connectionString.accessKey],
+            historyLimit: settings.historyLimit,
+            historyByteLimit: settings.historyByteLimit,
+            options: settings.options,
+            relay: { _, stream, body, type in
+                let target: SendTarget
+                switch stream {
+                case .server: target = .hub
+                case .group(let group): target = .group(group)
+                }
+                try await restClient.send(body, as: type, to: target)
+            },
+            logger: logger
+        )
+        var subscriber = Subscriber(
+            hub: settings.hub,
+            groups: settings.groups,
+            credential: .connectionString(connectionString, userId: nil),
+            protocolKind: .reliable,
+            logger: logger
+        )
+        subscriber.trust = settings.trust
+        let (ready, signalReady) = AsyncStream.makeStream(of: Void.self, bufferingPolicy: .bufferingNewest(1))
+        upstream = Upstream(subscriber: subscriber, gateway: gateway, say: say, ready: signalReady)
+        http = AfterReady(ready: ready, service: try gateway.application(host: settings.host, port: settings.port, onListening: onListening))
+        self.logger = logger
+    }
+
+    /// How many SSE readers are connected.
+    public var readerCount: Int { gateway.readerCount }
+
+    public func run() async throws {
+        // Graceful shutdown reaches both through this group (nested in the caller's).
+        try await ServiceGroup(services: [http, upstream], logger: logger).run()
+    }
+
+    /// Runs `service` once `ready` yields; ends quietly if cancelled before.
+    struct AfterReady: Service {
+        let ready: AsyncStream<Void>
+        let service: any Service
+
+        func run() async throws {
+            var iterator = ready.makeAsyncIterator()
+            guard await iterator.next() != nil, !Task.isCancelled else { return }
+            try await service.run()
+        }
+    }
+
+    /// The one reliable upstream connection: its messages feed the gateway, its gaps become loss
+    /// events, its lifecycle goes to `say`.
+    struct Upstream: Service {
+        let subscriber: Subscriber
+        let gateway: SSEGateway
+        let say: Say
+        let ready: AsyncStream<Void>.Continuation
+
+        func run() async throws {
+            try await cancelWhenGracefulShutdown { try await relay() }
+        }
+
+        private func relay() async throws {
+            try await subscriber.run { event in
+                switch event {
+                case .message(let message):
+                    gateway.deliver(message.data, to: message.group.map(SSEStream.group) ?? .server)
+                case .connected(let id, _):
+                    say("upstream connected (connection \(id ?? "?"))")
+                case .ready(let id, let groups):
+                    ready.yield()
+                    say("upstream ready (connection \(id ?? "?"); groups: \(groups.isEmpty ? "none" : groups.joined(separator: ", ")))")
+                case .disconnected(let reason):
+                    say("upstream disconnected: \(reason)")
+                case .recovered(let id):
+                    say("upstream recovered (connection \(id)); nothing was lost")
+                case .reconnected(let id):
+                    say("upstream reconnected with a new connection \(id ?? "?")")
+                case .rejoinFailed(let group, let reason):
+                    say("upstream could not join group \(group): \(reason)")
+                    gateway.reportLoss("the gateway could not join group \(group) upstream: \(reason)")
+                case .possibleGap(let reason):
+                    say("upstream messages may have been missed: \(reason)")
+                    gateway.reportLoss("the gateway's upstream connection was replaced (\(reason)); messages sent meanwhile are missing")
+                }
+                return true
+            }
+        }
+    }
+}
