@@ -63,7 +63,7 @@ public struct SSEGatewayServer: Service {
                 case .server: target = .hub
                 case .group(let group): target = .group(group)
                 }
-                try await restClient.send(body, as: type, to: target)
+                try await restClient.send(Array(body.readableBytesView), as: type, to: target)
             },
             logger: logger
         )

@@ -32,8 +32,12 @@ final class ChannelWriter: Sendable {
     /// large (so a limit below the message size slows nobody who reads).
     let byteLimit: Int
 
-    init(channel: any Channel, limit: Int, byteLimit: Int = .max) {
+    /// For the frames' deadlines.
+    let clock: ServiceClock
+
+    init(channel: any Channel, limit: Int, byteLimit: Int = .max, clock: ServiceClock = .system) {
         self.channel = channel
+        self.clock = clock
         self.limit = limit
         self.byteLimit = byteLimit
     }
@@ -78,7 +82,8 @@ final class ChannelWriter: Sendable {
             return batch
         }
         var wrote = false
-        for queued in batch where !queued.isExpired {
+        let now = clock.now()
+        for queued in batch where !queued.isExpired(at: now) {
             channel.write(queued.frame.webSocketFrame, promise: nil)
             wrote = true
         }

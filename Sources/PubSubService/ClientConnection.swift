@@ -154,7 +154,7 @@ final class ClientConnection: Sendable {
             state.transport = nil
             current.frames.finish()
             if kind == .reliable, !state.ended {
-                state.detachedAt = .now
+                state.detachedAt = limits.clock.now()
                 return .detached
             }
             state.ended = true

@@ -43,6 +43,7 @@ final class ClientSession: ChannelInboundHandler, NIOScheduledCallbackHandler {
     private let closeTimeout: TimeAmount
     private let queueLimit: Int
     private let queueByteLimit: Int
+    private let clock: ServiceClock
 
     private var context: ChannelHandlerContext?
     private var connection: ClientConnection?
@@ -67,6 +68,7 @@ final class ClientSession: ChannelInboundHandler, NIOScheduledCallbackHandler {
         self.closeTimeout = TimeAmount(closeTimeout)
         self.queueLimit = protocolHandler.registry.configuration.outboundQueueLimit
         self.queueByteLimit = protocolHandler.registry.configuration.outboundQueueByteLimit
+        self.clock = protocolHandler.registry.configuration.clock
     }
 
     // MARK: Lifecycle
@@ -76,7 +78,7 @@ final class ClientSession: ChannelInboundHandler, NIOScheduledCallbackHandler {
         let session = NIOLoopBound(self, eventLoop: context.eventLoop)
         let eventLoop = context.eventLoop
         let transport = Transport(
-            frames: ChannelWriter(channel: context.channel, limit: queueLimit, byteLimit: queueByteLimit),
+            frames: ChannelWriter(channel: context.channel, limit: queueLimit, byteLimit: queueByteLimit, clock: clock),
             close: { request in
                 eventLoop.execute { session.value.close(request, disconnectedMessage: true) }
             },

@@ -1,3 +1,4 @@
+import NIOCore
 import PubSubCore
 
 /// The records the socket handler adds to the live trace.
@@ -11,20 +12,20 @@ extension ClientSocketHandler {
     }
 
     /// A client message other than join/leave (those get `join`/`leave` records with their result).
-    static func traceRequest(_ message: ClientMessage, _ connection: ClientConnection) -> TraceRecord? {
+    static func traceRequest(_ message: ClientMessage, frame: ByteBuffer, _ connection: ClientConnection) -> TraceRecord? {
         var details: [(String, JSONValue)] = []
         var group: String?
-        var payload: Payload?
+        var payload: Message?
         switch message {
         case .joinGroup, .leaveGroup:
             return nil
         case .sendToGroup(let name, let data, _, let noEcho):
             group = name
-            payload = Payload(data)
+            payload = Message(data, in: frame)
             details.append(("type", .string("sendToGroup")))
             if noEcho { details.append(("noEcho", .bool(true))) }
         case .event(let event, let data, _):
-            payload = Payload(data)
+            payload = Message(data, in: frame)
             details += [("type", .string("event")), ("event", .string(event))]
         case .sequenceAck(let sequenceId):
             details += [("type", .string("sequenceAck")), ("sequenceId", .integer(Int64(clamping: sequenceId)))]
@@ -35,20 +36,20 @@ extension ClientSocketHandler {
         }
         if let ackId = message.ackId { details.append(("ackId", .integer(Int64(clamping: ackId)))) }
         if let payload {
-            details += [("dataType", .string(payload.dataType.rawValue)), ("size", .integer(Int64(TraceRecord.size(of: payload))))]
+            details += [("dataType", .string(payload.type.rawValue)), ("size", .integer(Int64(payload.byteCount)))]
         }
         return TraceRecord(.request, connection, group: group, details: details, payload: payload)
     }
 
     /// A simple client's frame, published to its `webpubsub_mode=sendToGroup` group.
-    static func traceSimpleFrame(_ payload: Payload, group: String, _ connection: ClientConnection) -> TraceRecord {
+    static func traceSimpleFrame(_ payload: Message, group: String, _ connection: ClientConnection) -> TraceRecord {
         TraceRecord(
             .request,
             connection,
             group: group,
             details: [
-                ("type", .string("message")), ("dataType", .string(payload.dataType.rawValue)),
-                ("size", .integer(Int64(TraceRecord.size(of: payload)))),
+                ("type", .string("message")), ("dataType", .string(payload.type.rawValue)),
+                ("size", .integer(Int64(payload.byteCount))),
             ],
             payload: payload
         )

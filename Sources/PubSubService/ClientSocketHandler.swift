@@ -140,19 +140,20 @@ struct ClientSocketHandler: Sendable {
             }
             return .close(CloseRequest(code: .policyViolation, reason: "Invalid request: \(error.reason)"))
         }
-        registry.tracer.recordIfAny { Self.traceRequest(message, connection) }
+        registry.tracer.recordIfAny { Self.traceRequest(message, frame: bytes, connection) }
         if let ackId = message.ackId, !connection.recordAckId(ackId) {
             ack(connection, ackId, error: AckError(name: AckError.duplicate, message: "Message with ackId \(ackId) was already processed."))
             return .done
         }
         if case .event(let event, let data, let ackId) = message {
-            return handleEvent(event, data: data, ackId: ackId, connection: connection, on: eventLoop)
+            return handleEvent(event, data: Message(data, in: bytes), ackId: ackId, connection: connection, on: eventLoop)
         }
-        return handle(message, connection: connection).map(Outcome.close) ?? .done
+        return handle(message, frame: bytes, connection: connection).map(Outcome.close) ?? .done
     }
 
-    /// A request other than `event`, traced and checked for a repeated ackId already.
-    private func handle(_ message: ClientMessage, connection: ClientConnection) -> CloseRequest? {
+    /// A request other than `event`, traced and checked for a repeated ackId already; `frame` is
+    /// the request as it came (a JSON `data` is published from it as written).
+    private func handle(_ message: ClientMessage, frame: ByteBuffer, connection: ClientConnection) -> CloseRequest? {
         switch message {
         case .joinGroup(let group, let ackId), .leaveGroup(let group, let ackId):
             let joining: Bool
@@ -186,8 +187,8 @@ struct ClientSocketHandler: Sendable {
             guard connection.isAllowed(.sendToGroup, on: group) else {
                 return reject(connection, ackId, AckError(name: AckError.forbidden, message: "No permission to send to group '\(group)'."))
             }
-            let payload = Payload(data)
-            let prepared = PreparedMessage(source: .group(group, fromUserId: connection.userId), payload: payload)
+            let payload = Message(data, in: frame)
+            let prepared = PreparedMessage(source: .group(group, fromUserId: connection.userId), message: payload)
             registry.publish(
                 prepared,
                 to: registry.connections(hub: connection.hub, group: group),
@@ -234,7 +235,7 @@ struct ClientSocketHandler: Sendable {
 
     /// An `event` request: to the hub's event handler for it, whose answer goes back to the client
     /// as a message and decides the ack (§8.7); with no handler, an `InvocationFailed` ack.
-    private func handleEvent(_ event: String, data: MessageData, ackId: UInt64?, connection: ClientConnection, on eventLoop: any EventLoop) -> Outcome {
+    private func handleEvent(_ event: String, data: Message, ackId: UInt64?, connection: ClientConnection, on eventLoop: any EventLoop) -> Outcome {
         guard let events = registry.events, let handler = events.settings.handler(hub: connection.hub, userEvent: event) else {
             if let ackId {
                 let message = "No event handler is configured for event '\(event)' on hub '\(connection.hub)'."
@@ -260,9 +261,9 @@ struct ClientSocketHandler: Sendable {
     }
 
     /// An event handler's answer, to the connection that sent the event.
-    private func reply(_ payload: Payload, to connection: ClientConnection) {
+    private func reply(_ payload: Message, to connection: ClientConnection) {
         registry.publish(
-            PreparedMessage(source: .server, payload: payload),
+            PreparedMessage(source: .server, message: payload),
             to: [connection],
             trace: PublishTrace(hub: connection.hub, origin: .eventHandler, target: .connection(connection.id), payload: payload)
         )
@@ -272,13 +273,13 @@ struct ClientSocketHandler: Sendable {
         guard let group = connection.simpleSendGroup else {
             return simpleEvent(frame, connection: connection, on: eventLoop)
         }
-        let payload: Payload
+        let payload: Message
         switch frame {
-        case .text(let buffer): payload = .text(String(buffer: buffer))
-        case .binary(let buffer): payload = .binary(buffer)
+        case .text(let buffer): payload = Message(type: .text, bytes: buffer)
+        case .binary(let buffer): payload = Message(type: .binary, bytes: buffer)
         }
         registry.tracer.record { Self.traceSimpleFrame(payload, group: group, connection) }
-        let prepared = PreparedMessage(source: .group(group, fromUserId: connection.userId), payload: payload)
+        let prepared = PreparedMessage(source: .group(group, fromUserId: connection.userId), message: payload)
         registry.publish(
             prepared,
             to: registry.connections(hub: connection.hub, group: group),
@@ -308,7 +309,7 @@ struct ClientSocketHandler: Sendable {
         case .binary(let buffer): (body, contentType) = (buffer, "application/octet-stream")
         }
         registry.tracer.record {
-            let payload: Payload = contentType == "application/octet-stream" ? .binary(body) : .text(String(buffer: body))
+            let payload = Message(type: contentType == "application/octet-stream" ? .binary : .text, bytes: body)
             return TraceRecord(.request, connection, details: [("type", .string("event")), ("event", .string("message"))], payload: payload)
         }
         let call = events.userEvent("message", body: body, contentType: contentType, connection: connection, handler: handler, on: eventLoop)

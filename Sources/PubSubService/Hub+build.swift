@@ -8,33 +8,24 @@ import NIOHTTPTypesHTTP1
 import PubSubCore
 import ServiceLifecycle
 
-/// Builds the local Web PubSub-compatible service: the WebSocket client endpoint
-/// (`/client/hubs/{hub}`, `/client/?hub=`), the REST data plane (`/api/hubs/{hub}/…`),
-/// `/api/health`, and Server-Sent Events (`/events?hub=…`, `/publish?hub=…`, a demo page at `/`).
+/// The local Web PubSub-compatible service as `pubsub serve` runs it: the WebSocket client
+/// endpoint (`/client/hubs/{hub}`, `/client/?hub=`), the REST data plane (`/api/hubs/{hub}/…`),
+/// `/api/health`, Server-Sent Events (`/events?hub=…`, `/publish?hub=…`, a demo page at `/`) and
+/// the live trace, on ``HubListener`` (no task per WebSocket connection), with an orderly
+/// shutdown. On SIGINT/SIGTERM every client first gets a `disconnected` message and a 1001 close
+/// frame, and only then does the listener stop (finishing in-flight REST calls).
 ///
 /// ```swift
-/// let app = buildHub(configuration: ServiceConfiguration(port: 0), logger: logger) { port in
+/// let service = buildHubService(configuration: ServiceConfiguration(port: 0), logger: logger) { port in
 ///     print("listening on \(port)")
 /// }
-/// try await app.runService()
+/// try await ServiceGroup(services: [service], gracefulShutdownSignals: [.sigterm], logger: logger).run()
 /// ```
 ///
 /// - Parameters:
 ///   - configuration: address, keys and limits.
 ///   - logger: the service's logger (`pubsub.hub`).
 ///   - onListening: called with the bound port once the server accepts connections.
-public func buildHub(
-    configuration: ServiceConfiguration,
-    logger: Logger,
-    onListening: @escaping @Sendable (Int) async -> Void = { _ in }
-) -> some ApplicationProtocol {
-    buildHubParts(configuration: configuration, logger: logger, onListening: onListening).application(configuration: configuration, logger: logger)
-}
-
-/// The service as `pubsub serve` runs it: what ``buildHub(configuration:logger:onListening:)``
-/// serves, on ``HubListener`` (no task per WebSocket connection), plus an orderly shutdown. On
-/// SIGINT/SIGTERM every client first gets a `disconnected` message and a 1001 close frame, and only
-/// then does the listener stop (finishing in-flight REST calls).
 public func buildHubService(
     configuration: ServiceConfiguration,
     logger: Logger,
@@ -60,29 +51,13 @@ public func buildHubService(
     )
 }
 
-/// What both ways of running the service share: the router (REST, SSE, trace, refusals), the
-/// client channel (WebSocket upgrade and admission) around an HTTP responder, and the registry.
+/// The service's parts: the router (REST, SSE, trace, refusals), the client channel (WebSocket
+/// upgrade and admission) around an HTTP responder, and the registry.
 struct HubParts {
     let router: Router<BasicWebSocketRequestContext>
     let registry: HubRegistry
     let childChannel: @Sendable (@escaping HTTPChannelHandler.Responder) -> ClientUpgradeChannel
     let onServerRunning: @Sendable (any Channel) async -> Void
-
-    /// The parts as a Hummingbird application (its own server), for in-process tests.
-    func application(configuration: ServiceConfiguration, logger: Logger) -> some ApplicationProtocol {
-        let childChannel = childChannel
-        return Application(
-            router: router,
-            server: HTTPServerBuilder { responder in childChannel(responder) },
-            configuration: ApplicationConfiguration(
-                address: .hostname(configuration.host, port: configuration.port),
-                serverName: "pubsub"
-            ),
-            services: [SessionSweeper(registry: registry)],
-            onServerRunning: onServerRunning,
-            logger: logger
-        )
-    }
 }
 
 func buildHubParts(
@@ -193,16 +168,16 @@ private func sseEndpoint(registry: HubRegistry, authorizer: Authorizer, address:
         broker: { hub in .success(registry.sse.broker(hub: hub)) },
         audience: { request, path in address.audience(for: request, path: path) },
         relay: { hub, stream, body, type in
-            let payload = Payload(bytes: body, type: type)
+            let payload = Message(type: type, bytes: body)
             switch stream {
             case .server:
                 registry.publish(
-                    PreparedMessage(source: .server, payload: payload),
+                    PreparedMessage(source: .server, message: payload),
                     to: registry.connections(hub: hub),
                     trace: PublishTrace(hub: hub, origin: .sse, target: .hub, payload: payload)
                 )
             case .group(let group):
-                let prepared = PreparedMessage(source: .group(group, fromUserId: nil), payload: payload)
+                let prepared = PreparedMessage(source: .group(group, fromUserId: nil), message: payload)
                 registry.publish(
                     prepared,
                     to: registry.connections(hub: hub, group: group),

@@ -312,7 +312,8 @@ final class HubRegistry: Sendable {
 
     /// Ends the detached reliable sessions whose client did not recover within the retention. Only
     /// detached sessions are looked at, so the cost does not grow with the connected clients.
-    func sweepExpiredSessions(now: ContinuousClock.Instant = .now) {
+    func sweepExpiredSessions() {
+        let now = configuration.clock.now()
         let expired = detachedSessions.withLock { sessions in
             var expired: [ClientConnection] = []
             for (key, connection) in sessions {

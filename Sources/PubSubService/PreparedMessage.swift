@@ -2,43 +2,11 @@ import Foundation
 import NIOCore
 import PubSubCore
 
-/// A payload as published, before it is framed.
-enum Payload: Sendable {
-    case text(String)
-    /// JSON kept as the publisher's text (already validated), so numbers and key order survive.
-    case json(String)
-    case binary(ByteBuffer)
-
-    /// The payload's size in bytes (text as UTF-8).
-    var byteCount: Int {
-        switch self {
-        case .text(let text), .json(let text): return text.utf8.count
-        case .binary(let bytes): return bytes.readableBytes
-        }
-    }
-
-    var dataType: MessageDataType {
-        switch self {
-        case .text: return .text
-        case .json: return .json
-        case .binary: return .binary
-        }
-    }
-
-    /// From a client's `sendToGroup` data.
-    init(_ data: MessageData) {
-        switch data {
-        case .text(let text): self = .text(text)
-        case .json(let value): self = .json(value.compactJSONString())
-        case .binary(let bytes), .protobuf(let bytes): self = .binary(ByteBuffer(bytes: bytes))
-        }
-    }
-}
-
-/// One published message, framed once for every kind of recipient: the JSON protocol's frame (and
-/// its tail, to which a reliable connection prepends its own `sequenceId`), and a simple client's
-/// raw frame. Recipients share these buffers; nothing is encoded per recipient except the
-/// sequence-id prefix on reliable connections.
+/// One published message, framed once for every kind of recipient (the one encoder per
+/// subprotocol): the JSON subprotocols' `{"type":"message",…}` frame, whose bytes after the `{` a
+/// reliable connection sends behind its own `{"sequenceId":N,` (a slice, not a copy), and a simple
+/// client's raw frame, which is the message's own bytes. Recipients share these buffers; the only
+/// copy of the payload is into the JSON frame (escaped for text, base64 for binary).
 struct PreparedMessage: Sendable {
     enum Source: Sendable {
         case group(String, fromUserId: String?)
@@ -47,38 +15,73 @@ struct PreparedMessage: Sendable {
 
     /// `{"type":"message",…}` for json.webpubsub.azure.v1.
     let jsonFrame: ByteBuffer
-    /// `"type":"message",…}`: a reliable connection writes `{"sequenceId":N,` before it.
-    let jsonTail: ByteBuffer
     /// What a simple WebSocket client receives: text, or binary for binary payloads.
     let simpleFrame: OutboundFrame
     /// REST `messageTtlSeconds`: a recipient that has not been sent the message by then skips it.
     var deadline: ContinuousClock.Instant?
 
-    init(source: Source, payload: Payload, allocator: ByteBufferAllocator = ByteBufferAllocator()) {
-        var tail = #""type":"message","#
+    /// `"type":"message",…}`: the frame after its `{`, which a reliable connection writes behind
+    /// `{"sequenceId":N,`. A slice of ``jsonFrame`` (the same storage).
+    let jsonTail: ByteBuffer
+
+    init(source: Source, message: Message, allocator: ByteBufferAllocator = ByteBufferAllocator()) {
+        var frame = allocator.buffer(capacity: 96 + Self.encodedSize(message))
+        frame.writeStaticString(#"{"type":"message","#)
         switch source {
         case .group(let group, let fromUserId):
-            tail += #""from":"group","group":"# + JSONValue.string(group).compactJSONString()
-            if let fromUserId { tail += #","fromUserId":"# + JSONValue.string(fromUserId).compactJSONString() }
-            tail += ","
+            frame.writeStaticString(#""from":"group","group":"#)
+            frame.writeString(JSONValue.string(group).compactJSONString())
+            if let fromUserId {
+                frame.writeStaticString(#","fromUserId":"#)
+                frame.writeString(JSONValue.string(fromUserId).compactJSONString())
+            }
+            frame.writeStaticString(",")
         case .server:
-            tail += #""from":"server","#
+            frame.writeStaticString(#""from":"server","#)
         }
-        tail += #""dataType":""# + payload.dataType.rawValue + #"","data":"#
-        switch payload {
-        case .text(let text): tail += JSONValue.string(text).compactJSONString()
-        case .json(let json): tail += json
-        case .binary(let bytes): tail += "\"" + Data(bytes.readableBytesView).base64EncodedString() + "\""
-        }
-        tail += "}"
-        jsonTail = allocator.buffer(string: tail)
-        var frame = allocator.buffer(capacity: tail.utf8.count + 1)
-        frame.writeStaticString("{")
-        frame.writeString(tail)
+        frame.writeStaticString(#""dataType":""#)
+        frame.writeString(message.type.rawValue)
+        frame.writeStaticString(#"","data":"#)
+        Self.writeData(message, into: &frame)
+        frame.writeStaticString("}")
         jsonFrame = frame
-        switch payload {
-        case .text(let text), .json(let text): simpleFrame = .text(allocator.buffer(string: text))
-        case .binary(let bytes): simpleFrame = .binary(bytes)
+        jsonTail = frame.getSlice(at: frame.readerIndex + 1, length: frame.readableBytes - 1) ?? frame
+        switch message.type {
+        case .text, .json: simpleFrame = .text(message.bytes)
+        case .binary, .protobuf: simpleFrame = .binary(message.bytes)
+        }
+    }
+
+    /// An upper bound on the `data` member's size, to allocate the frame once.
+    private static func encodedSize(_ message: Message) -> Int {
+        switch message.type {
+        case .json: return message.byteCount
+        // Escapes may grow it; the buffer grows if so.
+        case .text: return message.byteCount + 2
+        case .binary, .protobuf: return (message.byteCount + 2) / 3 * 4 + 2
+        }
+    }
+
+    /// The `data` member: JSON as the publisher wrote it, text as a JSON string, bytes as base64.
+    private static func writeData(_ message: Message, into frame: inout ByteBuffer) {
+        switch message.type {
+        case .json:
+            var bytes = message.bytes
+            frame.writeBuffer(&bytes)
+        case .text:
+            if message.bytes.readableBytesView.allSatisfy({ $0 >= 0x20 && $0 != UInt8(ascii: "\"") && $0 != UInt8(ascii: "\\") && $0 != 0x7F }) {
+                frame.writeStaticString("\"")
+                var bytes = message.bytes
+                frame.writeBuffer(&bytes)
+                frame.writeStaticString("\"")
+            } else {
+                frame.writeString(JSONValue.string(message.text).compactJSONString())
+            }
+        case .binary, .protobuf:
+            let encoded = message.bytes.withUnsafeReadableBytes { Data($0).base64EncodedData() }
+            frame.writeStaticString("\"")
+            frame.writeBytes(encoded)
+            frame.writeStaticString("\"")
         }
     }
 }
@@ -89,5 +92,5 @@ struct QueuedFrame: Sendable {
     /// Past this instant the frame is dropped instead of sent (`messageTtlSeconds`).
     var deadline: ContinuousClock.Instant?
 
-    var isExpired: Bool { deadline.map { $0 < .now } ?? false }
+    func isExpired(at now: ContinuousClock.Instant) -> Bool { deadline.map { $0 < now } ?? false }
 }

@@ -131,9 +131,9 @@ struct RESTOperation {
         target: PublishTrace.Target,
         sse: SSEStream? = nil
     ) async throws(Refusal) -> Response {
-        let deadline = try parameters.messageTTL().map { ContinuousClock.now + $0 }
+        let deadline = try parameters.messageTTL().map { registry.configuration.clock.now() + $0 }
         let payload = try await readPayload()
-        var prepared = PreparedMessage(source: source, payload: payload)
+        var prepared = PreparedMessage(source: source, message: payload)
         prepared.deadline = deadline
         let delivered = registry.publish(
             prepared,
@@ -148,8 +148,8 @@ struct RESTOperation {
         return Response(status: .accepted)
     }
 
-    private mutating func readPayload() async throws(Refusal) -> Payload {
-        try await Payload.read(from: request, limit: registry.configuration.maxRESTBodySize)
+    private mutating func readPayload() async throws(Refusal) -> Message {
+        try await Message.read(from: request, limit: registry.configuration.maxRESTBodySize)
     }
 
     private func filtered(_ connections: [ClientConnection]) throws(Refusal) -> [ClientConnection] {

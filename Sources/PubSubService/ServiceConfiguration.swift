@@ -53,6 +53,8 @@ public struct ServiceConfiguration: Sendable {
     public var maxConnectionsPerUser: Int
     /// Bytes of Server-Sent Events history one hub keeps, across its streams; the oldest events go first.
     public var sseHistoryByteLimit: Int
+    /// The service's time for message TTLs and session retention; tests move it instead of waiting.
+    public var clock: ServiceClock = .system
 
     /// Creates a configuration; the defaults are the documented service limits.
     public init(

@@ -8,9 +8,12 @@ import Logging
 import NIOCore
 import PubSubCore
 import PubSubService
+import ServiceLifecycle
 import Testing
 
-/// Runs the real service on an ephemeral loopback port for one test, with a deadline.
+/// Runs the real service, as `pubsub serve` ships it (``buildHubService``: HubListener, the
+/// session sweeper and the connection closer), on an ephemeral loopback port for one test, with a
+/// deadline; the test talks to it over real sockets through a ``HubClient``.
 enum LiveHub {
     static let key = ConnectionString.developmentAccessKey
 
@@ -18,16 +21,34 @@ enum LiveHub {
     static func run<Value: Sendable>(
         _ configuration: ServiceConfiguration = ServiceConfiguration(port: 0),
         timeout: Duration = .seconds(30),
-        _ test: @escaping @Sendable (any TestClientProtocol, Int) async throws -> Value
+        _ test: @escaping @Sendable (HubClient, Int) async throws -> Value
     ) async throws -> Value {
         var configuration = configuration
         configuration.port = 0
         var logger = Logger(label: "pubsub.hub.test")
         logger.logLevel = .warning
-        let app = buildHub(configuration: configuration, logger: logger)
+        let (ports, listening) = AsyncStream.makeStream(of: Int.self, bufferingPolicy: .bufferingNewest(1))
+        let service = buildHubService(configuration: configuration, logger: logger) { port in listening.yield(port) }
+        let group = ServiceGroup(configuration: .init(services: [service], logger: logger))
         return try await withDeadline(timeout) {
-            try await app.test(.live) { client in
-                try await test(client, try #require(client.port))
+            try await withThrowingTaskGroup(of: Void.self) { tasks in
+                tasks.addTask { try await group.run() }
+                var iterator = ports.makeAsyncIterator()
+                let port = try #require(await iterator.next(), "the service did not start listening")
+                let http = TestClient(host: "localhost", port: port, configuration: .init(timeout: timeout))
+                http.connect()
+                let client = HubClient(port: port, http: http)
+                do {
+                    let value = try await test(client, port)
+                    try await http.shutdown()
+                    await group.triggerGracefulShutdown()
+                    try await tasks.waitForAll()
+                    return value
+                } catch {
+                    try? await http.shutdown()
+                    await group.triggerGracefulShutdown()
+                    throw error
+                }
             }
         }
     }
@@ -73,6 +94,38 @@ enum LiveHub {
 
     static let json = "json.webpubsub.azure.v1"
     static let reliable = "json.reliable.webpubsub.azure.v1"
+}
+
+/// A test's way to the service: HTTP requests on one keep-alive connection, and WebSocket clients.
+struct HubClient: Sendable {
+    let port: Int
+    let http: TestClient
+
+    struct Response: Sendable {
+        let head: HTTPResponse
+        let body: ByteBuffer
+        var status: HTTPResponse.Status { head.status }
+        var headers: HTTPFields { head.headerFields }
+    }
+
+    @discardableResult
+    func execute(uri: String, method: HTTPRequest.Method, headers: HTTPFields = [:], body: ByteBuffer? = nil) async throws -> Response {
+        var headers = headers
+        headers[.connection] = "keep-alive"
+        let response = try await http.execute(TestClient.Request(uri, method: method, authority: "localhost", headers: headers, body: body))
+        return Response(head: response.head, body: response.body ?? ByteBuffer())
+    }
+
+    /// Runs `handler` on a WebSocket connection to `path`; returns the close frame.
+    @discardableResult
+    func ws(
+        _ path: String,
+        configuration: WebSocketClientConfiguration = .init(),
+        logger: Logger = Logger(label: "pubsub.test.ws"),
+        handler: @escaping WebSocketDataHandler<WebSocketClient.Context>
+    ) async throws -> WebSocketCloseFrame? {
+        try await WebSocketClient.connect(url: "ws://localhost:\(port)\(path)", configuration: configuration, logger: logger, handler: handler)
+    }
 }
 
 /// Reads frames from a test socket.

@@ -233,7 +233,7 @@ struct ProtocolTests {
     }
 }
 
-func groupExists(_ client: any TestClientProtocol, _ port: Int, _ group: String, hub: String = "chat") async throws -> Bool {
+func groupExists(_ client: HubClient, _ port: Int, _ group: String, hub: String = "chat") async throws -> Bool {
     let path = "/api/hubs/\(hub)/groups/\(group)"
     return try await client.execute(uri: path, method: .head, headers: LiveHub.restHeaders(port: port, path: path)).status == .ok
 }

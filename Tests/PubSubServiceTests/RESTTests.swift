@@ -11,14 +11,14 @@ import Testing
 @Suite("REST data plane")
 struct RESTTests {
     static func call(
-        _ client: any TestClientProtocol,
+        _ client: HubClient,
         _ port: Int,
         _ method: HTTPRequest.Method,
         _ path: String,
         query: String = "api-version=2024-12-01",
         contentType: String? = nil,
         body: String? = nil
-    ) async throws -> TestResponse {
+    ) async throws -> HubClient.Response {
         try await client.execute(
             uri: path + (query.isEmpty ? "" : "?" + query),
             method: method,

@@ -9,6 +9,7 @@ import NIOPosix
 import PubSubCore
 import PubSubService
 import ServiceLifecycle
+import Synchronization
 import Testing
 
 @Suite("Slow clients and shutdown")
@@ -107,22 +108,16 @@ struct ResilienceTests {
         }
     }
 
-    @Test(
-        "graceful shutdown sends every client a disconnected message and a close frame, closes unused connections, then ends",
-        arguments: [true, false]
-    )
-    func gracefulShutdown(asServed: Bool) async throws {
+    @Test("graceful shutdown sends every client a disconnected message and a close frame, closes unused connections, then ends")
+    func gracefulShutdown() async throws {
         let (ports, portContinuation) = AsyncStream.makeStream(of: Int.self)
         let logger = {
             var logger = Logger(label: "pubsub.hub.test")
             logger.logLevel = .warning
             return logger
         }()
-        // As `pubsub serve` runs it (with its connection closer), and the bare application.
-        let hub: any Service =
-            asServed
-            ? buildHubService(configuration: ServiceConfiguration(port: 0), logger: logger) { port in portContinuation.yield(port) }
-            : buildHub(configuration: ServiceConfiguration(port: 0), logger: logger) { port in portContinuation.yield(port) }
+        // As `pubsub serve` runs it (with its connection closer).
+        let hub = buildHubService(configuration: ServiceConfiguration(port: 0), logger: logger) { port in portContinuation.yield(port) }
         let group = ServiceGroup(configuration: .init(services: [hub], logger: logger))
         try await withDeadline(.seconds(30)) {
             try await withThrowingTaskGroup(of: Void.self) { tasks in
@@ -207,7 +202,11 @@ struct ReliableSessionTests {
 
     @Test("a detached session keeps unacked messages for recovery, in order, and drops those past their TTL")
     func recoveryReplaysAndHonoursTTL() async throws {
-        try await LiveHub.run { client, port in
+        // The service's clock, set ahead by the test instead of waiting for the TTL to pass.
+        let ahead = Mutex(Duration.zero)
+        var configuration = ServiceConfiguration(port: 0)
+        configuration.clock = ServiceClock { .now + ahead.withLock { $0 } }
+        try await LiveHub.run(configuration) { client, port in
             let (identity, identityContinuation) = AsyncStream.makeStream(of: (String, String).self)
             try await client.ws(ProtocolTests.path(port, user: "r", groups: ["keep"]), configuration: LiveHub.socketConfiguration(LiveHub.reliable)) {
                 inbound,
@@ -234,8 +233,8 @@ struct ReliableSessionTests {
             }
             // The session outlived its transport: it still exists and is still in its group.
             #expect(try await groupExists(client, port, "keep"))
-            // Let the one-second TTL pass.
-            try await Task.sleep(for: .milliseconds(1100))
+            // The one-second TTL passes (the session's 30 s retention does not).
+            ahead.withLock { $0 = .seconds(2) }
             try await client.ws(
                 "/client/hubs/chat?awps_connection_id=\(connectionId)&awps_reconnection_token=\(reconnectionToken)",
                 configuration: LiveHub.socketConfiguration(LiveHub.reliable)

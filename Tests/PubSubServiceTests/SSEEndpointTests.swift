@@ -56,7 +56,7 @@ struct SSEStreamEnded: Error {}
 
 @Suite("SSE endpoint of pubsub serve")
 struct SSEEndpointTests {
-    static func publish(_ client: any TestClientProtocol, _ port: Int, group: String?, _ body: String, contentType: String = "text/plain") async throws {
+    static func publish(_ client: HubClient, _ port: Int, group: String?, _ body: String, contentType: String = "text/plain") async throws {
         let path = group.map { "/api/hubs/chat/groups/\($0)/:send" } ?? "/api/hubs/chat/:send"
         let response = try await RESTTests.call(client, port, .post, path, contentType: contentType, body: body)
         #expect(response.status == .accepted)

@@ -6,7 +6,7 @@ extension EventUpstream {
     /// What a user event's handler answered, for the client.
     enum Reply: Sendable {
         /// 2xx: the body to send back to the client, if there is one (200 with a body).
-        case success(Payload?)
+        case success(Message?)
         /// No answer, or a non-2xx one: why (the `InvocationFailed` ack's message).
         case failure(String)
     }
@@ -39,20 +39,20 @@ extension EventUpstream {
     }
 
     /// The answer's body as a message, by its `Content-Type` (§8.7): JSON, text, else binary.
-    static func payload(of answer: Answer) -> Result<Payload, PayloadProblem> {
-        let contentType = (answer.headers.first(name: "Content-Type") ?? "").lowercased()
-        let body = answer.body
-        if contentType.hasPrefix("application/json") {
-            let text = String(decoding: body.readableBytesView, as: UTF8.self)
-            guard (try? JSONSerialization.jsonObject(with: Data(body.readableBytesView), options: .fragmentsAllowed)) != nil else {
+    static func payload(of answer: Answer) -> Result<Message, PayloadProblem> {
+        let type = Message.dataType(contentType: answer.headers.first(name: "Content-Type"), strict: false) ?? .binary
+        switch type {
+        case .json:
+            guard Message.validate(answer.body, as: .json) else {
                 return .failure(PayloadProblem(description: "application/json that is not valid JSON"))
             }
-            return .success(.json(text))
+            return .success(Message(type: .json, bytes: answer.body))
+        case .text:
+            // Delivered as text: bytes that are not UTF-8 are replaced, as a text frame must be UTF-8.
+            return .success(Message(type: .text, bytes: ByteBuffer(string: String(decoding: answer.body.readableBytesView, as: UTF8.self))))
+        case .binary, .protobuf:
+            return .success(Message(type: .binary, bytes: answer.body))
         }
-        if contentType.hasPrefix("text/") {
-            return .success(.text(String(decoding: body.readableBytesView, as: UTF8.self)))
-        }
-        return .success(.binary(body))
     }
 
     struct PayloadProblem: Error, CustomStringConvertible {
@@ -60,11 +60,11 @@ extension EventUpstream {
     }
 
     /// The body and `Content-Type` of a PubSub client's `event` data (§8.7).
-    static func body(of data: MessageData) -> (ByteBuffer, String) {
-        switch data {
-        case .text(let text): return (ByteBuffer(string: text), "text/plain; charset=utf-8")
-        case .json(let value): return (ByteBuffer(string: value.compactJSONString()), "application/json; charset=utf-8")
-        case .binary(let bytes), .protobuf(let bytes): return (ByteBuffer(bytes: bytes), "application/octet-stream")
+    static func body(of message: Message) -> (ByteBuffer, String) {
+        switch message.type {
+        case .text: return (message.bytes, "text/plain; charset=utf-8")
+        case .json: return (message.bytes, "application/json; charset=utf-8")
+        case .binary, .protobuf: return (message.bytes, "application/octet-stream")
         }
     }
 

@@ -115,7 +115,7 @@ final class SSEBroker: Sendable {
     /// clients. A client whose queue is full is cut off (it resumes from the history when it
     /// reconnects with its `Last-Event-ID`).
     @discardableResult
-    func publish(_ payload: Payload, to stream: SSEStream) -> UInt64 {
+    func publish(_ payload: Message, to stream: SSEStream) -> UInt64 {
         state.withLock { state in
             let id = state.nextId
             state.nextId += 1
@@ -324,7 +324,7 @@ final class SSEHubs: Sendable {
     }
 
     /// Records a message for the hub's SSE readers, if the hub has a broker.
-    func publish(_ payload: Payload, hub: String, to stream: SSEStream) {
+    func publish(_ payload: Message, hub: String, to stream: SSEStream) {
         guard any.load(ordering: .acquiring) else { return }
         let broker = brokers.withLock { $0[HubRegistry.key(hub)] }
         broker?.publish(payload, to: stream)

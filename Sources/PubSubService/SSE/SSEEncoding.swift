@@ -28,7 +28,7 @@ public enum SSEStream: Hashable, Sendable, CustomStringConvertible {
 enum SSEEncoding {
     /// Encodes one message event. Text and JSON go as written, one `data:` line per line (a browser
     /// joins them with `\n` again); binary goes as standard base64.
-    static func event(id: UInt64, stream: SSEStream, payload: Payload, retryMilliseconds: Int) -> ByteBuffer {
+    static func event(id: UInt64, stream: SSEStream, payload: Message, retryMilliseconds: Int) -> ByteBuffer {
         var buffer = ByteBuffer()
         buffer.reserveCapacity(64 + payloadSize(payload))
         buffer.writeStaticString("id: ")
@@ -38,12 +38,12 @@ enum SSEEncoding {
         buffer.writeStaticString("\nretry: ")
         buffer.writeString(String(retryMilliseconds))
         buffer.writeStaticString("\n")
-        switch payload {
-        case .text(let text), .json(let text):
-            writeData(text.utf8, into: &buffer)
-        case .binary(let bytes):
+        switch payload.type {
+        case .text, .json:
+            writeData(payload.bytes.readableBytesView, into: &buffer)
+        case .binary, .protobuf:
             buffer.writeStaticString("data: ")
-            buffer.writeString(Data(bytes.readableBytesView).base64EncodedString())
+            buffer.writeString(Data(payload.bytes.readableBytesView).base64EncodedString())
             buffer.writeStaticString("\n")
         }
         buffer.writeStaticString("\n")
@@ -60,7 +60,7 @@ enum SSEEncoding {
         ])
         var buffer = ByteBuffer()
         buffer.writeStaticString("event: loss\n")
-        writeData(data.compactJSONString().utf8, into: &buffer)
+        writeData(ByteBuffer(string: data.compactJSONString()).readableBytesView, into: &buffer)
         buffer.writeStaticString("\n")
         return buffer
     }
@@ -69,7 +69,7 @@ enum SSEEncoding {
     static let heartbeat = ByteBuffer(string: ": heartbeat\n\n")
 
     /// `data: …` lines for `text`, split at CR LF, CR or LF, as the SSE parser splits them.
-    private static func writeData(_ text: String.UTF8View, into buffer: inout ByteBuffer) {
+    private static func writeData(_ text: ByteBufferView, into buffer: inout ByteBuffer) {
         var lineStart = text.startIndex
         var index = text.startIndex
         var previousWasCR = false
@@ -98,10 +98,10 @@ enum SSEEncoding {
         buffer.writeStaticString("\n")
     }
 
-    private static func payloadSize(_ payload: Payload) -> Int {
-        switch payload {
-        case .text(let text), .json(let text): return text.utf8.count
-        case .binary(let bytes): return bytes.readableBytes * 4 / 3 + 4
+    private static func payloadSize(_ payload: Message) -> Int {
+        switch payload.type {
+        case .text, .json: return payload.byteCount
+        case .binary, .protobuf: return payload.byteCount / 3 * 4 + 4
         }
     }
 }

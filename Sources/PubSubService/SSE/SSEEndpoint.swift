@@ -23,7 +23,7 @@ import Synchronization
 public struct SSEEndpoint: Sendable {
     /// Where messages published with `POST /publish` go: the body (validated for its type) and its
     /// type (`text`, `json` or `binary`).
-    public typealias Relay = @Sendable (_ hub: String, _ stream: SSEStream, _ body: [UInt8], _ type: MessageDataType) async throws -> Void
+    public typealias Relay = @Sendable (_ hub: String, _ stream: SSEStream, _ body: ByteBuffer, _ type: MessageDataType) async throws -> Void
 
     public struct Options: Sendable {
         /// Anonymous readers may read these groups.
@@ -248,14 +248,14 @@ public struct SSEEndpoint: Sendable {
             try authorizePublishing(request, hub: hub, group: group)
             // Authorised first: an anonymous publish must not make the hub keep a broker.
             _ = try broker(hub).get()
-            let payload: Payload
+            let payload: Message
             do {
-                payload = try await Payload.read(from: request, limit: options.maxBodySize)
+                payload = try await Message.read(from: request, limit: options.maxBodySize)
             } catch {
                 throw Refusal(error.status, error.message)
             }
             do {
-                try await relay(hub, group.map(SSEStream.group) ?? .server, payload.bytes, payload.dataType)
+                try await relay(hub, group.map(SSEStream.group) ?? .server, payload.bytes, payload.type)
             } catch let error as PubSubError {
                 throw Refusal(.badGateway, "the hub did not take the message: \(error.message)")
             }
@@ -336,23 +336,5 @@ public struct SSEEndpoint: Sendable {
         }
         headers[.accessControlExposeHeaders] = "X-PubSub-Replay-From, X-PubSub-Events-Lost"
         return headers
-    }
-}
-
-extension Payload {
-    var bytes: [UInt8] {
-        switch self {
-        case .text(let text), .json(let text): return Array(text.utf8)
-        case .binary(let bytes): return Array(bytes.readableBytesView)
-        }
-    }
-
-    /// A payload from bytes already validated for `type`.
-    init(bytes: [UInt8], type: MessageDataType) {
-        switch type {
-        case .text: self = .text(String(decoding: bytes, as: UTF8.self))
-        case .json: self = .json(String(decoding: bytes, as: UTF8.self))
-        case .binary, .protobuf: self = .binary(ByteBuffer(bytes: bytes))
-        }
     }
 }

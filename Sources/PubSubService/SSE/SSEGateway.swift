@@ -28,7 +28,7 @@ public final class SSEGateway: Sendable {
     let feed: OutboundQueue<FeedItem>
 
     enum FeedItem: Sendable {
-        case message(Payload, SSEStream)
+        case message(Message, SSEStream)
         case gap(String)
     }
 
@@ -81,7 +81,7 @@ public final class SSEGateway: Sendable {
     /// A message from the upstream connection.
     public func deliver(_ data: MessageData, to stream: SSEStream) {
         if case .group(let group) = stream, !groups.contains(group) { return }
-        if feed.enqueue(.message(Payload(data), stream)) == .full {
+        if feed.enqueue(.message(Message(data), stream)) == .full {
             _ = feed.enqueue(.gap("the gateway fell more than \(feed.limit) messages or \(feed.byteLimit) bytes behind its upstream"), overLimit: true)
         }
     }

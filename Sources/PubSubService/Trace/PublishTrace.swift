@@ -25,9 +25,9 @@ struct PublishTrace {
     var hub: String
     var origin: Origin
     var target: Target
-    var payload: Payload
+    var payload: Message
 
-    init(hub: String, origin: Origin, target: Target, payload: Payload) {
+    init(hub: String, origin: Origin, target: Target, payload: Message) {
         self.hub = HubRegistry.key(hub)
         self.origin = origin
         self.target = target
@@ -77,8 +77,8 @@ struct PublishTrace {
         case .connection(let id): to = "connection " + id
         }
         return [
-            ("from", .string(from)), ("to", .string(to)), ("dataType", .string(payload.dataType.rawValue)),
-            ("size", .integer(Int64(TraceRecord.size(of: payload)))),
+            ("from", .string(from)), ("to", .string(to)), ("dataType", .string(payload.type.rawValue)),
+            ("size", .integer(Int64(payload.byteCount))),
         ]
     }
 }

@@ -20,7 +20,7 @@ struct TraceRecord: Sendable {
     /// Kind-specific fields, in output order.
     var details: [(String, JSONValue)] = []
     /// The message body, sent only to trace clients that asked for payloads.
-    var payload: Payload?
+    var payload: Message?
 
     init(
         _ kind: TraceKind,
@@ -29,7 +29,7 @@ struct TraceRecord: Sendable {
         userId: String? = nil,
         group: String? = nil,
         details: [(String, JSONValue)] = [],
-        payload: Payload? = nil
+        payload: Message? = nil
     ) {
         self.kind = kind
         self.hub = hub
@@ -40,7 +40,7 @@ struct TraceRecord: Sendable {
         self.payload = payload
     }
 
-    init(_ kind: TraceKind, _ connection: ClientConnection, group: String? = nil, details: [(String, JSONValue)] = [], payload: Payload? = nil) {
+    init(_ kind: TraceKind, _ connection: ClientConnection, group: String? = nil, details: [(String, JSONValue)] = [], payload: Message? = nil) {
         self.init(kind, hub: connection.hub, connectionId: connection.id, userId: connection.userId, group: group, details: details, payload: payload)
     }
 
@@ -64,33 +64,20 @@ struct TraceRecord: Sendable {
 
     /// `{"dataType":…,"data":…,"truncated":…}`: text and JSON as text, binary as base64, each cut
     /// at `limit` bytes (text at a character boundary).
-    static func describe(_ payload: Payload, limit: Int) -> JSONValue {
+    static func describe(_ payload: Message, limit: Int) -> JSONValue {
+        let bytes = payload.bytes.readableBytesView
+        let truncated = bytes.count > limit
         let data: String
-        let truncated: Bool
-        switch payload {
-        case .text(let text), .json(let text):
-            let utf8 = text.utf8
-            truncated = utf8.count > limit
-            if truncated {
-                var end = utf8.index(utf8.startIndex, offsetBy: limit)
-                while end > utf8.startIndex, !text.unicodeScalars.indices.contains(end) { end = utf8.index(before: end) }
-                data = String(text[..<end])
-            } else {
-                data = text
-            }
-        case .binary(let buffer):
-            truncated = buffer.readableBytes > limit
-            data = Data(buffer.readableBytesView.prefix(limit)).base64EncodedString()
+        switch payload.type {
+        case .text, .json:
+            // Cut before a continuation byte, so that the text ends at a character.
+            var end = min(bytes.count, limit)
+            while end > 0, end < bytes.count, UTF8.isContinuation(bytes[bytes.startIndex + end]) { end -= 1 }
+            data = String(decoding: bytes.prefix(end), as: UTF8.self)
+        case .binary, .protobuf:
+            data = Data(bytes.prefix(limit)).base64EncodedString()
         }
-        return .object(["dataType": .string(payload.dataType.rawValue), "data": .string(data), "truncated": .bool(truncated)])
-    }
-
-    /// The payload's size in bytes (UTF-8 for text).
-    static func size(of payload: Payload) -> Int {
-        switch payload {
-        case .text(let text), .json(let text): return text.utf8.count
-        case .binary(let buffer): return buffer.readableBytes
-        }
+        return .object(["dataType": .string(payload.type.rawValue), "data": .string(data), "truncated": .bool(truncated)])
     }
 
     /// RFC 3339 UTC with milliseconds: `2026-11-22T08:01:02.345Z`.
