@@ -9,7 +9,8 @@ import PubSubCore
 /// corpus and every input a fuzzer ever crashed on (`Fuzz/regressions/<target>/`) through the
 /// same functions, so a fixed crash stays fixed.
 package enum FuzzTarget: String, CaseIterable, Sendable {
-    /// A client's WebSocket frame on the JSON subprotocols (§5.2).
+    /// A client's WebSocket frame on the JSON subprotocols (§5.2), and where its `data` lies in it
+    /// (``JSONSpan``, which publishes JSON as written).
     case clientMessage = "client-message"
     /// The REST API's OData `filter` parameter (§7.3), parsed and evaluated.
     case filter
@@ -42,7 +43,12 @@ package enum FuzzTarget: String, CaseIterable, Sendable {
     package func run(_ bytes: UnsafeRawBufferPointer) {
         switch self {
         case .clientMessage:
-            _ = try? ClientMessage.decode(bytes)
+            if (try? ClientMessage.decode(bytes)) != nil, let span = JSONSpan.member("data", in: bytes) {
+                // The span lies inside the frame and is a value a parser takes.
+                precondition(span.lowerBound >= 0 && span.upperBound <= bytes.count, "span outside the frame")
+                _ = try? JSONValue.parse(Array(bytes[span]), what: "data")
+            }
+            _ = JSONSpan.member("data", in: bytes)
         case .filter:
             Self.filter(String(decoding: bytes, as: UTF8.self))
         case .token:

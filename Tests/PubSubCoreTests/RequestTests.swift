@@ -136,3 +136,30 @@ struct RequestTests {
         #expect(throws: Refusal.self) { try RESTParameters.groupsChange(Array("[]".utf8)) }
     }
 }
+
+@Suite("JSON spans")
+struct JSONSpanTests {
+    static func span(_ text: String, _ name: String = "data") -> String? {
+        let bytes = Array(text.utf8)
+        return bytes.withUnsafeBytes { JSONSpan.member(name, in: $0) }.map { String(decoding: bytes[$0], as: UTF8.self) }
+    }
+
+    @Test("finds a member's value as written, whatever it is and wherever it stands")
+    func finds() {
+        #expect(Self.span(#"{"type":"x","data": {"b":[1,{"c":"}"}], "a":2e3} ,"z":1}"#) == #"{"b":[1,{"c":"}"}], "a":2e3}"#)
+        #expect(Self.span(#" { "data" : "q\"uote" } "#) == #""q\"uote""#)
+        #expect(Self.span(#"{"data":-1.50}"#) == "-1.50")
+        #expect(Self.span(#"{"data":null,"x":[]}"#) == "null")
+        #expect(Self.span(#"{"x":{"data":1},"data":true}"#) == "true", "only top-level members count")
+    }
+
+    @Test("nil where a parser's choice cannot be known: absent, twice, an escaped key, not an object")
+    func refuses() {
+        #expect(Self.span(#"{"x":1}"#) == nil)
+        #expect(Self.span(#"{"data":1,"data":2}"#) == nil)
+        #expect(Self.span(#"{"d\u0061ta":1,"data":2}"#) == nil)
+        #expect(Self.span(#"["data",1]"#) == nil)
+        #expect(Self.span(#"{"data":"#) == nil)
+        #expect(Self.span(String(repeating: "[", count: 100_000)) == nil, "deep nesting is counted, not recursed")
+    }
+}

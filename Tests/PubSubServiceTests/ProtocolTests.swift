@@ -115,6 +115,49 @@ struct ProtocolTests {
         }
     }
 
+    @Test("JSON data reaches subscribers as the publisher wrote it, the same bytes from a client and from REST")
+    func jsonAsWritten() async throws {
+        // Key order, number forms, an escape and spacing that re-encoding would all change.
+        let data = #"{"b": 1, "a":[1.50,2e3], "s":"\u00e9"}"#
+        try await LiveHub.run { client, port in
+            let (spans, spansContinuation) = AsyncStream.makeStream(of: String.self)
+            async let subscriberClosed = client.ws(Self.path(port, groups: ["same"]), configuration: LiveHub.socketConfiguration(LiveHub.reliable)) {
+                inbound, outbound, _ in
+                var frames = Frames(inbound)
+                _ = try await frames.nextMessage()
+                for _ in 0..<2 {
+                    guard case .text(let frame) = try await frames.next() else { throw CancellationError() }
+                    let bytes = Array(frame.utf8)
+                    let span = try #require(bytes.withUnsafeBytes { JSONSpan.member("data", in: $0) })
+                    spansContinuation.yield(String(decoding: bytes[span], as: UTF8.self))
+                }
+                spansContinuation.finish()
+                try await outbound.close(.normalClosure, reason: nil)
+            }
+            try await waitUntil { try await groupExists(client, port, "same") }
+            try await client.ws(Self.path(port, roles: ["webpubsub.sendToGroup.same"]), configuration: LiveHub.socketConfiguration(LiveHub.json)) {
+                inbound, outbound, _ in
+                var frames = Frames(inbound)
+                _ = try await frames.nextMessage()
+                try await outbound.write(.text(#"{"type":"sendToGroup","group":"same","dataType":"json","ackId":1,"data":"# + data + "}"))
+                #expect(Self.ack(try await frames.nextMessage())?.1 == true)
+                try await outbound.close(.normalClosure, reason: nil)
+            }
+            let path = "/api/hubs/chat/groups/same/:send"
+            let response = try await client.execute(
+                uri: path,
+                method: .post,
+                headers: LiveHub.restHeaders(port: port, path: path, contentType: "application/json"),
+                body: ByteBuffer(string: data)
+            )
+            #expect(response.status == .accepted)
+            var received: [String] = []
+            for await span in spans { received.append(span) }
+            #expect(received == [data, data])
+            _ = try await subscriberClosed
+        }
+    }
+
     @Test("simple clients get raw frames, and publish raw frames in sendToGroup mode")
     func simpleClients() async throws {
         try await LiveHub.run { client, port in
