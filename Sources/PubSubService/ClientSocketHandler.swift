@@ -187,15 +187,15 @@ struct ClientSocketHandler: Sendable {
             guard connection.isAllowed(.sendToGroup, on: group) else {
                 return reject(connection, ackId, AckError(name: AckError.forbidden, message: "No permission to send to group '\(group)'."))
             }
-            let payload = Message(data, in: frame)
-            let prepared = PreparedMessage(source: .group(group, fromUserId: connection.userId), message: payload)
-            registry.publish(
-                prepared,
-                to: registry.connections(hub: connection.hub, group: group),
-                excluding: noEcho ? [connection.id] : [],
-                trace: PublishTrace(hub: connection.hub, origin: .client(connection), target: .group(group), payload: payload)
+            var publication = Publication(
+                hub: connection.hub,
+                origin: .client(connection),
+                target: .group(group),
+                payload: Message(data, in: frame),
+                source: .group(group, fromUserId: connection.userId)
             )
-            registry.sse.publish(payload, hub: connection.hub, to: .group(group))
+            if noEcho { publication.excluded = [connection.id] }
+            registry.publish(publication)
             if let ackId { ack(connection, ackId, error: nil) }
         case .event:
             assertionFailure("events go to handleEvent")
@@ -263,9 +263,7 @@ struct ClientSocketHandler: Sendable {
     /// An event handler's answer, to the connection that sent the event.
     private func reply(_ payload: Message, to connection: ClientConnection) {
         registry.publish(
-            PreparedMessage(source: .server, message: payload),
-            to: [connection],
-            trace: PublishTrace(hub: connection.hub, origin: .eventHandler, target: .connection(connection.id), payload: payload)
+            Publication(hub: connection.hub, origin: .eventHandler, target: .connection(connection.id), payload: payload, source: .server)
         )
     }
 
@@ -279,13 +277,15 @@ struct ClientSocketHandler: Sendable {
         case .binary(let buffer): payload = Message(type: .binary, bytes: buffer)
         }
         registry.tracer.record { Self.traceSimpleFrame(payload, group: group, connection) }
-        let prepared = PreparedMessage(source: .group(group, fromUserId: connection.userId), message: payload)
         registry.publish(
-            prepared,
-            to: registry.connections(hub: connection.hub, group: group),
-            trace: PublishTrace(hub: connection.hub, origin: .client(connection), target: .group(group), payload: payload)
+            Publication(
+                hub: connection.hub,
+                origin: .client(connection),
+                target: .group(group),
+                payload: payload,
+                source: .group(group, fromUserId: connection.userId)
+            )
         )
-        registry.sse.publish(payload, hub: connection.hub, to: .group(group))
         return .done
     }
 

@@ -168,23 +168,13 @@ private func sseEndpoint(registry: HubRegistry, authorizer: Authorizer, address:
         broker: { hub in .success(registry.sse.broker(hub: hub)) },
         audience: { request, path in address.audience(for: request, path: path) },
         relay: { hub, stream, body, type in
-            let payload = Message(type: type, bytes: body)
+            let message = Message(type: type, bytes: body)
             switch stream {
             case .server:
-                registry.publish(
-                    PreparedMessage(source: .server, message: payload),
-                    to: registry.connections(hub: hub),
-                    trace: PublishTrace(hub: hub, origin: .sse, target: .hub, payload: payload)
-                )
+                registry.publish(Publication(hub: hub, origin: .sse, target: .hub, payload: message, source: .server))
             case .group(let group):
-                let prepared = PreparedMessage(source: .group(group, fromUserId: nil), message: payload)
-                registry.publish(
-                    prepared,
-                    to: registry.connections(hub: hub, group: group),
-                    trace: PublishTrace(hub: hub, origin: .sse, target: .group(group), payload: payload)
-                )
+                registry.publish(Publication(hub: hub, origin: .sse, target: .group(group), payload: message, source: .group(group, fromUserId: nil)))
             }
-            registry.sse.publish(payload, hub: hub, to: stream)
         },
         logger: logger
     )

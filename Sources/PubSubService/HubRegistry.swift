@@ -29,6 +29,8 @@ final class HubRegistry: Sendable {
     let pingWheels: PingWheels
     /// The app's event handlers, when the service has any (§8).
     let events: EventUpstream?
+    /// Who else sees every publication, after its connections: the SSE brokers, the trace.
+    private let subscribers: [any PublicationSubscriber]
     private let hubs = Mutex<[String: Hub]>([:])
     /// Reliable sessions waiting for their client to recover.
     private let detachedSessions = Mutex<[ObjectIdentifier: ClientConnection]>([:])
@@ -37,9 +39,11 @@ final class HubRegistry: Sendable {
     init(configuration: ServiceConfiguration, logger: Logger, origin: @escaping @Sendable () -> String = { "localhost" }) {
         self.configuration = configuration
         self.logger = logger
-        self.sse = SSEHubs(historyLimit: configuration.sseHistoryLimit, historyByteLimit: configuration.sseHistoryByteLimit)
+        let sse = SSEHubs(historyLimit: configuration.sseHistoryLimit, historyByteLimit: configuration.sseHistoryByteLimit)
+        self.sse = sse
         let tracer = Tracer(bufferLimit: configuration.traceBufferLimit, historyLimit: configuration.traceHistoryLimit)
         self.tracer = tracer
+        self.subscribers = [sse, tracer]
         self.pingWheels = PingWheels(interval: configuration.pingInterval)
         self.events =
             configuration.eventHandlers.isEmpty
@@ -274,19 +278,28 @@ final class HubRegistry: Sendable {
 
     // MARK: Publishing
 
-    /// Delivers one prepared message to each recipient; a recipient that cannot keep up is closed.
+    /// The one way a message enters a hub: finds its recipients (by target, less the excluded,
+    /// through the filter), frames it once, queues it for each (closing one that cannot keep up),
+    /// then hands it to the hub's other subscribers (SSE readers, the live trace).
     /// - Returns: how many connections it was queued for.
     @discardableResult
-    func publish(
-        _ message: PreparedMessage,
-        to recipients: [ClientConnection],
-        excluding excluded: Set<String> = [],
-        trace: @autoclosure () -> PublishTrace
-    ) -> Int {
+    func publish(_ publication: Publication) -> Int {
+        var recipients: [ClientConnection]
+        switch publication.target {
+        case .hub: recipients = connections(hub: publication.hub)
+        case .group(let group): recipients = connections(hub: publication.hub, group: group)
+        case .user(let user): recipients = connections(hub: publication.hub, user: user)
+        case .connection(let id): recipients = connection(hub: publication.hub, id: id).map { [$0] } ?? []
+        }
+        if let filter = publication.filter {
+            recipients = recipients.filter { filter.matches(subject(of: $0)) }
+        }
+        var prepared = PreparedMessage(source: publication.source, message: publication.payload)
+        prepared.deadline = publication.deadline
         var count = 0
         let traceDeliveries = tracer.wantsDeliveries
-        for connection in recipients where !excluded.contains(connection.id) {
-            if case .slowClient(let reason)? = connection.deliver(message) {
+        for connection in recipients where !publication.excluded.contains(connection.id) {
+            if case .slowClient(let reason)? = connection.deliver(prepared) {
                 logger.warning(
                     "closing a client that cannot keep up",
                     metadata: ["pubsub.connection_id": "\(connection.id)", "pubsub.hub": "\(connection.hub)"]
@@ -295,11 +308,16 @@ final class HubRegistry: Sendable {
                 close(connection, code: .policyViolation, reason: reason)
             } else {
                 count += 1
-                if traceDeliveries { tracer.record { trace().delivery(to: connection) } }
+                if traceDeliveries { tracer.record { publication.delivery(to: connection) } }
             }
         }
-        tracer.record { trace().record(recipients: count) }
+        for subscriber in subscribers { subscriber.published(publication, recipients: count) }
         return count
+    }
+
+    /// What an OData filter sees of a connection (§7.3).
+    func subject(of connection: ClientConnection) -> ConnectionFilter.Subject {
+        ConnectionFilter.Subject(connectionId: connection.id, userId: connection.userId, groups: groups(of: connection))
     }
 
     // MARK: Sessions

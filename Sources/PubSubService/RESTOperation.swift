@@ -31,24 +31,14 @@ struct RESTOperation {
         let method = request.method
         switch (method, path.count, path.first) {
         case (.post, 1, ":send"):
-            let recipients = try filtered(registry.connections(hub: hub))
-            return try await send(to: recipients, source: .server, excluded: parameters.excluded, target: .hub, sse: .server)
+            return try await send(to: .hub, source: .server, excluded: parameters.excluded, filtered: true)
         case (.post, 3, "groups") where path[2] == ":send":
             let group = try validGroup(path[1])
-            let recipients = try filtered(registry.connections(hub: hub, group: group))
-            return try await send(
-                to: recipients,
-                source: .group(group, fromUserId: nil),
-                excluded: parameters.excluded,
-                target: .group(group),
-                sse: .group(group)
-            )
+            return try await send(to: .group(group), source: .group(group, fromUserId: nil), excluded: parameters.excluded, filtered: true)
         case (.post, 3, "users") where path[2] == ":send":
-            let recipients = try filtered(registry.connections(hub: hub, user: path[1]))
-            return try await send(to: recipients, source: .server, excluded: [], target: .user(path[1]))
+            return try await send(to: .user(path[1]), source: .server, filtered: true)
         case (.post, 3, "connections") where path[2] == ":send":
-            let recipients = registry.connection(hub: hub, id: path[1]).map { [$0] } ?? []
-            return try await send(to: recipients, source: .server, excluded: [], target: .connection(path[1]))
+            return try await send(to: .connection(path[1]), source: .server)
         case (.post, 1, ":closeConnections"):
             return close(registry.connections(hub: hub))
         case (.post, 3, "groups") where path[2] == ":closeConnections":
@@ -125,40 +115,26 @@ struct RESTOperation {
     // MARK: Sends
 
     private mutating func send(
-        to recipients: [ClientConnection],
+        to target: Publication.Target,
         source: PreparedMessage.Source,
-        excluded: Set<String>,
-        target: PublishTrace.Target,
-        sse: SSEStream? = nil
+        excluded: Set<String> = [],
+        filtered: Bool = false
     ) async throws(Refusal) -> Response {
+        // The parameters are checked before the body is read.
+        let filter = filtered ? try parameters.filter() : nil
         let deadline = try parameters.messageTTL().map { registry.configuration.clock.now() + $0 }
-        let payload = try await readPayload()
-        var prepared = PreparedMessage(source: source, message: payload)
-        prepared.deadline = deadline
-        let delivered = registry.publish(
-            prepared,
-            to: recipients,
-            excluding: excluded,
-            trace: PublishTrace(hub: hub, origin: .rest, target: target, payload: payload)
-        )
+        var publication = Publication(hub: hub, origin: .rest, target: target, payload: try await readPayload(), source: source)
+        publication.excluded = excluded
+        publication.filter = filter
+        publication.deadline = deadline
+        let delivered = registry.publish(publication)
         self.recipients = delivered
-        // SSE readers are not connections: a filtered send is for the connections it selects only.
-        if let sse, parameters.query.value("filter")?.isEmpty ?? true { registry.sse.publish(payload, hub: hub, to: sse) }
         logger.debug("REST send", metadata: ["pubsub.hub": "\(hub)", "recipients": "\(delivered)"])
         return Response(status: .accepted)
     }
 
     private mutating func readPayload() async throws(Refusal) -> Message {
         try await Message.read(from: request, limit: registry.configuration.maxRESTBodySize)
-    }
-
-    private func filtered(_ connections: [ClientConnection]) throws(Refusal) -> [ClientConnection] {
-        guard let filter = try parameters.filter() else { return connections }
-        return connections.filter { filter.matches(subject(of: $0)) }
-    }
-
-    private func subject(of connection: ClientConnection) -> ConnectionFilter.Subject {
-        ConnectionFilter.Subject(connectionId: connection.id, userId: connection.userId, groups: registry.groups(of: connection))
     }
 
     // MARK: Connections and groups
@@ -208,7 +184,7 @@ struct RESTOperation {
         let change = try RESTParameters.groupsChange(body.readableBytesView)
         var connections = registry.connections(hub: hub)
         if let filter = change.filter {
-            connections = connections.filter { filter.matches(subject(of: $0)) }
+            connections = connections.filter { filter.matches(registry.subject(of: $0)) }
         }
         for connection in connections {
             for group in change.groups {

@@ -1,39 +1,7 @@
 import PubSubCore
 
-/// What the trace says about one publish: where it came from and what it was for. Built only when
-/// someone traces (``HubRegistry/publish(_:to:excluding:trace:)`` takes it as an autoclosure).
-struct PublishTrace {
-    enum Origin {
-        /// A client's `sendToGroup` or a simple client's frame.
-        case client(ClientConnection)
-        /// A REST send.
-        case rest
-        /// `POST /publish` on the SSE endpoint.
-        case sse
-        /// An event handler's answer to a client's event.
-        case eventHandler
-    }
-
-    enum Target {
-        case hub
-        case group(String)
-        case user(String)
-        case connection(String)
-    }
-
-    /// Lower-cased hub key.
-    var hub: String
-    var origin: Origin
-    var target: Target
-    var payload: Message
-
-    init(hub: String, origin: Origin, target: Target, payload: Message) {
-        self.hub = HubRegistry.key(hub)
-        self.origin = origin
-        self.target = target
-        self.payload = payload
-    }
-
+/// What the live trace says about a publication.
+extension Publication {
     /// One `publish` record: the sender (a client's connection and user) or the addressed user or
     /// connection, the group, and how many connections it was queued for.
     func record(recipients: Int) -> TraceRecord {
