@@ -126,6 +126,19 @@ public enum ServiceMessage: Sendable, Hashable {
             return .unknown(type: type)
         }
     }
+}
+
+/// What the service sends besides published messages, encoded here: acks, the `connected` and
+/// `disconnected` system messages, pongs. A `message` (§5.3) is framed by the service's
+/// `PreparedMessage`, once per publish: the one encoder of each frame, while ``ServiceMessage``
+/// decodes them all on the client side.
+public enum ControlMessage: Sendable, Hashable {
+    case ack(ackId: UInt64, success: Bool, error: AckError?)
+    /// The first frame: `reconnectionToken` only on reliable connections.
+    case connected(connectionId: String, userId: String?, reconnectionToken: String?)
+    /// Sent before the service closes the connection.
+    case disconnected(message: String?)
+    case pong
 
     /// The message as a JSON object, members in the order the service sends them.
     public var jsonObject: [(String, JSONValue)] {
@@ -137,16 +150,6 @@ public enum ServiceMessage: Sendable, Hashable {
             if let error, !success {
                 members.append(("error", .object(["name": .string(error.name), "message": .string(error.message)])))
             }
-            return members
-        case .groupMessage(let group, let fromUserId, let data, let sequenceId):
-            var members: [(String, JSONValue)] = sequenceId.map { [("sequenceId", .integer(Int64(bitPattern: $0)))] } ?? []
-            members += [("type", "message"), ("from", "group"), ("group", .string(group))]
-            if let fromUserId { members.append(("fromUserId", .string(fromUserId))) }
-            members += [("dataType", .string(data.dataType.rawValue)), ("data", data.wireValue)]
-            return members
-        case .serverMessage(let data, let sequenceId):
-            var members: [(String, JSONValue)] = sequenceId.map { [("sequenceId", .integer(Int64(bitPattern: $0)))] } ?? []
-            members += [("type", "message"), ("from", "server"), ("dataType", .string(data.dataType.rawValue)), ("data", data.wireValue)]
             return members
         case .connected(let connectionId, let userId, let reconnectionToken):
             var members: [(String, JSONValue)] = [("type", "system"), ("event", "connected")]
@@ -160,8 +163,6 @@ public enum ServiceMessage: Sendable, Hashable {
             return members
         case .pong:
             return [("type", "pong")]
-        case .unknown(let type):
-            return [("type", .string(type))]
         }
     }
 
@@ -169,12 +170,8 @@ public enum ServiceMessage: Sendable, Hashable {
     public func encoded() -> String { JSONValue.render(orderedObject: jsonObject) }
 }
 
-extension ServiceMessage: Codable {
+extension ServiceMessage: Decodable {
     public init(from decoder: any Decoder) throws {
         self = try Self.interpret(try JSONValue(from: decoder))
-    }
-
-    public func encode(to encoder: any Encoder) throws {
-        try JSONValue.encode(orderedObject: jsonObject, to: encoder)
     }
 }

@@ -66,9 +66,9 @@ final class ClientSession: ChannelInboundHandler, NIOScheduledCallbackHandler {
         self.protocolHandler = protocolHandler
         self.admission = admission
         self.closeTimeout = TimeAmount(closeTimeout)
-        self.queueLimit = protocolHandler.registry.configuration.outboundQueueLimit
-        self.queueByteLimit = protocolHandler.registry.configuration.outboundQueueByteLimit
-        self.clock = protocolHandler.registry.configuration.clock
+        self.queueLimit = protocolHandler.context.configuration.outboundQueueLimit
+        self.queueByteLimit = protocolHandler.context.configuration.outboundQueueByteLimit
+        self.clock = protocolHandler.context.configuration.clock
     }
 
     // MARK: Lifecycle
@@ -93,7 +93,7 @@ final class ClientSession: ChannelInboundHandler, NIOScheduledCallbackHandler {
             self.connection = connection
             self.transport = transport
             pingContext = try? context.pipeline.syncOperations.context(handlerType: WebSocketFrameEncoder.self)
-            let wheel = protocolHandler.registry.pingWheels.wheel(on: context.eventLoop)
+            let wheel = protocolHandler.context.pingWheels.wheel(on: context.eventLoop)
             wheel.add(self)
             self.wheel = wheel
         }

@@ -4,7 +4,7 @@ import PubSubCore
 /// The records the socket handler adds to the live trace.
 extension ClientSocketHandler {
     func traceRecovery(hub: String, connectionId: String, refused reason: String?) {
-        registry.tracer.record {
+        tracer.record {
             var details: [(String, JSONValue)] = [("result", .string(reason == nil ? "recovered" : "refused"))]
             if let reason { details.append(("reason", .string(reason))) }
             return TraceRecord(.recovery, hub: HubRegistry.key(hub), connectionId: connectionId, details: details)

@@ -10,7 +10,9 @@ import Synchronization
 /// from the channel's event loop; everything here is synchronous and never waits for a client.
 struct ClientSocketHandler: Sendable {
     let registry: HubRegistry
-    let logger: Logger
+    let context: ServiceContext
+    var logger: Logger { context.logger }
+    var tracer: Tracer { context.tracer }
 
     private static let transportCounter = Atomic<UInt64>(0)
 
@@ -65,7 +67,7 @@ struct ClientSocketHandler: Sendable {
                 simpleSendGroup: admission.simpleSendGroup,
                 customSubprotocol: admission.customSubprotocol,
                 connectionState: admission.connectionState,
-                limits: registry.configuration
+                limits: context.configuration
             )
             registry.register(connection, groups: admission.groups)
         }
@@ -78,15 +80,15 @@ struct ClientSocketHandler: Sendable {
             traceRecovery(hub: admission.hub, connectionId: connection.id, refused: "the session ended while the recovery request was on its way")
             return .refused(refusedRecovery)
         }
-        registry.openSockets.withLock { $0 += 1 }
+        registry.socketOpened()
         logger.info(admission.recovery == nil ? "client connected" : "client recovered", metadata: Self.metadata(connection))
         if admission.recovery == nil {
-            registry.tracer.record {
+            tracer.record {
                 var record = TraceRecord(.connected, connection, details: [("subprotocol", connection.kind.subprotocol.map(JSONValue.string) ?? .null)])
                 record.groups = registry.groups(of: connection).sorted()
                 return record
             }
-            registry.events?.connected(connection, on: eventLoop)
+            context.events?.connected(connection, on: eventLoop)
         } else {
             traceRecovery(hub: admission.hub, connectionId: connection.id, refused: nil)
         }
@@ -105,11 +107,11 @@ struct ClientSocketHandler: Sendable {
             registry.disconnected(connection, code: code, reason: reason)
         case .detached:
             registry.detached(connection)
-            registry.tracer.record { TraceRecord(.dropped, connection, details: [("reason", .string(reason))]) }
+            tracer.record { TraceRecord(.dropped, connection, details: [("reason", .string(reason))]) }
         case .replaced:
-            registry.tracer.record { TraceRecord(.dropped, connection, details: [("reason", .string(reason))]) }
+            tracer.record { TraceRecord(.dropped, connection, details: [("reason", .string(reason))]) }
         }
-        registry.openSockets.withLock { $0 -= 1 }
+        registry.socketClosed()
         logger.info("client transport closed", metadata: Self.metadata(connection).merging(["reason": "\(reason)"]) { $1 })
     }
 
@@ -131,7 +133,7 @@ struct ClientSocketHandler: Sendable {
         do {
             message = try ClientMessage.decode(bytes.readableBytesView)
         } catch {
-            registry.tracer.record {
+            tracer.record {
                 TraceRecord(.request, connection, details: [("type", .string("invalid")), ("error", .string(error.reason))])
             }
             if let ackId = error.ackId, connection.recordAckId(ackId) {
@@ -140,7 +142,7 @@ struct ClientSocketHandler: Sendable {
             }
             return .close(CloseRequest(code: .policyViolation, reason: "Invalid request: \(error.reason)"))
         }
-        registry.tracer.recordIfAny { Self.traceRequest(message, frame: bytes, connection) }
+        tracer.recordIfAny { Self.traceRequest(message, frame: bytes, connection) }
         if let ackId = message.ackId, !connection.recordAckId(ackId) {
             ack(connection, ackId, error: AckError(name: AckError.duplicate, message: "Message with ackId \(ackId) was already processed."))
             return .done
@@ -165,14 +167,14 @@ struct ClientSocketHandler: Sendable {
                 refusal = AckError(name: AckError.forbidden, message: "No permission to \(joining ? "join" : "leave") group '\(group)'.")
             } else if joining {
                 if !registry.join(connection, group: group) {
-                    let limit = registry.configuration.maxGroupsPerConnection
+                    let limit = context.configuration.maxGroupsPerConnection
                     refusal = AckError(name: AckError.badRequest, message: "The connection is already in \(limit) groups, the most the service allows; leave one first.")
                 }
             } else {
                 registry.leave(connection, group: group)
             }
             // Traced once the outcome is known, so a join refused at the group limit shows its error.
-            registry.tracer.record {
+            tracer.record {
                 var details: [(String, JSONValue)] = [("via", .string("client"))]
                 if let ackId { details.append(("ackId", .integer(Int64(clamping: ackId)))) }
                 if let refusal { details.append(("error", .string(refusal.message))) }
@@ -225,7 +227,7 @@ struct ClientSocketHandler: Sendable {
     }
 
     private func ack(_ connection: ClientConnection, _ ackId: UInt64, error: AckError?) {
-        registry.tracer.record {
+        tracer.record {
             var details: [(String, JSONValue)] = [("ackId", .integer(Int64(clamping: ackId))), ("success", .bool(error == nil))]
             if let error { details += [("error", .string(error.name)), ("message", .string(error.message))] }
             return TraceRecord(.ack, connection, details: details)
@@ -236,7 +238,7 @@ struct ClientSocketHandler: Sendable {
     /// An `event` request: to the hub's event handler for it, whose answer goes back to the client
     /// as a message and decides the ack (§8.7); with no handler, an `InvocationFailed` ack.
     private func handleEvent(_ event: String, data: Message, ackId: UInt64?, connection: ClientConnection, on eventLoop: any EventLoop) -> Outcome {
-        guard let events = registry.events, let handler = events.settings.handler(hub: connection.hub, userEvent: event) else {
+        guard let events = context.events, let handler = events.settings.handler(hub: connection.hub, userEvent: event) else {
             if let ackId {
                 let message = "No event handler is configured for event '\(event)' on hub '\(connection.hub)'."
                 ack(connection, ackId, error: AckError(name: AckError.invocationFailed, message: message))
@@ -276,7 +278,7 @@ struct ClientSocketHandler: Sendable {
         case .text(let buffer): payload = Message(type: .text, bytes: buffer)
         case .binary(let buffer): payload = Message(type: .binary, bytes: buffer)
         }
-        registry.tracer.record { Self.traceSimpleFrame(payload, group: group, connection) }
+        tracer.record { Self.traceSimpleFrame(payload, group: group, connection) }
         registry.publish(
             Publication(
                 hub: connection.hub,
@@ -293,7 +295,7 @@ struct ClientSocketHandler: Sendable {
     /// whose 200 answer goes back as a text or binary frame (§5.6). Without a handler for
     /// `message`, the client is dropped, as the protocol says.
     private func simpleEvent(_ frame: InboundMessage, connection: ClientConnection, on eventLoop: any EventLoop) -> Outcome {
-        guard let events = registry.events, let handler = events.settings.handler(hub: connection.hub, userEvent: "message") else {
+        guard let events = context.events, let handler = events.settings.handler(hub: connection.hub, userEvent: "message") else {
             return .close(
                 CloseRequest(
                     code: .policyViolation,
@@ -308,7 +310,7 @@ struct ClientSocketHandler: Sendable {
         case .text(let buffer): (body, contentType) = (buffer, "text/plain; charset=utf-8")
         case .binary(let buffer): (body, contentType) = (buffer, "application/octet-stream")
         }
-        registry.tracer.record {
+        tracer.record {
             let payload = Message(type: contentType == "application/octet-stream" ? .binary : .text, bytes: body)
             return TraceRecord(.request, connection, details: [("type", .string("event")), ("event", .string("message"))], payload: payload)
         }

@@ -4,7 +4,7 @@ import PubSubCore
 
 /// Every WebSocket frame the service sends is made here: data frames from the outbound queue,
 /// control frames (ping, pong, close), and the one ping encoded below NIO's frame encoder. What goes
-/// inside a data frame (a subprotocol's message) is ``PreparedMessage``'s and ``ServiceMessage``'s.
+/// inside a data frame (a subprotocol's message) is ``PreparedMessage``'s and ``ControlMessage``'s.
 enum Framing {
     /// A ping with no payload as it goes on the wire (RFC 6455 §5.2: FIN and opcode 0x9, then an
     /// unmasked length of 0), made once: every ping writes this shared buffer below the session's
@@ -50,7 +50,7 @@ enum OutboundFrame: Sendable {
     }
 
     /// A JSON protocol message as a text frame.
-    static func message(_ message: ServiceMessage) -> OutboundFrame {
+    static func message(_ message: ControlMessage) -> OutboundFrame {
         .text(ByteBuffer(string: message.encoded()))
     }
 }

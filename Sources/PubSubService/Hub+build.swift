@@ -43,8 +43,8 @@ public func buildHubService(
     return ServiceGroup(
         configuration: .init(
             services: [
-                .init(service: listener), .init(service: SessionSweeper(registry: parts.registry)),
-                .init(service: ConnectionCloser(registry: parts.registry)),
+                .init(service: listener), .init(service: SessionSweeper(registry: parts.registry, sse: parts.context.sse)),
+                .init(service: ConnectionCloser(registry: parts.registry, context: parts.context)),
             ],
             logger: logger
         )
@@ -56,6 +56,7 @@ public func buildHubService(
 struct HubParts {
     let router: Router<BasicWebSocketRequestContext>
     let registry: HubRegistry
+    let context: ServiceContext
     let childChannel: @Sendable (@escaping HTTPChannelHandler.Responder) -> ClientUpgradeChannel
     let onServerRunning: @Sendable (any Channel) async -> Void
 }
@@ -66,16 +67,17 @@ func buildHubParts(
     onListening: @escaping @Sendable (Int) async -> Void
 ) -> HubParts {
     let address = ListeningAddress(configuredPort: configuration.port)
-    let registry = HubRegistry(configuration: configuration, logger: logger) {
+    let context = ServiceContext(configuration: configuration, logger: logger) {
         "\(configuration.connectionString(port: address.port).endpoint.host):\(address.port)"
     }
+    let registry = HubRegistry(context: context)
     let verifier = TokenVerifier(accessKeys: configuration.accessKeys)
     let authorizer = Authorizer(verifier: verifier)
     let audience: @Sendable (String?, String) -> AudienceExpectation = { address.audience(authority: $0, path: $1) }
-    let socketHandler = ClientSocketHandler(registry: registry, logger: logger)
+    let socketHandler = ClientSocketHandler(registry: registry, context: context)
 
     let router = Router(context: BasicWebSocketRequestContext.self)
-    router.add(middleware: RESTMiddleware(registry: registry, authorizer: authorizer, keys: configuration.accessKeys, address: address, logger: logger))
+    router.add(middleware: RESTMiddleware(registry: registry, context: context, authorizer: authorizer, address: address))
     // Reached only when the WebSocket upgrade was declined: say why, with the right status.
     let explainRefusal: @Sendable (Request, BasicWebSocketRequestContext) async throws -> Response = { request, _ in
         let admission = ClientAdmission.admit(
@@ -93,8 +95,8 @@ func buildHubParts(
     }
     router.get("/client/hubs/:hub", use: explainRefusal)
     router.get("/client", use: explainRefusal)
-    sseEndpoint(registry: registry, authorizer: authorizer, address: address, logger: logger).register(on: router)
-    TraceEndpoint(tracer: registry.tracer, authorizer: authorizer, address: address, heartbeat: min(configuration.sse.heartbeat, .seconds(15)), logger: logger)
+    sseEndpoint(registry: registry, context: context, authorizer: authorizer, address: address).register(on: router)
+    TraceEndpoint(tracer: context.tracer, authorizer: authorizer, address: address, heartbeat: min(configuration.sse.heartbeat, .seconds(15)), logger: logger)
         .register(on: router)
 
     // Our child channel answers a refused upgrade with its status and reason; an admitted one
@@ -111,7 +113,7 @@ func buildHubParts(
                 // The roles are final once the `connect` handler (if any) answered.
                 @Sendable func settled(_ admission: Result<ClientAdmission, Refusal>) -> Result<ClientAdmission, Refusal> {
                     let decided = admission.flatMap(\.checked).flatMap(registry.checkCapacity)
-                    traceRefusal(decided, path: request.path, registry: registry)
+                    traceRefusal(decided, path: request.path, tracer: context.tracer)
                     return decided
                 }
                 let admission = ClientAdmission.admit(
@@ -120,7 +122,7 @@ func buildHubParts(
                     audience: audience,
                     maxGroups: configuration.maxGroupsPerConnection
                 )
-                if case .success(let admitted) = admission, admitted.recovery == nil, let events = registry.events,
+                if case .success(let admitted) = admission, admitted.recovery == nil, let events = context.events,
                     let handler = events.settings.handler(hub: admitted.hub, systemEvent: .connect)
                 {
                     // The handler is told every header: only here is the whole head converted.
@@ -135,7 +137,7 @@ func buildHubParts(
             protocolHandler: socketHandler
         )
     }
-    return HubParts(router: router, registry: registry, childChannel: childChannel) { channel in
+    return HubParts(router: router, registry: registry, context: context, childChannel: childChannel) { channel in
         let port = channel.localAddress?.port ?? configuration.port
         address.bound(to: port)
         await onListening(port)
@@ -143,9 +145,9 @@ func buildHubParts(
 }
 
 /// Records a refused upgrade in the live trace.
-private func traceRefusal(_ admission: Result<ClientAdmission, Refusal>, path: String, registry: HubRegistry) {
+private func traceRefusal(_ admission: Result<ClientAdmission, Refusal>, path: String, tracer: Tracer) {
     if case .failure(let refusal) = admission {
-        registry.tracer.record {
+        tracer.record {
             TraceRecord(
                 .refused,
                 hub: refusal.hub.map(HubRegistry.key),
@@ -160,12 +162,12 @@ private func traceRefusal(_ admission: Result<ClientAdmission, Refusal>, path: S
 
 /// `GET /events?hub=…`, `POST /publish?hub=…` and the demo page: SSE straight from the service, with
 /// no gateway hop. A POST is published like a REST send to the hub or the group.
-private func sseEndpoint(registry: HubRegistry, authorizer: Authorizer, address: ListeningAddress, logger: Logger) -> SSEEndpoint {
+private func sseEndpoint(registry: HubRegistry, context: ServiceContext, authorizer: Authorizer, address: ListeningAddress) -> SSEEndpoint {
     SSEEndpoint(
-        options: registry.configuration.sse,
+        options: context.configuration.sse,
         authorizer: authorizer,
         defaultHub: nil,
-        broker: { hub in .success(registry.sse.broker(hub: hub)) },
+        broker: { hub in .success(context.sse.broker(hub: hub)) },
         audience: { request, path in address.audience(for: request, path: path) },
         relay: { hub, stream, body, type in
             let message = Message(type: type, bytes: body)
@@ -176,7 +178,7 @@ private func sseEndpoint(registry: HubRegistry, authorizer: Authorizer, address:
                 registry.publish(Publication(hub: hub, origin: .sse, target: .group(group), payload: message, source: .group(group, fromUserId: nil)))
             }
         },
-        logger: logger
+        logger: context.logger
     )
 }
 
@@ -185,16 +187,17 @@ private func sseEndpoint(registry: HubRegistry, authorizer: Authorizer, address:
 /// reach the event handler.
 struct ConnectionCloser: Service {
     let registry: HubRegistry
+    let context: ServiceContext
 
     func run() async throws {
         try? await gracefulShutdown()
-        registry.sse.finishAll()
-        registry.tracer.finishAll()
+        context.sse.finishAll()
+        context.tracer.finishAll()
         for connection in registry.allConnections() {
             registry.close(connection, code: .goingAway, reason: "the service is shutting down")
         }
         let deadline = ContinuousClock.now + .seconds(5)
-        while registry.openSockets.withLock({ $0 }) > 0 || registry.events?.hasCallsUnderWay == true, ContinuousClock.now < deadline {
+        while registry.openSocketCount > 0 || context.events?.hasCallsUnderWay == true, ContinuousClock.now < deadline {
             try? await Task.sleep(for: .milliseconds(10))
         }
     }
@@ -204,13 +207,14 @@ struct ConnectionCloser: Service {
 /// brokers nobody read for five minutes, once a second.
 struct SessionSweeper: Service {
     let registry: HubRegistry
+    let sse: SSEHubs
 
     func run() async throws {
         try? await cancelWhenGracefulShutdown {
             while true {
                 try await Task.sleep(for: .seconds(1))
                 registry.sweepExpiredSessions()
-                registry.sse.removeIdle()
+                sse.removeIdle()
             }
         }
     }

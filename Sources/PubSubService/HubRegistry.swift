@@ -19,44 +19,27 @@ final class HubRegistry: Sendable {
         var userGroups: [String: Set<String>] = [:]
     }
 
-    let configuration: ServiceConfiguration
-    let logger: Logger
-    /// The hubs' Server-Sent Events brokers.
-    let sse: SSEHubs
-    /// The live trace.
-    let tracer: Tracer
-    /// Who pings the client sockets, per event loop.
-    let pingWheels: PingWheels
-    /// The app's event handlers, when the service has any (§8).
-    let events: EventUpstream?
+    /// The limits it enforces (groups per connection, connections) and the clock of its sessions.
+    private let configuration: ServiceConfiguration
+    private let logger: Logger
+    /// Records slow clients and ended sessions.
+    private let tracer: Tracer
+    /// Told when a session ends.
+    private let events: EventUpstream?
     /// Who else sees every publication, after its connections: the SSE brokers, the trace.
     private let subscribers: [any PublicationSubscriber]
     private let hubs = Mutex<[String: Hub]>([:])
     /// Reliable sessions waiting for their client to recover.
     private let detachedSessions = Mutex<[ObjectIdentifier: ClientConnection]>([:])
+    /// Open client sockets, across hubs (a closed connection's socket may still be finishing).
+    private let openSockets = Mutex(0)
 
-    /// - Parameter origin: the service's host and port for event handlers (`WebHook-Request-Origin`).
-    init(configuration: ServiceConfiguration, logger: Logger, origin: @escaping @Sendable () -> String = { "localhost" }) {
-        self.configuration = configuration
-        self.logger = logger
-        let sse = SSEHubs(historyLimit: configuration.sseHistoryLimit, historyByteLimit: configuration.sseHistoryByteLimit)
-        self.sse = sse
-        let tracer = Tracer(bufferLimit: configuration.traceBufferLimit, historyLimit: configuration.traceHistoryLimit)
-        self.tracer = tracer
-        self.subscribers = [sse, tracer]
-        self.pingWheels = PingWheels(interval: configuration.pingInterval)
-        self.events =
-            configuration.eventHandlers.isEmpty
-            ? nil
-            : EventUpstream(
-                settings: configuration.eventHandlers,
-                accessKeys: configuration.accessKeys,
-                timeout: configuration.eventHandlerTimeout,
-                maxBodySize: configuration.maxMessageSize,
-                origin: origin,
-                tracer: tracer,
-                logger: logger
-            )
+    init(context: ServiceContext) {
+        configuration = context.configuration
+        logger = context.logger
+        tracer = context.tracer
+        events = context.events
+        subscribers = [context.sse, context.tracer]
     }
 
     /// Hub names are case-insensitive (§1).
@@ -164,8 +147,12 @@ final class HubRegistry: Sendable {
         hubs.withLock { hubs in hubs.values.flatMap { $0.connections.values } }
     }
 
-    /// Open client sockets, across hubs (a closed connection's socket may still be finishing).
-    let openSockets = Mutex(0)
+    /// A client socket opened or closed (the service-wide connection limit counts sockets).
+    func socketOpened() { openSockets.withLock { $0 += 1 } }
+    func socketClosed() { openSockets.withLock { $0 -= 1 } }
+
+    /// Client sockets still open (shutdown waits for them).
+    var openSocketCount: Int { openSockets.withLock { $0 } }
 
     /// An admission, or the refusal when the service holds ``ServiceConfiguration/maxConnections``
     /// sockets (503) or the user ``ServiceConfiguration/maxConnectionsPerUser`` connections in the hub

@@ -13,10 +13,9 @@ import PubSubCore
 /// percent-encoded (`%2F` must not split a segment).
 struct RESTMiddleware<Context: RequestContext>: RouterMiddleware {
     let registry: HubRegistry
+    let context: ServiceContext
     let authorizer: Authorizer
-    let keys: [String]
     let address: ListeningAddress
-    let logger: Logger
 
     func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
         let path = request.uri.path
@@ -36,7 +35,7 @@ struct RESTMiddleware<Context: RequestContext>: RouterMiddleware {
     /// The `rest` record: method, path, status, latency; the hub and the group, user or connection
     /// the path names; for sends, the recipients.
     private func trace(_ request: Request, status: HTTPResponse.Status, failure: Refusal?, recipients: Int?, since start: ContinuousClock.Instant) {
-        registry.tracer.record {
+        context.tracer.record {
             let segments = request.uri.path.split(separator: "/", omittingEmptySubsequences: true).map {
                 String($0).removingPercentEncoding ?? String($0)
             }
@@ -81,7 +80,7 @@ struct RESTMiddleware<Context: RequestContext>: RouterMiddleware {
         } catch {
             throw Refusal(.badRequest, "InvalidHubName", error.message)
         }
-        var operation = RESTOperation(registry: registry, request: request, hub: hub, keys: keys, logger: logger)
+        var operation = RESTOperation(registry: registry, context: context, request: request, hub: hub)
         defer { recipients = operation.recipients }
         return try await operation.dispatch(Array(segments.dropFirst(3)))
     }

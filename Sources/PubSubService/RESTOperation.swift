@@ -8,22 +8,20 @@ import PubSubCore
 /// One authenticated REST call on a hub: the operations of §7.2.
 struct RESTOperation {
     let registry: HubRegistry
+    let context: ServiceContext
     var request: Request
     let hub: String
-    let keys: [String]
-    let logger: Logger
     /// Connections a send was queued for, for the trace's `rest` record.
     private(set) var recipients: Int?
 
     /// The query, read and range-checked by Core.
     let parameters: RESTParameters
 
-    init(registry: HubRegistry, request: Request, hub: String, keys: [String], logger: Logger) {
+    init(registry: HubRegistry, context: ServiceContext, request: Request, hub: String) {
         self.registry = registry
+        self.context = context
         self.request = request
         self.hub = hub
-        self.keys = keys
-        self.logger = logger
         parameters = RESTParameters(request.query)
     }
 
@@ -63,7 +61,7 @@ struct RESTOperation {
                 throw Refusal(
                     .badRequest,
                     "TooManyGroups",
-                    "connection '\(member.id)' is already in \(registry.configuration.maxGroupsPerConnection) groups, the most the service allows"
+                    "connection '\(member.id)' is already in \(context.configuration.maxGroupsPerConnection) groups, the most the service allows"
                 )
             }
             traceMembership(joining: true, connection: member, group: group)
@@ -77,7 +75,7 @@ struct RESTOperation {
             return Response(status: .noContent)
         case (.delete, 3, "connections") where path[2] == "groups":
             if let member = registry.connection(hub: hub, id: path[1]) {
-                if registry.tracer.isActive {
+                if context.tracer.isActive {
                     for group in registry.groups(of: member).sorted() { traceMembership(joining: false, connection: member, group: group) }
                 }
                 registry.leaveAll(member)
@@ -122,19 +120,19 @@ struct RESTOperation {
     ) async throws(Refusal) -> Response {
         // The parameters are checked before the body is read.
         let filter = filtered ? try parameters.filter() : nil
-        let deadline = try parameters.messageTTL().map { registry.configuration.clock.now() + $0 }
+        let deadline = try parameters.messageTTL().map { context.configuration.clock.now() + $0 }
         var publication = Publication(hub: hub, origin: .rest, target: target, payload: try await readPayload(), source: source)
         publication.excluded = excluded
         publication.filter = filter
         publication.deadline = deadline
         let delivered = registry.publish(publication)
         self.recipients = delivered
-        logger.debug("REST send", metadata: ["pubsub.hub": "\(hub)", "recipients": "\(delivered)"])
+        context.logger.debug("REST send", metadata: ["pubsub.hub": "\(hub)", "recipients": "\(delivered)"])
         return Response(status: .accepted)
     }
 
     private mutating func readPayload() async throws(Refusal) -> Message {
-        try await Message.read(from: request, limit: registry.configuration.maxRESTBodySize)
+        try await Message.read(from: request, limit: context.configuration.maxRESTBodySize)
     }
 
     // MARK: Connections and groups
@@ -149,7 +147,7 @@ struct RESTOperation {
 
     /// A `join` or `leave` record for a REST membership change of a connection or a user.
     private func traceMembership(joining: Bool, connection: ClientConnection? = nil, user: String? = nil, group: String?) {
-        registry.tracer.record {
+        context.tracer.record {
             var record = TraceRecord(joining ? .join : .leave, hub: HubRegistry.key(hub), userId: user, group: group, details: [("via", .string("rest"))])
             if let connection {
                 record.connectionId = connection.id
@@ -177,7 +175,7 @@ struct RESTOperation {
     private mutating func changeGroupsByFilter(adding: Bool) async throws(Refusal) -> Response {
         let body: ByteBuffer
         do {
-            body = try await request.collectBody(upTo: registry.configuration.maxRESTBodySize)
+            body = try await request.collectBody(upTo: context.configuration.maxRESTBodySize)
         } catch {
             throw Refusal(.contentTooLarge, "PayloadTooLarge", "the request body is too large")
         }
@@ -224,7 +222,7 @@ struct RESTOperation {
         guard let endpoint = try? ServiceEndpoint(parsing: "http://\(authority)") else {
             throw Refusal(.badRequest, "InvalidHost", "the Host header '\(authority)' is not a host name")
         }
-        let minter = TokenMinter(connectionString: ConnectionString(endpoint: endpoint, accessKey: keys[0]))
+        let minter = TokenMinter(connectionString: ConnectionString(endpoint: endpoint, accessKey: context.configuration.accessKeys[0]))
         let access = minter.clientAccess(
             ClientTokenRequest(
                 hub: hub,

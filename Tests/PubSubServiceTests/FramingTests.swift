@@ -38,4 +38,28 @@ struct FramingTests {
         let bytes = try Self.encoded(frame)
         #expect(String(decoding: bytes.dropFirst(2), as: UTF8.self) == #"{"sequenceId":42,"type":"message"}"#)
     }
+
+    @Test(
+        "a publish is framed once in the protocol's exact shapes; text is escaped, JSON kept as written, bytes in base64",
+        arguments: [
+            (PreparedMessage.Source.group("room1", fromUserId: "alice"), Message.json(#"{"x": [1,2]}"#),
+                #"{"type":"message","from":"group","group":"room1","fromUserId":"alice","dataType":"json","data":{"x": [1,2]}}"#),
+            (.server, .text("Hello"), #"{"type":"message","from":"server","dataType":"text","data":"Hello"}"#),
+            (.server, .binary(ByteBuffer(bytes: [0, 1, 0xFE, 0xFF])), #"{"type":"message","from":"server","dataType":"binary","data":"AAH+/w=="}"#),
+            (.group("g", fromUserId: nil), .text("line1\nline2 \"q\" ✓ /"),
+                #"{"type":"message","from":"group","group":"g","dataType":"text","data":"line1\nline2 \"q\" ✓ /"}"#),
+        ]
+    )
+    func prepared(source: PreparedMessage.Source, message: Message, json: String) throws {
+        let prepared = PreparedMessage(source: source, message: message)
+        #expect(String(buffer: prepared.jsonFrame) == json)
+        // A reliable connection's frame: its sequence id, then the same bytes after the "{".
+        let reliable = try Self.encoded(OutboundFrame.sequenced(sequenceId: 7, tail: prepared.jsonTail).webSocketFrame)
+        #expect(String(decoding: reliable.dropFirst(reliable[1] == 126 ? 4 : 2), as: UTF8.self) == #"{"sequenceId":7,"# + json.dropFirst())
+        // A simple client gets the message's own bytes.
+        switch prepared.simpleFrame {
+        case .text(let bytes), .binary(let bytes): #expect(bytes == message.bytes)
+        case .sequenced: Issue.record("a simple frame is never sequenced")
+        }
+    }
 }
