@@ -16,6 +16,8 @@ public enum ExitStatus: Int32, Sendable, CaseIterable {
     case unavailable = 69
     /// The service answered with a server error (5xx), retries included.
     case serviceError = 70
+    /// An output file cannot be created (`subscribe --ready-file` in a directory that cannot be written).
+    case cannotCreate = 73
     /// A timeout expired (`--timeout`, or no ack arrived in time).
     case timedOut = 75
     /// Not authorised: 401/403, a bad signature, an expired or wrong-audience token.

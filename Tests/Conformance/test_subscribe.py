@@ -3,6 +3,7 @@ and exit statuses, recovery through a TCP proxy cut, and reconnection with rejoi
 
 import http.client
 import json
+import os
 import signal
 import subprocess
 import time
@@ -46,6 +47,42 @@ def test_receives_what_publish_and_the_service_sdk_send(service, hub, rest, pubs
             ("server", None, "text", "two\nlines", 4),
         ]
         assert all(r["receivedAt"].endswith("Z") for r in records)
+    finally:
+        sub.stop()
+
+
+def test_a_ready_file_that_cannot_be_written_fails_at_once(service, hub, pubsub, tmp_path):
+    """A script waiting for the file must not hang: exit 73 before connecting, saying why."""
+    locked = tmp_path / "locked"
+    locked.mkdir()
+    locked.chmod(0o500)
+    try:
+        cases = [
+            (tmp_path / "missing" / "ready", "does not exist"),
+            (tmp_path, "is a directory"),
+        ]
+        if os.geteuid() != 0:  # root writes anywhere
+            cases.append((locked / "ready", "no file can be created"))
+        for path, reason in cases:
+            started = time.monotonic()
+            done = pubsub("subscribe", "--hub", hub, "--ready-file", str(path), "--connection-string", service.connection_string)
+            assert done.status == 73, (path, done.stderr)
+            assert f"--ready-file {path} cannot be written: " in done.stderr and reason in done.stderr, done.stderr
+            assert time.monotonic() - started < 10
+    finally:
+        locked.chmod(0o700)
+
+
+def test_a_stale_ready_file_is_replaced_once_ready(service, hub, rest, tmp_path):
+    ready = tmp_path / "ready"
+    ready.write_text("stale\n")
+    sub = Subscription("--hub", hub, "--count", "1", "--ready-file", str(ready), connection_string=service.connection_string)
+    try:
+        sub.wait_ready()
+        connection = ready.read_text().strip()
+        assert connection and connection != "stale"
+        rest.send_to_connection(connection, "x", content_type="text/plain")
+        assert sub.wait_exit() == 0
     finally:
         sub.stop()
 

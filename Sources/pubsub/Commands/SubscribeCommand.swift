@@ -103,7 +103,9 @@ struct SubscribeCommand: AsyncPubSubSubcommand {
         subscriber.keepalive = keepalivePeriod
         subscriber.trust = try client.tls.trust()
         let configured = subscriber
-        let printer = Printer(format: format, events: events, quiet: global.quiet, readyFile: readyFile, count: count)
+        // Before connecting: a script waiting for the file must not wait for one that cannot come.
+        let ready = try readyFile.map { path throws(PubSubError) in try ReadyFile(checking: path) }
+        let printer = Printer(format: format, events: events, quiet: global.quiet, readyFile: ready, count: count)
         let activity = AsyncStream<Void>.makeStream(bufferingPolicy: .bufferingNewest(1))
 
         // --idle: stop once that long passes without a message.
@@ -119,6 +121,7 @@ struct SubscribeCommand: AsyncPubSubSubcommand {
                 return printer.handle(event)
             }
         }
+        if let failure = printer.readyFailure { throw failure }
         if outcome == .timedOut {
             throw PubSubError(
                 .timedOut,
@@ -153,11 +156,12 @@ final class Printer: Sendable {
     let format: SubscribeCommand.Format
     let events: Bool
     let quiet: Bool
-    let readyFile: String?
+    let readyFile: ReadyFile?
     let count: Int?
     private let receivedCount = Atomic<Int>(0)
+    private let readyError = Mutex<PubSubError?>(nil)
 
-    init(format: SubscribeCommand.Format, events: Bool, quiet: Bool, readyFile: String?, count: Int?) {
+    init(format: SubscribeCommand.Format, events: Bool, quiet: Bool, readyFile: ReadyFile?, count: Int?) {
         self.format = format
         self.events = events
         self.quiet = quiet
@@ -166,6 +170,9 @@ final class Printer: Sendable {
     }
 
     var received: Int { receivedCount.load(ordering: .relaxed) }
+
+    /// Why the ready file could not be written (the subscription then stopped).
+    var readyFailure: PubSubError? { readyError.withLock { $0 } }
 
     /// Prints an event; false when the subscription should stop.
     func handle(_ event: SubscriptionEvent) -> Bool {
@@ -176,7 +183,12 @@ final class Printer: Sendable {
             return count.map { total < $0 } ?? true
         case .ready(let connectionId, let groups):
             if let readyFile {
-                _ = FileManager.default.createFile(atPath: readyFile, contents: Data(((connectionId ?? "") + "\n").utf8))
+                do {
+                    try readyFile.write(connectionId: connectionId)
+                } catch {
+                    readyError.withLock { $0 = error }
+                    return false
+                }
             }
             let joined = groups.isEmpty ? "no groups" : "groups " + groups.joined(separator: ", ")
             notice("ready (connection \(connectionId ?? "simple"), \(joined))", event: "ready", ["connectionId": connectionId.map(JSONValue.string) ?? .null])
