@@ -173,13 +173,13 @@ _pubsub() {
     unset 'unparsed_words[0]'
     unparsed_words=("${unparsed_words[@]}")
     case "${subcommand}" in
-    serve|serve-sse|subscribe|publish|send-to-group|trace|bench|token|help)
+    serve|serve-sse|subscribe|publish|send-to-group|group|connection|user|permission|health|trace|bench|token|help)
         # Offer subcommand argument completions
         "_pubsub_${subcommand}"
         ;;
     *)
         # Offer subcommand completions
-        COMPREPLY+=($(compgen -W 'serve serve-sse subscribe publish send-to-group trace bench token help' -- "${cur}"))
+        COMPREPLY+=($(compgen -W 'serve serve-sse subscribe publish send-to-group group connection user permission health trace bench token help' -- "${cur}"))
         ;;
     esac
 }
@@ -471,6 +471,671 @@ _pubsub_send-to-group() {
         ;;
     '--data-type')
         __pubsub_add_completions -W 'text'$'\n''json'$'\n''binary'
+        return
+        ;;
+    '--log-level')
+        return
+        ;;
+    esac
+}
+
+_pubsub_group() {
+    repeating_flags=()
+    non_repeating_flags=(--version -h --help)
+    repeating_options=()
+    non_repeating_options=()
+    __pubsub_offer_flags_options 0
+
+    # Offer subcommand / subcommand argument completions
+    local -r subcommand="${unparsed_words[0]}"
+    unset 'unparsed_words[0]'
+    unparsed_words=("${unparsed_words[@]}")
+    case "${subcommand}" in
+    add-connection|remove-connection|add-user|remove-user|add-matching|remove-matching|exists|list)
+        # Offer subcommand argument completions
+        "_pubsub_group_${subcommand}"
+        ;;
+    *)
+        # Offer subcommand completions
+        COMPREPLY+=($(compgen -W 'add-connection remove-connection add-user remove-user add-matching remove-matching exists list' -- "${cur}"))
+        ;;
+    esac
+}
+
+_pubsub_group_add-connection() {
+    repeating_flags=(--verbose -v)
+    non_repeating_flags=(--quiet -q --version -h --help)
+    repeating_options=()
+    non_repeating_options=(--hub --connection-string --connection-string-file --ca-file --log-level)
+    __pubsub_offer_flags_options 2
+
+    # Offer option value completions
+    case "${prev}" in
+    '--hub')
+        return
+        ;;
+    '--connection-string')
+        return
+        ;;
+    '--connection-string-file')
+        __pubsub_add_completions -f
+        return
+        ;;
+    '--ca-file')
+        __pubsub_add_completions -f
+        return
+        ;;
+    '--log-level')
+        return
+        ;;
+    esac
+}
+
+_pubsub_group_remove-connection() {
+    repeating_flags=(--verbose -v)
+    non_repeating_flags=(--quiet -q --version -h --help)
+    repeating_options=()
+    non_repeating_options=(--hub --connection-string --connection-string-file --ca-file --log-level)
+    __pubsub_offer_flags_options 2
+
+    # Offer option value completions
+    case "${prev}" in
+    '--hub')
+        return
+        ;;
+    '--connection-string')
+        return
+        ;;
+    '--connection-string-file')
+        __pubsub_add_completions -f
+        return
+        ;;
+    '--ca-file')
+        __pubsub_add_completions -f
+        return
+        ;;
+    '--log-level')
+        return
+        ;;
+    esac
+}
+
+_pubsub_group_add-user() {
+    repeating_flags=(--verbose -v)
+    non_repeating_flags=(--quiet -q --version -h --help)
+    repeating_options=()
+    non_repeating_options=(--hub --connection-string --connection-string-file --ca-file --log-level)
+    __pubsub_offer_flags_options 2
+
+    # Offer option value completions
+    case "${prev}" in
+    '--hub')
+        return
+        ;;
+    '--connection-string')
+        return
+        ;;
+    '--connection-string-file')
+        __pubsub_add_completions -f
+        return
+        ;;
+    '--ca-file')
+        __pubsub_add_completions -f
+        return
+        ;;
+    '--log-level')
+        return
+        ;;
+    esac
+}
+
+_pubsub_group_remove-user() {
+    repeating_flags=(--verbose -v)
+    non_repeating_flags=(--quiet -q --version -h --help)
+    repeating_options=()
+    non_repeating_options=(--hub --connection-string --connection-string-file --ca-file --log-level)
+    __pubsub_offer_flags_options 2
+
+    # Offer option value completions
+    case "${prev}" in
+    '--hub')
+        return
+        ;;
+    '--connection-string')
+        return
+        ;;
+    '--connection-string-file')
+        __pubsub_add_completions -f
+        return
+        ;;
+    '--ca-file')
+        __pubsub_add_completions -f
+        return
+        ;;
+    '--log-level')
+        return
+        ;;
+    esac
+}
+
+_pubsub_group_add-matching() {
+    repeating_flags=(--verbose -v)
+    non_repeating_flags=(--quiet -q --version -h --help)
+    repeating_options=()
+    non_repeating_options=(--filter --hub --connection-string --connection-string-file --ca-file --log-level)
+    __pubsub_offer_flags_options -1
+
+    # Offer option value completions
+    case "${prev}" in
+    '--filter')
+        return
+        ;;
+    '--hub')
+        return
+        ;;
+    '--connection-string')
+        return
+        ;;
+    '--connection-string-file')
+        __pubsub_add_completions -f
+        return
+        ;;
+    '--ca-file')
+        __pubsub_add_completions -f
+        return
+        ;;
+    '--log-level')
+        return
+        ;;
+    esac
+}
+
+_pubsub_group_remove-matching() {
+    repeating_flags=(--verbose -v)
+    non_repeating_flags=(--quiet -q --version -h --help)
+    repeating_options=()
+    non_repeating_options=(--filter --hub --connection-string --connection-string-file --ca-file --log-level)
+    __pubsub_offer_flags_options -1
+
+    # Offer option value completions
+    case "${prev}" in
+    '--filter')
+        return
+        ;;
+    '--hub')
+        return
+        ;;
+    '--connection-string')
+        return
+        ;;
+    '--connection-string-file')
+        __pubsub_add_completions -f
+        return
+        ;;
+    '--ca-file')
+        __pubsub_add_completions -f
+        return
+        ;;
+    '--log-level')
+        return
+        ;;
+    esac
+}
+
+_pubsub_group_exists() {
+    repeating_flags=(--verbose -v)
+    non_repeating_flags=(--quiet -q --version -h --help)
+    repeating_options=()
+    non_repeating_options=(--format --hub --connection-string --connection-string-file --ca-file --log-level)
+    __pubsub_offer_flags_options 1
+
+    # Offer option value completions
+    case "${prev}" in
+    '--format')
+        __pubsub_add_completions -W 'text'$'\n''json'
+        return
+        ;;
+    '--hub')
+        return
+        ;;
+    '--connection-string')
+        return
+        ;;
+    '--connection-string-file')
+        __pubsub_add_completions -f
+        return
+        ;;
+    '--ca-file')
+        __pubsub_add_completions -f
+        return
+        ;;
+    '--log-level')
+        return
+        ;;
+    esac
+}
+
+_pubsub_group_list() {
+    repeating_flags=(--verbose -v)
+    non_repeating_flags=(--quiet -q --version -h --help)
+    repeating_options=()
+    non_repeating_options=(--top --format --hub --connection-string --connection-string-file --ca-file --log-level)
+    __pubsub_offer_flags_options 1
+
+    # Offer option value completions
+    case "${prev}" in
+    '--top')
+        return
+        ;;
+    '--format')
+        __pubsub_add_completions -W 'text'$'\n''json'
+        return
+        ;;
+    '--hub')
+        return
+        ;;
+    '--connection-string')
+        return
+        ;;
+    '--connection-string-file')
+        __pubsub_add_completions -f
+        return
+        ;;
+    '--ca-file')
+        __pubsub_add_completions -f
+        return
+        ;;
+    '--log-level')
+        return
+        ;;
+    esac
+}
+
+_pubsub_connection() {
+    repeating_flags=()
+    non_repeating_flags=(--version -h --help)
+    repeating_options=()
+    non_repeating_options=()
+    __pubsub_offer_flags_options 0
+
+    # Offer subcommand / subcommand argument completions
+    local -r subcommand="${unparsed_words[0]}"
+    unset 'unparsed_words[0]'
+    unparsed_words=("${unparsed_words[@]}")
+    case "${subcommand}" in
+    close|exists|close-all)
+        # Offer subcommand argument completions
+        "_pubsub_connection_${subcommand}"
+        ;;
+    *)
+        # Offer subcommand completions
+        COMPREPLY+=($(compgen -W 'close exists close-all' -- "${cur}"))
+        ;;
+    esac
+}
+
+_pubsub_connection_close() {
+    repeating_flags=(--verbose -v)
+    non_repeating_flags=(--quiet -q --version -h --help)
+    repeating_options=()
+    non_repeating_options=(--reason --hub --connection-string --connection-string-file --ca-file --log-level)
+    __pubsub_offer_flags_options 1
+
+    # Offer option value completions
+    case "${prev}" in
+    '--reason')
+        return
+        ;;
+    '--hub')
+        return
+        ;;
+    '--connection-string')
+        return
+        ;;
+    '--connection-string-file')
+        __pubsub_add_completions -f
+        return
+        ;;
+    '--ca-file')
+        __pubsub_add_completions -f
+        return
+        ;;
+    '--log-level')
+        return
+        ;;
+    esac
+}
+
+_pubsub_connection_exists() {
+    repeating_flags=(--verbose -v)
+    non_repeating_flags=(--quiet -q --version -h --help)
+    repeating_options=()
+    non_repeating_options=(--format --hub --connection-string --connection-string-file --ca-file --log-level)
+    __pubsub_offer_flags_options 1
+
+    # Offer option value completions
+    case "${prev}" in
+    '--format')
+        __pubsub_add_completions -W 'text'$'\n''json'
+        return
+        ;;
+    '--hub')
+        return
+        ;;
+    '--connection-string')
+        return
+        ;;
+    '--connection-string-file')
+        __pubsub_add_completions -f
+        return
+        ;;
+    '--ca-file')
+        __pubsub_add_completions -f
+        return
+        ;;
+    '--log-level')
+        return
+        ;;
+    esac
+}
+
+_pubsub_connection_close-all() {
+    repeating_flags=(--verbose -v)
+    non_repeating_flags=(--quiet -q --version -h --help)
+    repeating_options=(--exclude)
+    non_repeating_options=(--group --user --reason --hub --connection-string --connection-string-file --ca-file --log-level)
+    __pubsub_offer_flags_options 0
+
+    # Offer option value completions
+    case "${prev}" in
+    '--group')
+        return
+        ;;
+    '--user')
+        return
+        ;;
+    '--exclude')
+        return
+        ;;
+    '--reason')
+        return
+        ;;
+    '--hub')
+        return
+        ;;
+    '--connection-string')
+        return
+        ;;
+    '--connection-string-file')
+        __pubsub_add_completions -f
+        return
+        ;;
+    '--ca-file')
+        __pubsub_add_completions -f
+        return
+        ;;
+    '--log-level')
+        return
+        ;;
+    esac
+}
+
+_pubsub_user() {
+    repeating_flags=()
+    non_repeating_flags=(--version -h --help)
+    repeating_options=()
+    non_repeating_options=()
+    __pubsub_offer_flags_options 0
+
+    # Offer subcommand / subcommand argument completions
+    local -r subcommand="${unparsed_words[0]}"
+    unset 'unparsed_words[0]'
+    unparsed_words=("${unparsed_words[@]}")
+    case "${subcommand}" in
+    exists|leave)
+        # Offer subcommand argument completions
+        "_pubsub_user_${subcommand}"
+        ;;
+    *)
+        # Offer subcommand completions
+        COMPREPLY+=($(compgen -W 'exists leave' -- "${cur}"))
+        ;;
+    esac
+}
+
+_pubsub_user_exists() {
+    repeating_flags=(--verbose -v)
+    non_repeating_flags=(--quiet -q --version -h --help)
+    repeating_options=()
+    non_repeating_options=(--format --hub --connection-string --connection-string-file --ca-file --log-level)
+    __pubsub_offer_flags_options 1
+
+    # Offer option value completions
+    case "${prev}" in
+    '--format')
+        __pubsub_add_completions -W 'text'$'\n''json'
+        return
+        ;;
+    '--hub')
+        return
+        ;;
+    '--connection-string')
+        return
+        ;;
+    '--connection-string-file')
+        __pubsub_add_completions -f
+        return
+        ;;
+    '--ca-file')
+        __pubsub_add_completions -f
+        return
+        ;;
+    '--log-level')
+        return
+        ;;
+    esac
+}
+
+_pubsub_user_leave() {
+    repeating_flags=(--verbose -v)
+    non_repeating_flags=(--quiet -q --version -h --help)
+    repeating_options=()
+    non_repeating_options=(--group --hub --connection-string --connection-string-file --ca-file --log-level)
+    __pubsub_offer_flags_options 1
+
+    # Offer option value completions
+    case "${prev}" in
+    '--group')
+        return
+        ;;
+    '--hub')
+        return
+        ;;
+    '--connection-string')
+        return
+        ;;
+    '--connection-string-file')
+        __pubsub_add_completions -f
+        return
+        ;;
+    '--ca-file')
+        __pubsub_add_completions -f
+        return
+        ;;
+    '--log-level')
+        return
+        ;;
+    esac
+}
+
+_pubsub_permission() {
+    repeating_flags=()
+    non_repeating_flags=(--version -h --help)
+    repeating_options=()
+    non_repeating_options=()
+    __pubsub_offer_flags_options 0
+
+    # Offer subcommand / subcommand argument completions
+    local -r subcommand="${unparsed_words[0]}"
+    unset 'unparsed_words[0]'
+    unparsed_words=("${unparsed_words[@]}")
+    case "${subcommand}" in
+    grant|revoke|check)
+        # Offer subcommand argument completions
+        "_pubsub_permission_${subcommand}"
+        ;;
+    *)
+        # Offer subcommand completions
+        COMPREPLY+=($(compgen -W 'grant revoke check' -- "${cur}"))
+        ;;
+    esac
+}
+
+_pubsub_permission_grant() {
+    repeating_flags=(--verbose -v)
+    non_repeating_flags=(--quiet -q --version -h --help)
+    repeating_options=()
+    non_repeating_options=(--group --hub --connection-string --connection-string-file --ca-file --log-level)
+    __pubsub_offer_flags_options 2
+
+    # Offer option value completions
+    case "${prev}" in
+    '--group')
+        return
+        ;;
+    '--hub')
+        return
+        ;;
+    '--connection-string')
+        return
+        ;;
+    '--connection-string-file')
+        __pubsub_add_completions -f
+        return
+        ;;
+    '--ca-file')
+        __pubsub_add_completions -f
+        return
+        ;;
+    '--log-level')
+        return
+        ;;
+    esac
+
+    # Offer positional completions
+    case "${positional_number}" in
+    1)
+        __pubsub_add_completions -W 'sendToGroup'$'\n''joinLeaveGroup'
+        return
+        ;;
+    esac
+}
+
+_pubsub_permission_revoke() {
+    repeating_flags=(--verbose -v)
+    non_repeating_flags=(--quiet -q --version -h --help)
+    repeating_options=()
+    non_repeating_options=(--group --hub --connection-string --connection-string-file --ca-file --log-level)
+    __pubsub_offer_flags_options 2
+
+    # Offer option value completions
+    case "${prev}" in
+    '--group')
+        return
+        ;;
+    '--hub')
+        return
+        ;;
+    '--connection-string')
+        return
+        ;;
+    '--connection-string-file')
+        __pubsub_add_completions -f
+        return
+        ;;
+    '--ca-file')
+        __pubsub_add_completions -f
+        return
+        ;;
+    '--log-level')
+        return
+        ;;
+    esac
+
+    # Offer positional completions
+    case "${positional_number}" in
+    1)
+        __pubsub_add_completions -W 'sendToGroup'$'\n''joinLeaveGroup'
+        return
+        ;;
+    esac
+}
+
+_pubsub_permission_check() {
+    repeating_flags=(--verbose -v)
+    non_repeating_flags=(--quiet -q --version -h --help)
+    repeating_options=()
+    non_repeating_options=(--group --format --hub --connection-string --connection-string-file --ca-file --log-level)
+    __pubsub_offer_flags_options 2
+
+    # Offer option value completions
+    case "${prev}" in
+    '--group')
+        return
+        ;;
+    '--format')
+        __pubsub_add_completions -W 'text'$'\n''json'
+        return
+        ;;
+    '--hub')
+        return
+        ;;
+    '--connection-string')
+        return
+        ;;
+    '--connection-string-file')
+        __pubsub_add_completions -f
+        return
+        ;;
+    '--ca-file')
+        __pubsub_add_completions -f
+        return
+        ;;
+    '--log-level')
+        return
+        ;;
+    esac
+
+    # Offer positional completions
+    case "${positional_number}" in
+    1)
+        __pubsub_add_completions -W 'sendToGroup'$'\n''joinLeaveGroup'
+        return
+        ;;
+    esac
+}
+
+_pubsub_health() {
+    repeating_flags=(--verbose -v)
+    non_repeating_flags=(--quiet -q --version -h --help)
+    repeating_options=()
+    non_repeating_options=(--wait --connection-string --connection-string-file --ca-file --log-level)
+    __pubsub_offer_flags_options 0
+
+    # Offer option value completions
+    case "${prev}" in
+    '--wait')
+        return
+        ;;
+    '--connection-string')
+        return
+        ;;
+    '--connection-string-file')
+        __pubsub_add_completions -f
+        return
+        ;;
+    '--ca-file')
+        __pubsub_add_completions -f
         return
         ;;
     '--log-level')

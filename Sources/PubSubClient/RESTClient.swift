@@ -102,14 +102,18 @@ public struct RESTClient: Sendable {
         return connectionString.endpoint.url + path + (queryText.isEmpty ? "" : "?" + queryText)
     }
 
-    private func execute(
+    /// One REST call, retried; nil for a 404 when `absentIs404` (an existence check's "no").
+    /// - Returns: the response body of a 2xx.
+    @discardableResult
+    func execute(
         _ method: HTTPMethod,
         path: String,
         query: [(String, String)],
-        body: [UInt8],
-        contentType: String,
-        expecting expected: UInt
-    ) async throws(PubSubError) {
+        body: [UInt8] = [],
+        contentType: String? = nil,
+        expecting expected: UInt = 200,
+        absentIs404: Bool = false
+    ) async throws(PubSubError) -> ByteBuffer? {
         let url = url(path: path, query: query)
         var backoff = initialBackoff
         var attempt = 0
@@ -119,16 +123,18 @@ public struct RESTClient: Sendable {
             request.method = method
             if trust.caFile != nil { request.tlsConfiguration = trust.configuration }
             request.headers.add(name: "Authorization", value: "Bearer " + minter.restToken(for: url))
-            request.headers.add(name: "Content-Type", value: contentType)
+            if let contentType { request.headers.add(name: "Content-Type", value: contentType) }
             request.headers.add(name: "User-Agent", value: "pubsub-cli")
-            request.body = .bytes(ByteBuffer(bytes: body))
+            if !body.isEmpty || method == .POST || method == .PUT { request.body = .bytes(ByteBuffer(bytes: body)) }
             let failure: PubSubError
             let retryable: Bool
             do {
                 let response = try await Self.httpClient.execute(request, timeout: requestTimeout)
                 let status = response.status.code
-                let bodyBytes = (try? await response.body.collect(upTo: 64 * 1024)) ?? ByteBuffer()
-                if status == expected || (200..<300).contains(status) { return }
+                // A page of a group's connections is at most 200 entries: far below this.
+                let bodyBytes = (try? await response.body.collect(upTo: 4 << 20)) ?? ByteBuffer()
+                if status == expected || (200..<300).contains(status) { return bodyBytes }
+                if status == 404, absentIs404 { return nil }
                 failure = Self.failure(status: status, body: bodyBytes, url: url, connectionString: connectionString)
                 retryable = status >= 500 || status == 408 || status == 429
             } catch {

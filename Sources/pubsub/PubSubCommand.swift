@@ -16,7 +16,11 @@ struct PubSubCommand: AsyncParsableCommand {
               pubsub token decode "$URL" --verify
             """,
         version: PubSubVersion.current,
-        subcommands: [ServeCommand.self, ServeSSECommand.self, SubscribeCommand.self, PublishCommand.self, SendToGroupCommand.self, TraceCommand.self, BenchCommand.self, TokenCommand.self]
+        subcommands: [
+            ServeCommand.self, ServeSSECommand.self, SubscribeCommand.self, PublishCommand.self, SendToGroupCommand.self, GroupCommand.self,
+            ConnectionCommand.self, UserCommand.self, PermissionCommand.self, HealthCommand.self, TraceCommand.self, BenchCommand.self,
+            TokenCommand.self,
+        ]
     )
 }
 

@@ -1,0 +1,24 @@
+import ArgumentParser
+
+struct GroupRemoveConnectionCommand: AsyncPubSubSubcommand {
+    static let configuration = CommandConfiguration(
+        commandName: "remove-connection",
+        abstract: "Remove a connection from a group.",
+        discussion: """
+            Exit statuses: 0 done, 67 the connection does not exist (adding), 77 refused \
+            credentials, 69 unreachable.
+
+            Example:
+              pubsub group remove-connection orders "$CONNECTION_ID" --hub shop
+            """
+    )
+
+    @OptionGroup var arguments: GroupConnectionArguments
+
+    @OptionGroup var rest: RESTOptions
+    @OptionGroup var global: GlobalOptions
+
+    func execute() async throws {
+        try await rest.client(quiet: global.quiet).removeConnection(arguments.connection, fromGroup: arguments.group)
+    }
+}
