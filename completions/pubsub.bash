@@ -188,7 +188,7 @@ _pubsub_serve() {
     repeating_flags=(--verbose -v)
     non_repeating_flags=(--quiet -q --version -h --help)
     repeating_options=(--event-handler --public-group)
-    non_repeating_options=(--host --port --access-key --keepalive-interval --trace-buffer --trace-history --event-handler-config --event-handler-timeout --handshake-timeout --http-idle-timeout --max-connections --max-connections-per-user --max-groups-per-connection --outbound-queue-bytes --history --allow-origin --heartbeat --max-sse-streams --history-bytes --log-level)
+    non_repeating_options=(--host --port --access-key --keepalive-interval --trace-buffer --trace-history --event-handler-config --event-handler-timeout --handshake-timeout --http-idle-timeout --max-connections --max-connections-per-user --max-groups-per-connection --outbound-queue-bytes --history --allow-origin --heartbeat --max-sse-streams --max-groups --group-linger --history-bytes --log-level)
     __pubsub_offer_flags_options 0
 
     # Offer option value completions
@@ -254,6 +254,12 @@ _pubsub_serve() {
     '--max-sse-streams')
         return
         ;;
+    '--max-groups')
+        return
+        ;;
+    '--group-linger')
+        return
+        ;;
     '--history-bytes')
         return
         ;;
@@ -267,7 +273,7 @@ _pubsub_serve-sse() {
     repeating_flags=(--verbose -v)
     non_repeating_flags=(--quiet -q --version -h --help)
     repeating_options=(--group --public-group)
-    non_repeating_options=(--hub --host --port --history --allow-origin --heartbeat --max-sse-streams --history-bytes --connection-string --connection-string-file --ca-file --log-level)
+    non_repeating_options=(--hub --host --port --history --allow-origin --heartbeat --max-sse-streams --max-groups --group-linger --history-bytes --connection-string --connection-string-file --ca-file --log-level)
     __pubsub_offer_flags_options 0
 
     # Offer option value completions
@@ -297,6 +303,12 @@ _pubsub_serve-sse() {
         return
         ;;
     '--max-sse-streams')
+        return
+        ;;
+    '--max-groups')
+        return
+        ;;
+    '--group-linger')
         return
         ;;
     '--history-bytes')

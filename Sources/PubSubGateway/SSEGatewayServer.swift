@@ -3,6 +3,7 @@ public import PubSubClient
 public import PubSubCore
 public import PubSubService
 public import ServiceLifecycle
+import Synchronization
 
 /// `pubsub serve-sse` as a library: an ``SSEGateway`` in front of a hub (local or Azure), fed by
 /// one reliable upstream connection and publishing over the hub's REST API. The HTTP side starts
@@ -35,6 +36,7 @@ public struct SSEGatewayServer: Service {
     let gateway: SSEGateway
     let http: AfterReady
     let upstream: Upstream
+    let leaver: GroupLeaver
     let logger: Logger
 
     /// - Throws: ``PubSubError`` `developmentKeyBeyondLoopback` when `host` reaches beyond this
@@ -49,6 +51,9 @@ public struct SSEGatewayServer: Service {
         var rest = RESTClient(connectionString: connectionString, hub: settings.hub, logger: logger)
         rest.trust = settings.trust
         let restClient = rest
+        // Groups a reader asks for are joined by adding the upstream connection to them over
+        // REST (the gateway holds the connection string), and left the same way.
+        let identity = UpstreamIdentity()
         gateway = SSEGateway(
             hub: settings.hub,
             groups: Set(settings.groups),
@@ -65,6 +70,10 @@ public struct SSEGatewayServer: Service {
                 }
                 try await restClient.send(Array(body.readableBytesView), as: type, to: target)
             },
+            join: { group in
+                guard let id = identity.connectionId else { throw PubSubError(.gatewayNotConnected, "the upstream connection is not open", exitStatus: .unavailable) }
+                try await restClient.addConnection(id, toGroup: group)
+            },
             logger: logger
         )
         var subscriber = Subscriber(
@@ -76,7 +85,8 @@ public struct SSEGatewayServer: Service {
         )
         subscriber.trust = settings.trust
         let (ready, signalReady) = AsyncStream.makeStream(of: Void.self, bufferingPolicy: .bufferingNewest(1))
-        upstream = Upstream(subscriber: subscriber, gateway: gateway, say: say, ready: signalReady)
+        upstream = Upstream(subscriber: subscriber, gateway: gateway, rest: restClient, identity: identity, say: say, ready: signalReady)
+        leaver = GroupLeaver(gateway: gateway, rest: restClient, identity: identity, say: say)
         http = AfterReady(ready: ready, service: try gateway.application(host: settings.host, port: settings.port, onListening: onListening))
         self.logger = logger
     }
@@ -86,7 +96,41 @@ public struct SSEGatewayServer: Service {
 
     public func run() async throws {
         // Graceful shutdown reaches both through this group (nested in the caller's).
-        try await ServiceGroup(services: [http, upstream], logger: logger).run()
+        try await ServiceGroup(services: [http, upstream, leaver], logger: logger).run()
+    }
+
+    /// The upstream connection's id, for joining and leaving groups over REST.
+    final class UpstreamIdentity: Sendable {
+        private let id = Mutex<String?>(nil)
+        var connectionId: String? {
+            get { id.withLock { $0 } }
+            set { id.withLock { $0 = newValue } }
+        }
+    }
+
+    /// Once a second, leaves upstream the groups whose readers have been gone for the linger.
+    struct GroupLeaver: Service {
+        let gateway: SSEGateway
+        let rest: RESTClient
+        let identity: UpstreamIdentity
+        let say: Say
+
+        func run() async throws {
+            try? await cancelWhenGracefulShutdown {
+                while true {
+                    try await Task.sleep(for: .seconds(1))
+                    for group in gateway.leaveLingeringGroups() {
+                        guard let id = identity.connectionId else { continue }
+                        do {
+                            try await rest.removeConnection(id, fromGroup: group)
+                            say("left group \(group): no reader for the linger time")
+                        } catch {
+                            say("could not leave group \(group) upstream: \((error as? PubSubError)?.message ?? "\(error)")")
+                        }
+                    }
+                }
+            }
+        }
     }
 
     /// Runs `service` once `ready` yields; ends quietly if cancelled before.
@@ -106,6 +150,8 @@ public struct SSEGatewayServer: Service {
     struct Upstream: Service {
         let subscriber: Subscriber
         let gateway: SSEGateway
+        let rest: RESTClient
+        let identity: UpstreamIdentity
         let say: Say
         let ready: AsyncStream<Void>.Continuation
 
@@ -119,6 +165,7 @@ public struct SSEGatewayServer: Service {
                 case .message(let message):
                     gateway.deliver(message.data, to: message.group.map(SSEStream.group) ?? .server)
                 case .connected(let id, _):
+                    identity.connectionId = id
                     say("upstream connected (connection \(id ?? "?"))")
                 case .ready(let id, let groups):
                     ready.yield()
@@ -128,7 +175,18 @@ public struct SSEGatewayServer: Service {
                 case .recovered(let id):
                     say("upstream recovered (connection \(id)); nothing was lost")
                 case .reconnected(let id):
+                    identity.connectionId = id
                     say("upstream reconnected with a new connection \(id ?? "?")")
+                    // The groups joined for readers went with the old connection.
+                    if let id {
+                        for group in gateway.joinedGroups.sorted() {
+                            do {
+                                try await rest.addConnection(id, toGroup: group)
+                            } catch {
+                                gateway.reportLoss("the gateway could not join group \(group) again upstream: \((error as? PubSubError)?.message ?? "\(error)")")
+                            }
+                        }
+                    }
                 case .rejoinFailed(let group, let reason):
                     say("upstream could not join group \(group): \(reason)")
                     gateway.reportLoss("the gateway could not join group \(group) upstream: \(reason)")
@@ -140,4 +198,8 @@ public struct SSEGatewayServer: Service {
             }
         }
     }
+}
+
+extension PubSubError.Code {
+    static let gatewayNotConnected = Self("gatewayNotConnected")
 }

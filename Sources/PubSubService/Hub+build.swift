@@ -215,6 +215,7 @@ struct SessionSweeper: Service {
                 try await Task.sleep(for: .seconds(1))
                 registry.sweepExpiredSessions()
                 sse.removeIdle()
+                sse.leaveLingeringGroups()
             }
         }
     }

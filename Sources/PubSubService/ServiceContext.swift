@@ -19,7 +19,11 @@ struct ServiceContext: Sendable {
     init(configuration: ServiceConfiguration, logger: Logger, origin: @escaping @Sendable () -> String = { "localhost" }) {
         self.configuration = configuration
         self.logger = logger
-        sse = SSEHubs(historyLimit: configuration.sseHistoryLimit, historyByteLimit: configuration.sseHistoryByteLimit)
+        sse = SSEHubs(
+            historyLimit: configuration.sseHistoryLimit,
+            historyByteLimit: configuration.sseHistoryByteLimit,
+            groupLinger: configuration.sse.groupLinger
+        )
         let tracer = Tracer(bufferLimit: configuration.traceBufferLimit, historyLimit: configuration.traceHistoryLimit)
         self.tracer = tracer
         pingWheels = PingWheels(interval: configuration.pingInterval)

@@ -46,7 +46,7 @@ struct SSEBrokerTests {
 
     @Test("resume replays exactly the events after Last-Event-ID, across streams, in id order")
     func resume() async throws {
-        let broker = SSEBroker(historyLimit: 10, firstId: 100)
+        let broker = SSEBroker(historyLimit: 10, pinned: ["g", "h"], firstId: 100)
         broker.publish(.text("g1"), to: .group("g"))
         broker.publish(.text("s1"), to: .server)
         broker.publish(.text("other"), to: .group("h"))
@@ -65,7 +65,7 @@ struct SSEBrokerTests {
 
     @Test("an id older than the history gets a loss event first, then what is left")
     func lossWhenEvicted() async throws {
-        let broker = SSEBroker(historyLimit: 3, firstId: 1)
+        let broker = SSEBroker(historyLimit: 3, pinned: ["g"], firstId: 1)
         for index in 1...6 { broker.publish(.text("m\(index)"), to: .group("g")) }
         let subscription = try #require(broker.subscribe(to: [.group("g")], lastEventId: "1"))
         #expect(subscription.lossReported)
@@ -125,7 +125,7 @@ struct SSEBrokerTests {
 
     @Test("publishes to 10,000 groups keep the hub's byte budget, not 10,000 histories; a resume from before the evictions is told")
     func historyByteBudget() async throws {
-        let broker = SSEBroker(historyLimit: 1000, historyByteLimit: 64 << 10, firstId: 1)
+        let broker = SSEBroker(historyLimit: 1000, historyByteLimit: 64 << 10, pinned: Set((0..<10_000).map { "g\($0)" }), firstId: 1)
         let payload = String(repeating: "x", count: 200)
         for index in 0..<10_000 { broker.publish(.text(payload), to: .group("g\(index)")) }
         // The newest groups' events are kept, within the budget.
@@ -140,7 +140,7 @@ struct SSEBrokerTests {
 
     @Test("a busy stream's own limit drops its oldest events and the hub's order stays bounded")
     func busyStream() async throws {
-        let broker = SSEBroker(historyLimit: 3, historyByteLimit: 1 << 30, historyRecordLimit: 100, firstId: 1)
+        let broker = SSEBroker(historyLimit: 3, historyByteLimit: 1 << 30, historyRecordLimit: 100, pinned: ["quiet"], firstId: 1)
         broker.publish(.text("quiet"), to: .group("quiet"))
         for index in 1...5000 { broker.publish(.text("m\(index)"), to: .server) }
         let resumed = try #require(broker.subscribe(to: [.server], lastEventId: "4998"))
@@ -163,5 +163,28 @@ struct SSEBrokerTests {
         #expect(hubs.count == 0)
         #expect(broker.subscribe(to: [.server], lastEventId: nil) == nil, "the retired broker takes no reader")
         #expect(hubs.broker(hub: "chat") !== broker)
+    }
+
+    @Test("a group is carried from its first reader on: earlier messages are not kept, a resume from before is told, and it is left once idle for the linger")
+    func carriedOnDemand() async throws {
+        let broker = SSEBroker(historyLimit: 10, groupLinger: .milliseconds(1), firstId: 1)
+        #expect(broker.publish(.text("before"), to: .group("g")) == 0, "nobody asked for g: not carried, no id")
+        #expect(broker.carry("g", limit: 1) == .started)
+        #expect(broker.carry("g", limit: 1) == .already)
+        #expect(broker.carry("h", limit: 1) == .full)
+        let reader = try #require(broker.subscribe(to: [.group("g")], lastEventId: nil))
+        let id = broker.publish(.text("after"), to: .group("g"))
+        #expect(id == 1)
+        #expect(await Self.drain(reader).map(\.data) == ["after"])
+        // While a reader listens the group stays, whatever the time.
+        #expect(broker.leaveLingering(now: .now + .seconds(60)).isEmpty)
+        broker.unsubscribe(reader)
+        #expect(broker.leaveLingering(now: .now + .seconds(1)) == ["g"])
+        #expect(broker.publish(.text("gone"), to: .group("g")) == 0)
+        // Carried again: a resume from before that point is told events may be missing.
+        #expect(broker.carry("g", limit: 1) == .started)
+        _ = broker.publish(.text("again"), to: .group("g"))
+        let resumed = try #require(broker.subscribe(to: [.group("g")], lastEventId: "0"))
+        #expect(resumed.lossReported)
     }
 }

@@ -34,6 +34,14 @@ final class SSEBroker: Sendable {
         let queue: OutboundQueue<ByteBuffer>
     }
 
+    /// A group the broker carries because a reader asked for it: its history is complete from
+    /// `since` on; once its last reader has gone it lingers until `lingerUntil`, then is left.
+    private struct Carried {
+        var since: UInt64
+        var readers = 0
+        var lingerUntil: ContinuousClock.Instant?
+    }
+
     private struct State {
         var nextId: UInt64
         var histories: [SSEStream: History] = [:]
@@ -53,7 +61,24 @@ final class SSEBroker: Sendable {
         /// Points where the feed itself may have missed messages (the gateway's upstream could not
         /// recover): the last id before the gap, and why. The most recent few are kept.
         var gaps: [(after: UInt64, reason: String)] = []
+        /// Groups carried on demand (``carry(_:limit:)``); the pinned ones are always carried.
+        var carried: [String: Carried] = [:]
     }
+
+    /// Whether ``carry(_:limit:)`` took the group on.
+    enum Carrying: Equatable {
+        /// It was carried already (pinned, or asked for by another reader).
+        case already
+        /// Carried from now on: the caller joins it upstream (the gateway), then subscribes.
+        case started
+        /// The broker carries `limit` groups already.
+        case full
+    }
+
+    /// Groups carried from the start and never left (the gateway's `--group`).
+    let pinned: Set<String>
+    /// How long an on-demand group is kept after its last reader left.
+    let groupLinger: Duration
 
     /// What a new SSE client gets: its queue (replay first, then live events), and where replay
     /// started when it asked to resume.
@@ -91,8 +116,12 @@ final class SSEBroker: Sendable {
         queueLimit: Int = 4096,
         queueByteLimit: Int = 16 << 20,
         retryMilliseconds: Int = 3000,
+        pinned: Set<String> = [],
+        groupLinger: Duration = .seconds(30),
         firstId: UInt64 = SSEBroker.clockId()
     ) {
+        self.pinned = pinned
+        self.groupLinger = groupLinger
         self.firstId = firstId
         self.historyLimit = historyLimit
         self.historyByteLimit = historyByteLimit
@@ -117,6 +146,8 @@ final class SSEBroker: Sendable {
     @discardableResult
     func publish(_ payload: Message, to stream: SSEStream) -> UInt64 {
         state.withLock { state in
+            // A group nobody asked for is not carried: no history, no id.
+            if case .group(let group) = stream, !pinned.contains(group), state.carried[group] == nil { return 0 }
             let id = state.nextId
             state.nextId += 1
             let bytes = SSEEncoding.event(id: id, stream: stream, payload: payload, retryMilliseconds: retryMilliseconds)
@@ -137,7 +168,7 @@ final class SSEBroker: Sendable {
                 guard let listener = state.listeners[listenerId] else { continue }
                 if listener.queue.enqueue(bytes) == .full {
                     listener.queue.finish()
-                    Self.remove(listenerId, from: &state)
+                    remove(listenerId, from: &state)
                 }
             }
             return id
@@ -154,8 +185,49 @@ final class SSEBroker: Sendable {
             let bytes = SSEEncoding.loss(lastEventId: String(after), replayFrom: state.nextId, reason: reason)
             for (listenerId, listener) in state.listeners where listener.queue.enqueue(bytes) == .full {
                 listener.queue.finish()
-                Self.remove(listenerId, from: &state)
+                remove(listenerId, from: &state)
             }
+        }
+    }
+
+    /// Carries `group` from now on, if it is not carried already and fewer than `limit` groups
+    /// are; its history starts here (a resume from before gets a loss record).
+    func carry(_ group: String, limit: Int) -> Carrying {
+        state.withLock { state in
+            if pinned.contains(group) { return .already }
+            // Until its reader subscribes, the group lingers: one that never comes does not keep it.
+            let lingerUntil = ContinuousClock.now + groupLinger
+            if var carried = state.carried[group] {
+                if carried.readers == 0 { carried.lingerUntil = lingerUntil }
+                state.carried[group] = carried
+                return .already
+            }
+            guard state.carried.count < limit else { return .full }
+            state.carried[group] = Carried(since: state.nextId, lingerUntil: lingerUntil)
+            return .started
+        }
+    }
+
+    /// Stops carrying a group that ``carry(_:limit:)`` started but that could not be joined.
+    func abandon(_ group: String) {
+        state.withLock { state in
+            if state.carried[group]?.readers == 0 { state.carried[group] = nil }
+        }
+    }
+
+    /// The groups carried on demand (not the pinned ones).
+    var carriedGroups: Set<String> { state.withLock { Set($0.carried.keys) } }
+
+    /// Leaves the on-demand groups whose last reader left before `now` minus their linger.
+    /// - Returns: the groups left (the gateway leaves them upstream).
+    func leaveLingering(now: ContinuousClock.Instant) -> [String] {
+        state.withLock { state in
+            let left = state.carried.compactMap { group, carried -> String? in
+                guard carried.readers == 0, let until = carried.lingerUntil, until <= now else { return nil }
+                return group
+            }
+            for group in left { state.carried[group] = nil }
+            return left
         }
     }
 
@@ -180,13 +252,19 @@ final class SSEBroker: Sendable {
             }
             state.listeners[id] = Listener(streams: streams, queue: queue)
             state.idleSince = nil
-            for stream in streams { state.listenersByStream[stream, default: []].insert(id) }
+            for stream in streams {
+                state.listenersByStream[stream, default: []].insert(id)
+                if case .group(let group) = stream, state.carried[group] != nil {
+                    state.carried[group]?.readers += 1
+                    state.carried[group]?.lingerUntil = nil
+                }
+            }
             return Subscription(id: id, queue: queue, replayFrom: replayFrom, lossReported: lossReported)
         }
     }
 
     func unsubscribe(_ subscription: Subscription) {
-        state.withLock { state in Self.remove(subscription.id, from: &state) }
+        state.withLock { state in remove(subscription.id, from: &state) }
         subscription.queue.finish()
     }
 
@@ -239,10 +317,15 @@ final class SSEBroker: Sendable {
         }
     }
 
-    private static func remove(_ id: UInt64, from state: inout State) {
+    private func remove(_ id: UInt64, from state: inout State) {
         guard let listener = state.listeners.removeValue(forKey: id) else { return }
         if state.listeners.isEmpty { state.idleSince = .now }
         for stream in listener.streams {
+            if case .group(let group) = stream, var carried = state.carried[group] {
+                carried.readers = max(0, carried.readers - 1)
+                if carried.readers == 0 { carried.lingerUntil = .now + groupLinger }
+                state.carried[group] = carried
+            }
             state.listenersByStream[stream]?.remove(id)
             if state.listenersByStream[stream]?.isEmpty == true { state.listenersByStream[stream] = nil }
         }
@@ -273,6 +356,9 @@ final class SSEBroker: Sendable {
         }
         var entries: [Entry] = []
         for stream in streams {
+            if case .group(let group) = stream, let since = state.carried[group]?.since, since > last + 1 {
+                loss = "group \(group) has been carried since event \(since) (when its first reader asked for it); earlier events were not kept"
+            }
             guard let history = state.histories[stream] else {
                 if state.emptiedThrough > last {
                     loss = "events after \(last) may have been dropped from the history of \(stream) (the hub's SSE histories are bounded in bytes)"
@@ -303,11 +389,14 @@ final class SSEHubs: Sendable {
     let historyByteLimit: Int
     /// How long a hub's broker (and its history) outlives its last reader.
     let idleRetention: Duration
+    /// How long a group outlives its last reader.
+    let groupLinger: Duration
 
-    init(historyLimit: Int, historyByteLimit: Int = 64 << 20, idleRetention: Duration = .seconds(300)) {
+    init(historyLimit: Int, historyByteLimit: Int = 64 << 20, idleRetention: Duration = .seconds(300), groupLinger: Duration = .seconds(30)) {
         self.historyLimit = historyLimit
         self.historyByteLimit = historyByteLimit
         self.idleRetention = idleRetention
+        self.groupLinger = groupLinger
     }
 
     /// The hub's broker, made on first use: only for a request that was authorised, so an
@@ -316,7 +405,7 @@ final class SSEHubs: Sendable {
         let key = HubRegistry.key(hub)
         return brokers.withLock { brokers in
             if let broker = brokers[key] { return broker }
-            let broker = SSEBroker(historyLimit: historyLimit, historyByteLimit: historyByteLimit)
+            let broker = SSEBroker(historyLimit: historyLimit, historyByteLimit: historyByteLimit, groupLinger: groupLinger)
             brokers[key] = broker
             any.store(true, ordering: .releasing)
             return broker
@@ -341,6 +430,11 @@ final class SSEHubs: Sendable {
             for key in idle { brokers[key] = nil }
             return idle.count
         }
+    }
+
+    /// Leaves, in every hub, the groups whose readers have been gone for the linger.
+    func leaveLingeringGroups(now: ContinuousClock.Instant = .now) {
+        for broker in brokers.withLock({ Array($0.values) }) { _ = broker.leaveLingering(now: now) }
     }
 
     /// How many hubs have a broker.

@@ -38,6 +38,12 @@ public struct SSEEndpoint: Sendable {
         public var maxBodySize = 1 << 20
         /// Readers served at once; more get 503.
         public var maxStreams = 10_000
+        /// Groups a hub carries for its readers at once (the gateway's `--group` ones aside); a
+        /// reader asking for one more gets 503.
+        public var maxGroups = 1000
+        /// How long a group is still carried (and its history kept growing) after its last reader
+        /// left, so that a reader that reconnects resumes without a gap.
+        public var groupLinger: Duration = .seconds(30)
 
         public init() {}
     }
@@ -52,8 +58,9 @@ public struct SSEEndpoint: Sendable {
     let audience: @Sendable (_ request: Request, _ path: String) -> AudienceExpectation
     let relay: Relay
     let logger: Logger
-    /// The groups a gateway carries (joined upstream); nil: every group (the local service).
-    var carriedGroups: Set<String>?
+    /// Joins a group the hub does not carry yet where its messages come from (the gateway's
+    /// upstream connection); nil where they come anyway (the local service).
+    var join: (@Sendable (_ group: String) async throws -> Void)?
     /// Readers being served now.
     let openStreams = StreamCount()
 
@@ -96,7 +103,7 @@ public struct SSEEndpoint: Sendable {
 
     /// Adds `GET /events`, `POST /publish`, `OPTIONS /publish` and `GET /` to `router`.
     public func register<Context: RequestContext>(on router: Router<Context>) {
-        router.get("/events") { request, _ in self.events(request) }
+        router.get("/events") { request, _ in await self.events(request) }
         router.post("/publish") { request, _ in await self.publish(request) }
         router.on("/publish", method: .options) { request, _ in self.preflight(request) }
         router.on("/events", method: .options) { request, _ in self.preflight(request) }
@@ -111,7 +118,7 @@ public struct SSEEndpoint: Sendable {
 
     // MARK: GET /events
 
-    func events(_ request: Request) -> Response {
+    func events(_ request: Request) async -> Response {
         let query = request.uri.queryParameters
         let groups = query.getAll("group").map { String($0) }
         let hub: String
@@ -121,17 +128,11 @@ public struct SSEEndpoint: Sendable {
             hub = try resolveHub(request)
             for group in groups {
                 if let problem = GroupName.problem(with: group) { throw Refusal(.badRequest, "group \"\(group)\": \(problem)") }
-                if let carriedGroups, !carriedGroups.contains(group) {
-                    throw Refusal(
-                        .notFound,
-                        "this gateway does not carry group \"\(group)\": start `pubsub serve-sse` with --group \(group) "
-                            + "(it carries \(carriedGroups.sorted().joined(separator: ", ")))"
-                    )
-                }
             }
             streams = try authorizeReading(request, hub: hub, groups: groups)
             // Only now, authorised, may the request make the hub keep a broker and history.
             broker = try self.broker(hub).get()
+            try await carry(groups, broker: broker)
         } catch let refusal as Refusal {
             return refusal.response(for: request.method, headers: corsHeaders(request))
         } catch {
@@ -200,6 +201,31 @@ public struct SSEEndpoint: Sendable {
                 try await writer.finish(nil)
             }
         )
+    }
+
+    /// Makes the broker carry the groups a reader asks for: from now on, within ``Options/maxGroups``,
+    /// joined where their messages come from.
+    private func carry(_ groups: [String], broker: SSEBroker) async throws(Refusal) {
+        for group in groups {
+            switch broker.carry(group, limit: options.maxGroups) {
+            case .already:
+                continue
+            case .full:
+                throw Refusal(
+                    .serviceUnavailable,
+                    "this hub's event streams carry \(options.maxGroups) groups, the limit (--max-groups); "
+                        + "try again once readers of other groups have left"
+                )
+            case .started:
+                guard let join else { continue }
+                do {
+                    try await join(group)
+                } catch {
+                    broker.abandon(group)
+                    throw Refusal(.badGateway, "group \"\(group)\" could not be joined upstream: \(error)")
+                }
+            }
+        }
     }
 
     /// The streams a reader may have: server-wide messages and the groups asked for.

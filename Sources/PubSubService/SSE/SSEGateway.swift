@@ -33,7 +33,9 @@ public final class SSEGateway: Sendable {
     }
 
     /// - Parameters:
-    ///   - groups: the groups the upstream connection joins; readers may ask for these only.
+    ///   - groups: the groups the upstream connection joins at start and keeps (history from then on).
+    ///   - join: joins the upstream connection to another group a reader asks for (within
+    ///     `options.maxGroups`); ``leaveLingeringGroups(now:)`` says which to leave again.
     ///   - upstream: the service endpoint: reader tokens are the service's client tokens, whose
     ///     `aud` names its client URL for the hub.
     public init(
@@ -45,13 +47,20 @@ public final class SSEGateway: Sendable {
         historyByteLimit: Int = 64 << 20,
         options: SSEEndpoint.Options = SSEEndpoint.Options(),
         relay: @escaping SSEEndpoint.Relay,
+        join: (@Sendable (_ group: String) async throws -> Void)? = nil,
         logger: Logger
     ) {
         self.hub = hub
         self.groups = groups
         self.logger = logger
         self.accessKeys = accessKeys
-        let broker = SSEBroker(historyLimit: historyLimit, historyByteLimit: historyByteLimit, retryMilliseconds: options.retryMilliseconds)
+        let broker = SSEBroker(
+            historyLimit: historyLimit,
+            historyByteLimit: historyByteLimit,
+            retryMilliseconds: options.retryMilliseconds,
+            pinned: groups,
+            groupLinger: options.groupLinger
+        )
         self.broker = broker
         // Bounded in bytes too: a burst of 1 MB messages waits here at most 256 MB, then the
         // readers are told of the gap.
@@ -74,16 +83,25 @@ public final class SSEGateway: Sendable {
             relay: relay,
             logger: logger
         )
-        endpoint.carriedGroups = groups
+        endpoint.join = join
         self.endpoint = endpoint
     }
 
     /// A message from the upstream connection.
     public func deliver(_ data: MessageData, to stream: SSEStream) {
-        if case .group(let group) = stream, !groups.contains(group) { return }
         if feed.enqueue(.message(Message(data), stream)) == .full {
             _ = feed.enqueue(.gap("the gateway fell more than \(feed.limit) messages or \(feed.byteLimit) bytes behind its upstream"), overLimit: true)
         }
+    }
+
+    /// The groups joined for readers (not those given at start): the upstream joins them again
+    /// when it reconnects as a new connection.
+    public var joinedGroups: Set<String> { broker.carriedGroups }
+
+    /// Stops carrying the groups whose readers have been gone for the linger.
+    /// - Returns: the groups to leave upstream.
+    public func leaveLingeringGroups(now: ContinuousClock.Instant = .now) -> [String] {
+        broker.leaveLingering(now: now)
     }
 
     /// The upstream connection may have missed messages: every reader is told now, and so is any

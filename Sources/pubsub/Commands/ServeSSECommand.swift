@@ -13,8 +13,10 @@ struct ServeSSECommand: AsyncPubSubSubcommand {
         commandName: "serve-sse",
         abstract: "Run a Server-Sent Events gateway in front of a hub (local or Azure).",
         discussion: """
-            Keeps one reliable client connection to the hub (joined to every --group) and streams \
-            its messages to browsers and plain HTTP clients: GET /events?group=<g> (server-wide \
+            Keeps one reliable client connection to the hub (joined to every --group, and to any \
+            other group when its first authorised reader asks for it, left again --group-linger \
+            after its last reader; at most --max-groups such groups) and streams its messages to \
+            browsers and plain HTTP clients: GET /events?group=<g> (server-wide \
             messages always included), resuming after Last-Event-ID (or last_event_id=) from a \
             history of --history events per stream; when the history cannot cover the gap, an \
             explicit "loss" event comes first and X-PubSub-Replay-From says where replay starts. \
@@ -54,9 +56,6 @@ struct ServeSSECommand: AsyncPubSubSubcommand {
         guard (0...65535).contains(port) else { throw ValidationError("--port \(port) is not a port number (0 to 65535)") }
         for name in group {
             if let problem = GroupName.problem(with: name) { throw ValidationError("--group \"\(name)\": \(problem)") }
-        }
-        for name in sse.publicGroup where !group.contains(name) {
-            throw ValidationError("--public-group \(name) is not carried: add --group \(name)")
         }
     }
 

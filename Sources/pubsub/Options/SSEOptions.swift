@@ -19,6 +19,15 @@ struct SSEOptions: ParsableArguments {
     @Option(help: ArgumentHelp("SSE readers served at once; more are refused with 503.", valueName: "n"))
     var maxSseStreams = 10_000
 
+    @Option(help: ArgumentHelp("Groups a hub carries for SSE readers at once (joined when a reader first asks); more are refused with 503.", valueName: "n"))
+    var maxGroups = 1000
+
+    @Option(
+        help: ArgumentHelp("How long a group is still carried after its last SSE reader left, so that a reader that reconnects misses nothing.", valueName: "duration"),
+        transform: DurationArgument.parse
+    )
+    var groupLinger = DurationArgument(.seconds(30), "30s")
+
     @Option(help: ArgumentHelp("Bytes of SSE history a hub keeps across its streams; the oldest events go first (e.g. 64MB).", valueName: "size"))
     var historyBytes = "64MB"
 
@@ -32,6 +41,7 @@ struct SSEOptions: ParsableArguments {
         }
         _ = try heartbeatPeriod()
         _ = try historyByteLimit()
+        guard (1...1_000_000).contains(maxGroups) else { throw ValidationError("--max-groups \(maxGroups) is out of range: 1 to 1000000") }
         guard (1...10_000_000).contains(maxSseStreams) else { throw ValidationError("--max-sse-streams \(maxSseStreams) is out of range: 1 to 10000000") }
     }
 
@@ -55,6 +65,8 @@ struct SSEOptions: ParsableArguments {
         options.allowOrigin = allowOrigin.map { $0.hasSuffix("/") && $0 != "*" ? String($0.dropLast()) : $0 }
         options.heartbeat = try heartbeatPeriod()
         options.maxStreams = maxSseStreams
+        options.maxGroups = maxGroups
+        options.groupLinger = groupLinger.duration
         return options
     }
 }
