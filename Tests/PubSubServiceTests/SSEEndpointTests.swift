@@ -101,6 +101,33 @@ struct SSEEndpointTests {
         }
     }
 
+    @Test("a group is carried from its first reader on (what came before is not kept), within the hub's group limit")
+    func groupsOnDemand() async throws {
+        var configuration = ServiceConfiguration(port: 0)
+        configuration.sse.maxGroups = 1
+        configuration.sse.groupLinger = .milliseconds(100)
+        try await LiveHub.run(configuration) { client, port in
+            // Published before anyone reads the group: not kept for it (nor numbered).
+            var first = try await LiveSSEStream.open(port: port, query: Self.reader(port, groups: ["early"]))
+            try await first.waitOpen()
+            try await Self.publish(client, port, group: "early", "read")
+            #expect(try await first.readEvents(1).map(\.data) == ["read"])
+
+            var full = try await LiveSSEStream.open(port: port, query: Self.reader(port, groups: ["second"]))
+            #expect(full.status == .serviceUnavailable)
+            #expect(try await full.text().contains("--max-groups"))
+        }
+        try await LiveHub.run(configuration) { client, port in
+            try await Self.publish(client, port, group: "late", "before any reader")
+            var stream = try await LiveSSEStream.open(port: port, query: Self.reader(port, groups: ["late"]) + "&last_event_id=0")
+            try await stream.waitOpen()
+            try await Self.publish(client, port, group: "late", "after")
+            let events = try await stream.readEvents(2)
+            #expect(events.map(\.name) == ["loss", "group-message"])
+            #expect(events.last?.data == "after", "the message from before its first reader was not kept")
+        }
+    }
+
     @Test("resuming from before the history gets an explicit loss event and the replay start header")
     func lossBeyondHistory() async throws {
         try await LiveHub.run(ServiceConfiguration(port: 0, sseHistoryLimit: 3)) { client, port in
