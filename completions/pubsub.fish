@@ -23,7 +23,7 @@ function __pubsub_parse_tokens -S
         __pubsub_parse_subcommand 0 'version' 'h/help'
         switch $unparsed_tokens[1]
         case 'serve'
-            __pubsub_parse_subcommand 0 'host=' 'port=' 'access-key=' 'keepalive-interval=' 'trace-buffer=' 'trace-history=' 'event-handler=+' 'event-handler-config=' 'event-handler-timeout=' 'handshake-timeout=' 'http-idle-timeout=' 'max-connections=' 'max-connections-per-user=' 'max-groups-per-connection=' 'outbound-queue-bytes=' 'history=' 'public-group=+' 'allow-origin=' 'heartbeat=' 'max-sse-streams=' 'max-groups=' 'group-linger=' 'history-bytes=' 'v/verbose' 'q/quiet' 'log-level=' 'version' 'h/help'
+            __pubsub_parse_subcommand 0 'host=' 'port=' 'access-key=' 'keepalive-interval=' 'trace-buffer=' 'trace-history=' 'event-handler=+' 'event-handler-config=' 'event-handler-timeout=' 'handshake-timeout=' 'http-idle-timeout=' 'max-connections=' 'max-connections-per-user=' 'max-groups-per-connection=' 'listen-backlog=' 'outbound-queue-bytes=' 'history=' 'public-group=+' 'allow-origin=' 'heartbeat=' 'max-sse-streams=' 'max-groups=' 'group-linger=' 'history-bytes=' 'v/verbose' 'q/quiet' 'log-level=' 'version' 'h/help'
         case 'serve-sse'
             __pubsub_parse_subcommand 0 'hub=' 'group=+' 'host=' 'port=' 'history=' 'public-group=+' 'allow-origin=' 'heartbeat=' 'max-sse-streams=' 'max-groups=' 'group-linger=' 'history-bytes=' 'connection-string=' 'connection-string-file=' 'ca-file=' 'v/verbose' 'q/quiet' 'log-level=' 'version' 'h/help'
         case 'subscribe'
@@ -189,6 +189,7 @@ complete -c 'pubsub' -n '__pubsub_should_offer_completions_for_flags_or_options 
 complete -c 'pubsub' -n '__pubsub_should_offer_completions_for_flags_or_options "pubsub serve" max-connections' -l 'max-connections' -d 'Client WebSocket connections held at once; more are refused with 503.' -rfka ''
 complete -c 'pubsub' -n '__pubsub_should_offer_completions_for_flags_or_options "pubsub serve" max-connections-per-user' -l 'max-connections-per-user' -d 'Connections one user (the token\'s sub) may hold in a hub; more are refused with 429.' -rfka ''
 complete -c 'pubsub' -n '__pubsub_should_offer_completions_for_flags_or_options "pubsub serve" max-groups-per-connection' -l 'max-groups-per-connection' -d 'Groups one connection may be in; a join past it is refused.' -rfka ''
+complete -c 'pubsub' -n '__pubsub_should_offer_completions_for_flags_or_options "pubsub serve" listen-backlog' -l 'listen-backlog' -d 'Connections waiting to be accepted (the listen backlog); default: the system\'s limit (net.core.somaxconn).' -rfka ''
 complete -c 'pubsub' -n '__pubsub_should_offer_completions_for_flags_or_options "pubsub serve" outbound-queue-bytes' -l 'outbound-queue-bytes' -d 'Bytes waiting to be sent to one connection before it is closed as too slow (e.g. 16MB).' -rfka ''
 complete -c 'pubsub' -n '__pubsub_should_offer_completions_for_flags_or_options "pubsub serve" history' -l 'history' -d 'Events kept per stream (server-wide, each group) for Last-Event-ID resume.' -rfka ''
 complete -c 'pubsub' -n '__pubsub_should_offer_completions_for_flags_or_options "pubsub serve"' -l 'public-group' -d 'A group anyone may read over SSE without a token; repeatable.' -rfka ''

@@ -31,6 +31,17 @@ struct HubListener: Service {
     let logger: Logger
     let onListening: @Sendable (any Channel) async -> Void
 
+    /// The system's largest accept queue: Linux's `net.core.somaxconn` (4096 on current kernels),
+    /// else 4096. A larger value passed to `listen` is cut to it by the kernel anyway.
+    static var systemBacklog: Int {
+        if let text = try? String(contentsOfFile: "/proc/sys/net/core/somaxconn", encoding: .utf8),
+            let value = Int(text.trimmingCharacters(in: .whitespacesAndNewlines)), value > 0
+        {
+            return min(value, Int(Int32.max))
+        }
+        return 4096
+    }
+
     func run() async throws {
         // Before binding: the public development key never listens beyond loopback.
         try configuration.checkDevelopmentKey()
@@ -39,7 +50,7 @@ struct HubListener: Service {
         let childChannel = childChannel
         let logger = logger
         let server = try await ServerBootstrap(group: group)
-            .serverChannelOption(ChannelOptions.backlog, value: 256)
+            .serverChannelOption(ChannelOptions.backlog, value: Int32(clamping: configuration.listenBacklog ?? Self.systemBacklog))
             .serverChannelOption(ChannelOptions.socketOption(.so_reuseaddr), value: 1)
             // Up to 16 accepts per wake-up of the listening socket instead of NIO's 4: in a connection
             // storm a third fewer epoll_wait calls per connection (0.54 -> 0.37).

@@ -53,6 +53,10 @@ public struct ServiceConfiguration: Sendable {
     public var maxConnectionsPerUser: Int
     /// Bytes of Server-Sent Events history one hub keeps, across its streams; the oldest events go first.
     public var sseHistoryByteLimit: Int
+    /// The listening socket's accept queue; nil: the system's own limit (Linux `somaxconn`).
+    /// Connections that arrive faster than they are accepted wait here; past it the kernel drops
+    /// their SYNs and the clients retry after 1 s, 2 s, 4 s (a connection storm's long tail).
+    public var listenBacklog: Int?
     /// The service's time for message TTLs and session retention; tests move it instead of waiting.
     public var clock: ServiceClock = .system
 

@@ -19,6 +19,9 @@ struct LimitOptions: ParsableArguments {
     @Option(help: ArgumentHelp("Groups one connection may be in; a join past it is refused.", valueName: "n"))
     var maxGroupsPerConnection = 1000
 
+    @Option(help: ArgumentHelp("Connections waiting to be accepted (the listen backlog); default: the system's limit (net.core.somaxconn).", valueName: "n"))
+    var listenBacklog: Int?
+
     @Option(help: ArgumentHelp("Bytes waiting to be sent to one connection before it is closed as too slow (e.g. 16MB).", valueName: "size"))
     var outboundQueueBytes = "16MB"
 
@@ -27,6 +30,9 @@ struct LimitOptions: ParsableArguments {
         _ = try outboundBytes()
         for (name, value) in [("--max-connections", maxConnections), ("--max-connections-per-user", maxConnectionsPerUser), ("--max-groups-per-connection", maxGroupsPerConnection)] {
             guard (1...10_000_000).contains(value) else { throw ValidationError("\(name) \(value) is out of range: 1 to 10000000") }
+        }
+        if let listenBacklog, !(1...65535).contains(listenBacklog) {
+            throw ValidationError("--listen-backlog \(listenBacklog) is out of range: 1 to 65535")
         }
     }
 
@@ -57,5 +63,6 @@ struct LimitOptions: ParsableArguments {
         configuration.maxConnectionsPerUser = maxConnectionsPerUser
         configuration.maxGroupsPerConnection = maxGroupsPerConnection
         configuration.outboundQueueByteLimit = try outboundBytes()
+        configuration.listenBacklog = listenBacklog
     }
 }
