@@ -5,10 +5,13 @@
 #
 #   scripts/bench-ab.sh BEFORE_BINARY AFTER_BINARY [ROUNDS]
 #   BENCH_AB_BURST_ONLY=1 scripts/bench-ab.sh …    the burst only
+#   BENCH_AB_CONNECT=1 scripts/bench-ab.sh …       1,000 clients connecting at once instead
+#   (BENCH_AB_CONNECTIONS=10000 for more)
 #
 # Each round runs, against each service in turn: a burst of 300 messages to 1,000 subscribers, and
-# a steady 20,000 deliveries/s for 10 s. It prints one line per run (deliveries/s, p99, service CPU
-# per delivery, lost) and the medians. Bounded: every run stops by itself; each service is stopped
+# a steady 20,000 deliveries/s for 10 s (or, with BENCH_AB_CONNECT=1, 1,000 clients connecting at
+# once). It prints one line per run (deliveries or connections per second, seconds, p99, service
+# CPU per delivery or connection, lost) and the medians. Bounded: every run stops by itself; each service is stopped
 # after its run.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -54,22 +57,23 @@ stop() {
     server=
 }
 
-run() { # name binary scenario-args…
-    local name=$1 binary=$2
-    shift 2
+run() { # name binary bench-subcommand scenario-args…
+    local name=$1 binary=$2 subcommand=$3
+    shift 3
     start "$binary"
     local ticks_before
     ticks_before=$(cpu_ticks "$server")
-    WebPubSubConnectionString="$connection" taskset -c 1 "$after" bench fanout --hub ab --format json --quiet "$@" >"$results.run"
+    WebPubSubConnectionString="$connection" taskset -c 1 "$after" bench "$subcommand" --hub ab --format json --quiet "$@" >"$results.run"
     SERVICE_CPU_SECONDS=$(( $(cpu_ticks "$server") - ticks_before ))e-2 python3 -c '
 import json, sys
 name, scenario = sys.argv[1], sys.argv[2]
 r = json.load(sys.stdin)
 latency = r.get("latencyMicroseconds") or {}
-delivered = r.get("delivered") or 0
+delivered = r.get("delivered") or r.get("connections") or 0
 import os
 cpu = float(os.environ["SERVICE_CPU_SECONDS"])  # ticks of 10 ms
-print(json.dumps({"name": name, "scenario": scenario, "perSecond": r.get("deliveriesPerSecond"),
+print(json.dumps({"name": name, "scenario": scenario, "perSecond": r.get("deliveriesPerSecond") or r.get("connectionsPerSecond"),
+    "seconds": r.get("seconds"),
     "p99": latency.get("p99", 0) / 1000 if latency else None,
     "cpuMicros": round(cpu * 1e6 / delivered, 2) if cpu and delivered else None, "lost": r.get("lost")}))
 ' "$name" "$*" <"$results.run" | tee -a "$results"
@@ -81,8 +85,12 @@ for round in $(seq "$rounds"); do
     for side in before after; do
         binary=$before
         [[ $side == after ]] && binary=$after
-        run "$side" "$binary" --subscribers 1000 --count 300
-        [[ "${BENCH_AB_BURST_ONLY:-}" == 1 ]] || run "$side" "$binary" --subscribers 1000 --rate 20 --duration 10s
+        if [[ "${BENCH_AB_CONNECT:-}" == 1 ]]; then
+            run "$side" "$binary" connect --connections "${BENCH_AB_CONNECTIONS:-1000}" --concurrency "${BENCH_AB_CONNECTIONS:-1000}"
+            continue
+        fi
+        run "$side" "$binary" fanout --subscribers 1000 --count 300
+        [[ "${BENCH_AB_BURST_ONLY:-}" == 1 ]] || run "$side" "$binary" fanout --subscribers 1000 --rate 20 --duration 10s
     done
 done
 
@@ -96,6 +104,6 @@ for scenario in dict.fromkeys(r["scenario"] for r in rows):
         def median(key):
             values = [r[key] for r in runs if r[key] is not None]
             return statistics.median(values) if values else None
-        print(f"{name:6} {scenario:45} deliveries/s {median('perSecond')}  p99 ms {median('p99')}  "
-              f"service µs/delivery {median('cpuMicros')}  lost {sum(r['lost'] or 0 for r in runs)}")
+        print(f"{name:6} {scenario:45} per second {median('perSecond')}  seconds {median('seconds')}  p99 ms {median('p99')}  "
+              f"service µs each {median('cpuMicros')}  lost {sum(r['lost'] or 0 for r in runs)}")
 EOF
