@@ -145,13 +145,19 @@ public struct SSEEndpoint: Sendable {
             ).response(for: request.method, headers: corsHeaders(request))
         }
         let lastEventId = request.headers[HTTPField.Name("Last-Event-ID")!] ?? query.get("last_event_id")
-        // A broker retired for idleness between the lookup and now: the hub makes a new one.
-        guard let subscription = broker.subscribe(to: streams, lastEventId: lastEventId)
-            ?? (try? self.broker(hub).get())?.subscribe(to: streams, lastEventId: lastEventId)
-        else {
+        // A broker retired for idleness between the lookup and now: the hub makes a new one, which
+        // must carry the groups too; the reader is then unsubscribed from the broker it is on.
+        var serving = broker
+        var subscribed = broker.subscribe(to: streams, lastEventId: lastEventId)
+        if subscribed == nil, let fresh = try? self.broker(hub).get(), (try? await carry(groups, broker: fresh)) != nil {
+            serving = fresh
+            subscribed = fresh.subscribe(to: streams, lastEventId: lastEventId)
+        }
+        guard let subscription = subscribed else {
             openStreams.release()
             return Refusal(.serviceUnavailable, "the hub's event stream was being reset; try again").response(for: request.method, headers: corsHeaders(request))
         }
+        let servingBroker = serving
 
         var headers: HTTPFields = [
             .contentType: "text/event-stream; charset=utf-8",
@@ -173,7 +179,7 @@ public struct SSEEndpoint: Sendable {
             headers: headers,
             body: ResponseBody { [openStreams] writer in
                 defer {
-                    broker.unsubscribe(subscription)
+                    servingBroker.unsubscribe(subscription)
                     openStreams.release()
                 }
                 // A client that goes away cancels the loop at once, not at the next write; a server
