@@ -73,14 +73,16 @@ struct RESTMiddleware<Context: RequestContext>: RouterMiddleware {
             throw Refusal(.notFound, "NotFound", "no such API: \(request.uri.path)")
         }
         try authenticate(request)
-        try RESTParameters(request.query).checkAPIVersion()
+        // The query is read once, here, and handed to the operation.
+        let parameters = RESTParameters(request.query)
+        try parameters.checkAPIVersion()
         let hub = segments[2]
         do {
             try HubName.validate(hub)
         } catch {
             throw Refusal(.badRequest, "InvalidHubName", error.message)
         }
-        var operation = RESTOperation(registry: registry, context: context, request: request, hub: hub)
+        var operation = RESTOperation(registry: registry, context: context, request: request, hub: hub, parameters: parameters)
         defer { recipients = operation.recipients }
         return try await operation.dispatch(Array(segments.dropFirst(3)))
     }

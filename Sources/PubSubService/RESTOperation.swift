@@ -17,12 +17,12 @@ struct RESTOperation {
     /// The query, read and range-checked by Core.
     let parameters: RESTParameters
 
-    init(registry: HubRegistry, context: ServiceContext, request: Request, hub: String) {
+    init(registry: HubRegistry, context: ServiceContext, request: Request, hub: String, parameters: RESTParameters) {
         self.registry = registry
         self.context = context
         self.request = request
         self.hub = hub
-        parameters = RESTParameters(request.query)
+        self.parameters = parameters
     }
 
     mutating func dispatch(_ path: [String]) async throws(Refusal) -> Response {
