@@ -63,7 +63,11 @@ package enum FuzzTarget: String, CaseIterable, Sendable {
         case .eventHandlers:
             Self.eventHandlers(bytes)
         case .duration:
-            _ = try? DurationText.parse(String(decoding: bytes, as: UTF8.self), option: "--fuzz")
+            // And the other small text the process reads: /proc's CPU list.
+            let text = String(decoding: bytes, as: UTF8.self)
+            _ = try? DurationText.parse(text, option: "--fuzz")
+            _ = CPUList.count(Substring(text))
+            _ = CPUList.allowedCount(status: text)
         case .sseParser:
             Self.sse(bytes)
         case .role:

@@ -22,6 +22,12 @@ struct PubSubCommand: AsyncParsableCommand {
             TokenCommand.self,
         ]
     )
+
+    /// Fits NIO's event loops to the cores this process may use, then runs the command.
+    static func main() async {
+        EventLoops.fitToAllowedCores()
+        await main(nil)
+    }
 }
 
 enum PubSubVersion {

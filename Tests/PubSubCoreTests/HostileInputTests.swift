@@ -135,3 +135,24 @@ struct HostileInputTests {
         return input + "." + encode(HS256Key(accessKey: key).signature(for: Data(input.utf8)))
     }
 }
+
+@Suite("CPU lists")
+struct CPUListTests {
+    @Test("a CPU list counts its CPUs", arguments: [
+        ("0", 1), ("0-1", 2), ("0,2,4-7", 6), ("3", 1), ("0-3,8-11", 8), ("0-999999", 65_536), ("0-65535,0-65535", 65_536),
+    ])
+    func counts(text: String, expected: Int) {
+        #expect(CPUList.count(Substring(text)) == expected)
+    }
+
+    @Test("what is not a CPU list counts as nothing", arguments: ["", "a", "1-", "-1", "3-1", "0,,1", "1-2-3", "٣", "9999999", "0 - 1"])
+    func refuses(text: String) {
+        #expect(CPUList.count(Substring(text)) == nil)
+    }
+
+    @Test("the allowed CPUs are read from a status text")
+    func status() {
+        #expect(CPUList.allowedCount(status: "Name:\tpubsub\nCpus_allowed:\t3\nCpus_allowed_list:\t0-1\nMems_allowed:\t1\n") == 2)
+        #expect(CPUList.allowedCount(status: "Name:\tpubsub\n") == nil)
+    }
+}
