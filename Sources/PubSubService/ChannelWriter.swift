@@ -25,6 +25,9 @@ final class ChannelWriter: Sendable {
 
     private let state = Mutex(State())
     private let channel: any Channel
+    /// The WebSocket frame encoder's context, where frames that are already encoded are written
+    /// (straight to the socket: no trip down the pipeline, no header buffer, one buffer per frame).
+    private let encoder: NIOLoopBound<ChannelHandlerContext>?
     /// Frames that may wait.
     let limit: Int
     /// Payload bytes that may wait: a client that stops reading while 1 MB messages are sent to it
@@ -35,8 +38,9 @@ final class ChannelWriter: Sendable {
     /// For the frames' deadlines.
     let clock: ServiceClock
 
-    init(channel: any Channel, limit: Int, byteLimit: Int = .max, clock: ServiceClock = .system) {
+    init(channel: any Channel, encoder: ChannelHandlerContext? = nil, limit: Int, byteLimit: Int = .max, clock: ServiceClock = .system) {
         self.channel = channel
+        self.encoder = encoder.map { NIOLoopBound($0, eventLoop: channel.eventLoop) }
         self.clock = clock
         self.limit = limit
         self.byteLimit = byteLimit
@@ -83,11 +87,19 @@ final class ChannelWriter: Sendable {
         }
         var wrote = false
         let now = clock.now()
+        let encoder = self.encoder?.value
         for queued in batch where !queued.isExpired(at: now) {
-            channel.write(queued.frame.webSocketFrame, promise: nil)
+            // In order either way: a write down the pipeline reaches the socket's queue at once.
+            if case .encoded(let wire, _) = queued.frame, let encoder {
+                encoder.write(NIOAny(wire), promise: nil)
+            } else {
+                channel.write(queued.frame.webSocketFrame, promise: nil)
+            }
             wrote = true
         }
-        if wrote { channel.flush() }
+        if wrote {
+            if let encoder { encoder.flush() } else { channel.flush() }
+        }
     }
 
     /// The channel became writable again: send what waited. On the event loop.

@@ -219,7 +219,7 @@ final class ClientConnection: Sendable {
     func deliver(_ message: PreparedMessage) -> DeliveryFailure? {
         switch kind {
         case .simple: return enqueue(QueuedFrame(frame: message.simpleFrame, deadline: message.deadline))
-        case .json: return enqueue(QueuedFrame(frame: .text(message.jsonFrame), deadline: message.deadline))
+        case .json: return enqueue(QueuedFrame(frame: message.encodedJSONFrame, deadline: message.deadline))
         case .reliable: return deliverReliably(message)
         }
     }

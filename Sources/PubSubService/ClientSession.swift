@@ -77,8 +77,10 @@ final class ClientSession: ChannelInboundHandler, NIOScheduledCallbackHandler {
         self.context = context
         let session = NIOLoopBound(self, eventLoop: context.eventLoop)
         let eventLoop = context.eventLoop
+        // The frame encoder's context: frames encoded once per publish are written below it.
+        let encoder = try? context.pipeline.syncOperations.context(handlerType: WebSocketFrameEncoder.self)
         let transport = Transport(
-            frames: ChannelWriter(channel: context.channel, limit: queueLimit, byteLimit: queueByteLimit, clock: clock),
+            frames: ChannelWriter(channel: context.channel, encoder: encoder, limit: queueLimit, byteLimit: queueByteLimit, clock: clock),
             close: { request in
                 eventLoop.execute { session.value.close(request, disconnectedMessage: true) }
             },
@@ -92,7 +94,7 @@ final class ClientSession: ChannelInboundHandler, NIOScheduledCallbackHandler {
         case .opened(let connection):
             self.connection = connection
             self.transport = transport
-            pingContext = try? context.pipeline.syncOperations.context(handlerType: WebSocketFrameEncoder.self)
+            pingContext = encoder
             let wheel = protocolHandler.context.pingWheels.wheel(on: context.eventLoop)
             wheel.add(self)
             self.wheel = wheel

@@ -11,6 +11,41 @@ enum Framing {
     /// frame encoder (no allocation, one write). A test checks it against NIO's encoder.
     static let encodedPing: ByteBuffer = ByteBuffer(bytes: [0x89, 0x00])
 
+    /// Room to leave in front of a payload for its frame header (RFC 6455 §5.2: 2, 4 or 10 bytes
+    /// for a server's unmasked frame).
+    static let headerRoom = 10
+
+    /// Turns `buffer`, a payload written with ``headerRoom`` bytes free in front of its reader
+    /// index, into a final text frame as it goes on the wire, in place (the header goes into that
+    /// room, nothing is copied); returns the payload alone, a slice of the same storage.
+    static func encodeText(_ buffer: inout ByteBuffer) -> ByteBuffer {
+        let length = buffer.readableBytes
+        let payloadStart = buffer.readerIndex
+        // FIN and the text opcode, then a 7-bit length, or 126 and 16 bits, or 127 and 64 bits.
+        let (headerSize, lengthByte): (Int, UInt8) = length < 126 ? (2, UInt8(length)) : length <= 0xFFFF ? (4, 126) : (10, 127)
+        guard payloadStart >= headerSize else {
+            // No room (not made by a caller that left it): a copy with its header.
+            let payload = buffer
+            var copy = ByteBufferAllocator().buffer(capacity: headerSize + length)
+            copy.writeInteger(UInt8(0x81))
+            copy.writeInteger(lengthByte)
+            if headerSize == 4 { copy.writeInteger(UInt16(length)) }
+            if headerSize == 10 { copy.writeInteger(UInt64(length)) }
+            copy.writeImmutableBuffer(payload)
+            buffer = copy
+            return payload
+        }
+        let start = payloadStart - headerSize
+        buffer.setInteger(UInt8(0x81), at: start)
+        buffer.setInteger(lengthByte, at: start + 1)
+        if headerSize == 4 { buffer.setInteger(UInt16(length), at: start + 2) }
+        if headerSize == 10 { buffer.setInteger(UInt64(length), at: start + 2) }
+        buffer.moveReaderIndex(to: start)
+        // Sliced after the header is written: before, the slice would share the storage and the
+        // writes would copy it.
+        return buffer.getSlice(at: payloadStart, length: length) ?? buffer
+    }
+
     /// A ping with no payload, for a pipeline where the encoded one cannot be written below the encoder.
     static let ping = WebSocketFrame(fin: true, opcode: .ping, data: ByteBuffer())
 
@@ -39,11 +74,15 @@ enum OutboundFrame: Sendable {
     /// A reliable connection's message: `{"sequenceId":N,` followed by the shared tail. The prefix is
     /// made by the connection's writer, so a publish allocates nothing per recipient.
     case sequenced(sequenceId: UInt64, tail: ByteBuffer)
+    /// A text frame encoded once for all its recipients (``Framing/encodedText(_:)``): `wire` is
+    /// header and payload as they go on the wire, written below the frame encoder; `payload` is
+    /// the same bytes without the header, for a pipeline without one.
+    case encoded(wire: ByteBuffer, payload: ByteBuffer)
 
     /// The bytes the frame carries (its payload), for the outbound queue's byte limit.
     var byteCount: Int {
         switch self {
-        case .text(let buffer), .binary(let buffer): return buffer.readableBytes
+        case .text(let buffer), .binary(let buffer), .encoded(_, let buffer): return buffer.readableBytes
         // The prefix is at most 36 bytes.
         case .sequenced(_, let tail): return tail.readableBytes + 36
         }
@@ -58,7 +97,7 @@ enum OutboundFrame: Sendable {
 extension OutboundFrame {
     var webSocketFrame: WebSocketFrame {
         switch self {
-        case .text(let buffer): return WebSocketFrame(fin: true, opcode: .text, data: buffer)
+        case .text(let buffer), .encoded(_, let buffer): return WebSocketFrame(fin: true, opcode: .text, data: buffer)
         case .binary(let buffer): return WebSocketFrame(fin: true, opcode: .binary, data: buffer)
         case .sequenced(let sequenceId, let tail):
             // The prefix goes out as the frame's "extension data", written just before the shared

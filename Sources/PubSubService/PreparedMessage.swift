@@ -15,6 +15,9 @@ struct PreparedMessage: Sendable {
 
     /// `{"type":"message",…}` for json.webpubsub.azure.v1.
     let jsonFrame: ByteBuffer
+    /// The same frame as it goes on the wire (WebSocket header in front, same storage): what a
+    /// json.webpubsub.azure.v1 recipient's socket is sent, one shared buffer for all of them.
+    let encodedJSONFrame: OutboundFrame
     /// What a simple WebSocket client receives: text, or binary for binary payloads.
     let simpleFrame: OutboundFrame
     /// REST `messageTtlSeconds`: a recipient that has not been sent the message by then skips it.
@@ -25,7 +28,9 @@ struct PreparedMessage: Sendable {
     let jsonTail: ByteBuffer
 
     init(source: Source, message: Message, allocator: ByteBufferAllocator = ByteBufferAllocator()) {
-        var frame = allocator.buffer(capacity: 96 + Self.encodedSize(message))
+        var frame = allocator.buffer(capacity: Framing.headerRoom + 96 + Self.encodedSize(message))
+        frame.moveWriterIndex(forwardBy: Framing.headerRoom)
+        frame.moveReaderIndex(forwardBy: Framing.headerRoom)
         frame.writeStaticString(#"{"type":"message","#)
         switch source {
         case .group(let group, let fromUserId):
@@ -44,8 +49,10 @@ struct PreparedMessage: Sendable {
         frame.writeStaticString(#"","data":"#)
         Self.writeData(message, into: &frame)
         frame.writeStaticString("}")
-        jsonFrame = frame
-        jsonTail = frame.getSlice(at: frame.readerIndex + 1, length: frame.readableBytes - 1) ?? frame
+        let payload = Framing.encodeText(&frame)
+        encodedJSONFrame = .encoded(wire: frame, payload: payload)
+        jsonFrame = payload
+        jsonTail = payload.getSlice(at: payload.readerIndex + 1, length: payload.readableBytes - 1) ?? payload
         switch message.type {
         case .text, .json: simpleFrame = .text(message.bytes)
         case .binary, .protobuf: simpleFrame = .binary(message.bytes)

@@ -59,7 +59,31 @@ struct FramingTests {
         // A simple client gets the message's own bytes.
         switch prepared.simpleFrame {
         case .text(let bytes), .binary(let bytes): #expect(bytes == message.bytes)
-        case .sequenced: Issue.record("a simple frame is never sequenced")
+        case .sequenced, .encoded: Issue.record("a simple frame is the message's bytes")
         }
+        // A json.webpubsub.azure.v1 recipient is sent the frame encoded once, exactly NIO's bytes.
+        guard case .encoded(let wire, let payload) = prepared.encodedJSONFrame else {
+            Issue.record("the JSON frame is not pre-encoded")
+            return
+        }
+        #expect(payload == prepared.jsonFrame)
+        #expect(Array(wire.readableBytesView) == (try Self.encoded(WebSocketFrame(fin: true, opcode: .text, data: prepared.jsonFrame))))
+    }
+
+    @Test("a text frame encoded in place is NIO's bytes, at every header size, with room in front or without", arguments: [0, 1, 125, 126, 127, 65_535, 65_536, 70_000])
+    func encodedInPlace(length: Int) throws {
+        let text = String(repeating: "a", count: length)
+        let expected = try Self.encoded(WebSocketFrame(fin: true, opcode: .text, data: ByteBuffer(string: text)))
+        var roomy = ByteBufferAllocator().buffer(capacity: Framing.headerRoom + length)
+        roomy.moveWriterIndex(forwardBy: Framing.headerRoom)
+        roomy.moveReaderIndex(forwardBy: Framing.headerRoom)
+        roomy.writeString(text)
+        let payload = Framing.encodeText(&roomy)
+        #expect(Array(roomy.readableBytesView) == expected)
+        #expect(String(buffer: payload) == text)
+        var cramped = ByteBuffer(string: text)
+        let alone = Framing.encodeText(&cramped)
+        #expect(Array(cramped.readableBytesView) == expected)
+        #expect(String(buffer: alone) == text)
     }
 }
