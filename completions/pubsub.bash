@@ -1243,9 +1243,9 @@ _pubsub_bench() {
 
 _pubsub_bench_fanout() {
     repeating_flags=(--verbose -v)
-    non_repeating_flags=(--hub-wide --quiet -q --version -h --help)
-    repeating_options=()
-    non_repeating_options=(--subscribers --group --publishers --via --size --rate --count --duration --protocol --hub --format --concurrency --source-addresses --connection-string --connection-string-file --ca-file --log-level)
+    non_repeating_flags=(--hub-wide --binary --await-first-frame --quiet -q --version -h --help)
+    repeating_options=(--subprotocol --subscriber-preamble --publisher-preamble)
+    non_repeating_options=(--subscribers --group --publishers --via --size --rate --count --duration --protocol --hub --format --concurrency --source-addresses --connection-string --connection-string-file --raw-url --publish-prefix --publish-suffix --ca-file --log-level)
     __pubsub_offer_flags_options 0
 
     # Offer option value completions
@@ -1299,6 +1299,24 @@ _pubsub_bench_fanout() {
         __pubsub_add_completions -f
         return
         ;;
+    '--raw-url')
+        return
+        ;;
+    '--subprotocol')
+        return
+        ;;
+    '--subscriber-preamble')
+        return
+        ;;
+    '--publisher-preamble')
+        return
+        ;;
+    '--publish-prefix')
+        return
+        ;;
+    '--publish-suffix')
+        return
+        ;;
     '--ca-file')
         __pubsub_add_completions -f
         return
@@ -1311,9 +1329,9 @@ _pubsub_bench_fanout() {
 
 _pubsub_bench_groups() {
     repeating_flags=(--verbose -v)
-    non_repeating_flags=(--quiet -q --version -h --help)
-    repeating_options=()
-    non_repeating_options=(--shape --groups --members --publishers --via --size --rate --count --duration --protocol --hub --format --concurrency --source-addresses --connection-string --connection-string-file --ca-file --log-level)
+    non_repeating_flags=(--binary --await-first-frame --quiet -q --version -h --help)
+    repeating_options=(--subprotocol --subscriber-preamble --publisher-preamble)
+    non_repeating_options=(--shape --groups --members --publishers --via --size --rate --count --duration --protocol --hub --format --concurrency --source-addresses --connection-string --connection-string-file --raw-url --publish-prefix --publish-suffix --ca-file --log-level)
     __pubsub_offer_flags_options 0
 
     # Offer option value completions
@@ -1371,6 +1389,24 @@ _pubsub_bench_groups() {
         __pubsub_add_completions -f
         return
         ;;
+    '--raw-url')
+        return
+        ;;
+    '--subprotocol')
+        return
+        ;;
+    '--subscriber-preamble')
+        return
+        ;;
+    '--publisher-preamble')
+        return
+        ;;
+    '--publish-prefix')
+        return
+        ;;
+    '--publish-suffix')
+        return
+        ;;
     '--ca-file')
         __pubsub_add_completions -f
         return
@@ -1383,9 +1419,9 @@ _pubsub_bench_groups() {
 
 _pubsub_bench_connect() {
     repeating_flags=(--verbose -v)
-    non_repeating_flags=(--no-join --quiet -q --version -h --help)
-    repeating_options=()
-    non_repeating_options=(--connections --protocol --hub --format --concurrency --source-addresses --connection-string --connection-string-file --ca-file --log-level)
+    non_repeating_flags=(--no-join --binary --await-first-frame --quiet -q --version -h --help)
+    repeating_options=(--subprotocol --subscriber-preamble --publisher-preamble)
+    non_repeating_options=(--connections --protocol --hub --format --concurrency --source-addresses --connection-string --connection-string-file --raw-url --publish-prefix --publish-suffix --ca-file --log-level)
     __pubsub_offer_flags_options 0
 
     # Offer option value completions
@@ -1417,6 +1453,24 @@ _pubsub_bench_connect() {
         __pubsub_add_completions -f
         return
         ;;
+    '--raw-url')
+        return
+        ;;
+    '--subprotocol')
+        return
+        ;;
+    '--subscriber-preamble')
+        return
+        ;;
+    '--publisher-preamble')
+        return
+        ;;
+    '--publish-prefix')
+        return
+        ;;
+    '--publish-suffix')
+        return
+        ;;
     '--ca-file')
         __pubsub_add_completions -f
         return
@@ -1429,9 +1483,9 @@ _pubsub_bench_connect() {
 
 _pubsub_bench_idle() {
     repeating_flags=(--verbose -v)
-    non_repeating_flags=(--quiet -q --version -h --help)
-    repeating_options=()
-    non_repeating_options=(--connections --hold --protocol --hub --format --concurrency --source-addresses --connection-string --connection-string-file --ca-file --log-level)
+    non_repeating_flags=(--binary --await-first-frame --quiet -q --version -h --help)
+    repeating_options=(--subprotocol --subscriber-preamble --publisher-preamble)
+    non_repeating_options=(--connections --hold --protocol --hub --format --concurrency --source-addresses --connection-string --connection-string-file --raw-url --publish-prefix --publish-suffix --ca-file --log-level)
     __pubsub_offer_flags_options 0
 
     # Offer option value completions
@@ -1464,6 +1518,24 @@ _pubsub_bench_idle() {
         ;;
     '--connection-string-file')
         __pubsub_add_completions -f
+        return
+        ;;
+    '--raw-url')
+        return
+        ;;
+    '--subprotocol')
+        return
+        ;;
+    '--subscriber-preamble')
+        return
+        ;;
+    '--publisher-preamble')
+        return
+        ;;
+    '--publish-prefix')
+        return
+        ;;
+    '--publish-suffix')
         return
         ;;
     '--ca-file')

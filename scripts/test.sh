@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # The one test command (README, CI): Swift unit and end-to-end tests, the generated-docs check, the
 # conformance suite that judges us with Microsoft's official Python SDKs, every fuzz target for a
-# short bounded time, and the adversarial suite (attacks on the real binary).
+# short bounded time, the side-by-side benchmark's harness (a tiny run), and the adversarial suite
+# (attacks on the real binary).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -17,6 +18,9 @@ scripts/python-env.sh
 echo "== headless chromium for the browser test"
 scripts/browser-env.sh
 
+echo "== mosquitto, nats-server and the floor's compiler for the side-by-side benchmark's check"
+scripts/peers-env.sh
+
 echo "== swift tests"
 # Every test bounds its own waits; this bounds the run, so a hang fails CI in minutes, not at its limit.
 timeout 600 swift test --skip-build --disable-xctest
@@ -31,6 +35,9 @@ trap 'kill "$fuzz_pid" 2>/dev/null || true; rm -f "$fuzz_log"' EXIT
 
 echo "== conformance (official SDKs)"
 PUBSUB_BIN="$(swift build --show-bin-path)/pubsub" .venv/bin/python -m pytest Tests/Conformance -q
+
+echo "== side-by-side benchmark harness (one tiny run per scenario and server; not timed)"
+PUBSUB_BIN="$(swift build --show-bin-path)/pubsub" .venv/bin/python -m pytest Tests/Peers -q -p no:cacheprovider
 
 echo "== fuzz results"
 if ! wait "$fuzz_pid"; then

@@ -31,6 +31,8 @@ final class BenchCounters: Sendable {
     let published = Atomic<Int>(0)
     let publishFailures = Atomic<Int>(0)
     let closedByService = Atomic<Int>(0)
+    /// Subscribers that have received a warm-up message (raw servers: their subscription is in effect).
+    let warmedUp = Atomic<Int>(0)
 }
 
 /// What the connections on one event loop measured; touched only on that loop.
@@ -94,10 +96,17 @@ final class BenchClientHandler: ChannelInboundHandler {
     /// The close code the service sent, if it closed.
     private(set) var closeCode: UInt16?
     @exclusivity(unchecked) private var fragments: ByteBuffer?
+    /// The start of a payload a frame ended in (a broker that batches messages may split one).
+    @exclusivity(unchecked) private var carry: ByteBuffer?
     private var nextAckId: UInt64 = 1
     private var pendingAcks: [UInt64: EventLoopPromise<Void>] = [:]
     @exclusivity(unchecked) private var highestSequenceId: UInt64 = 0
     @exclusivity(unchecked) private var unackedSequenceIds = 0
+    /// Whether a text or binary frame has arrived; who waits for the first.
+    @exclusivity(unchecked) private var sawFrame = false
+    private var firstFrame: EventLoopPromise<Void>?
+    /// Whether a warm-up message has arrived.
+    @exclusivity(unchecked) private var warmedUp = false
 
     init(kind: BenchProtocol, groupIndex: Int?, counters: BenchCounters, registry: LoopStatsRegistry) {
         self.kind = kind
@@ -115,6 +124,11 @@ final class BenchClientHandler: ChannelInboundHandler {
         let frame = unwrapInboundIn(data)
         switch frame.opcode {
         case .text, .binary:
+            if !sawFrame {
+                sawFrame = true
+                firstFrame?.succeed()
+                firstFrame = nil
+            }
             if frame.fin {
                 handle(frame.unmaskedData, context: context)
             } else {
@@ -143,6 +157,8 @@ final class BenchClientHandler: ChannelInboundHandler {
         let pending = pendingAcks
         pendingAcks = [:]
         for promise in pending.values { promise.fail(BenchError.connectionClosed(closeCode)) }
+        firstFrame?.fail(BenchError.connectionClosed(closeCode))
+        firstFrame = nil
         context.fireChannelInactive()
     }
 
@@ -150,31 +166,68 @@ final class BenchClientHandler: ChannelInboundHandler {
         context.close(promise: nil)
     }
 
-    private func handle(_ buffer: ByteBuffer, context: ChannelHandlerContext) {
+    private func handle(_ frame: ByteBuffer, context: ChannelHandlerContext) {
+        var buffer = frame
+        if var carried = carry {
+            // The start of a payload the previous frame ended in.
+            carry = nil
+            carried.writeImmutableBuffer(frame)
+            buffer = carried
+        }
         let bytes = buffer.readableBytesView
         if kind == .reliable, let sequenceId = Self.sequenceId(in: bytes) {
             highestSequenceId = max(highestSequenceId, sequenceId)
             unackedSequenceIds += 1
             if unackedSequenceIds >= 64 { acknowledgeSequence(context: context) }
         }
-        if let payload = BenchPayload.find(in: bytes) {
-            let now = NIODeadline.now().uptimeNanoseconds
-            if let stats {
-                if now > payload.sentNanoseconds { stats.latency.recordNanoseconds(now - payload.sentNanoseconds) }
-                stats.lastDelivery = now
-            }
-            if let groupIndex, payload.group != groupIndex {
-                misrouted += 1
-            } else {
-                ledger.record(publisher: payload.publisher, sequence: payload.sequence)
-            }
-            counters.delivered.add(1, ordering: .relaxed)
+        // A Web PubSub frame carries one message; a broker may batch several into one frame (NATS).
+        var deliveries = 0
+        let cut = BenchPayload.scan(bytes) { payload in
+            deliveries += 1
+            record(payload)
+            return true
+        }
+        if let cut, bytes.endIndex - cut <= Self.carryLimit {
+            carry = buffer.getSlice(at: buffer.readerIndex + (cut - bytes.startIndex), length: bytes.endIndex - cut)
+        }
+        if deliveries > 0 { return }
+        if !warmedUp, Self.find(BenchPayload.warmUpMarker, in: bytes) != nil {
+            warmedUp = true
+            counters.warmedUp.add(1, ordering: .relaxed)
             return
         }
         if kind != .simple, let (ackId, success, error) = Self.ack(in: buffer) {
             guard let promise = pendingAcks.removeValue(forKey: ackId) else { return }
             if success { promise.succeed() } else { promise.fail(BenchError.refused(error)) }
         }
+    }
+
+    /// The longest start of a payload kept from one frame for the next: a marker and four numbers.
+    private static let carryLimit = 96
+
+    private func record(_ payload: BenchPayload) {
+        let now = NIODeadline.now().uptimeNanoseconds
+        if let stats {
+            if now > payload.sentNanoseconds { stats.latency.recordNanoseconds(now - payload.sentNanoseconds) }
+            stats.lastDelivery = now
+        }
+        if let groupIndex, payload.group != groupIndex {
+            misrouted += 1
+        } else {
+            ledger.record(publisher: payload.publisher, sequence: payload.sequence)
+        }
+        counters.delivered.add(1, ordering: .relaxed)
+    }
+
+    /// Succeeds once the server has sent a text or binary frame (at once if it has); fails if the
+    /// connection closes first. Call on the loop.
+    func awaitFirstFrame() -> EventLoopFuture<Void> {
+        guard let context else { return MultiThreadedEventLoopGroup.singleton.any().makeFailedFuture(BenchError.connectionClosed(nil)) }
+        if sawFrame { return context.eventLoop.makeSucceededVoidFuture() }
+        if let firstFrame { return firstFrame.futureResult }
+        let promise = context.eventLoop.makePromise(of: Void.self)
+        firstFrame = promise
+        return promise.futureResult
     }
 
     /// Sends a request that carries an ackId; the future completes with its ack. Call on the loop.
@@ -291,6 +344,14 @@ struct BenchClient: Sendable {
     /// Sends a frame as is (a publisher's `sendToGroup`).
     func send(_ text: String) -> EventLoopFuture<Void> {
         channel.writeAndFlush(WebSocketFrame(fin: true, opcode: .text, maskKey: .random(), data: ByteBuffer(string: text)))
+    }
+
+    /// Sends bytes as one frame (a raw server's preamble or publish).
+    @discardableResult
+    func sendRaw(_ bytes: [UInt8], binary: Bool) -> EventLoopFuture<Void> {
+        var buffer = channel.allocator.buffer(capacity: bytes.count)
+        buffer.writeBytes(bytes)
+        return channel.writeAndFlush(WebSocketFrame(fin: true, opcode: binary ? .binary : .text, maskKey: .random(), data: buffer))
     }
 
     /// What it received, read on its loop (after a final sequence ack on a reliable connection).

@@ -20,6 +20,14 @@ public struct BenchPayload: Sendable, Equatable {
         self.sentNanoseconds = sentNanoseconds
     }
 
+    /// What starts a warm-up message: a raw server's run starts once every subscriber has one.
+    static let warmUpMarker = Array("~pw".utf8)
+
+    /// A warm-up message of `size` bytes (at least its marker).
+    static func warmUpText(size: Int) -> String {
+        "~pw" + String(repeating: "x", count: max(0, size - 3))
+    }
+
     /// The text, at least `size` bytes (longer only when the header alone is longer).
     public func text(size: Int) -> String {
         var text = "~pb\(publisher).\(group).\(sequence).\(sentNanoseconds)."
@@ -28,47 +36,85 @@ public struct BenchPayload: Sendable, Equatable {
         return text
     }
 
-    /// Finds and parses the payload inside a frame's bytes; nil when the frame carries none.
+    /// Finds and parses the first payload inside a frame's bytes; nil when the frame carries none.
     public static func find(in bytes: ByteBufferView) -> BenchPayload? {
+        var first: BenchPayload?
+        _ = scan(bytes) { payload in
+            first = payload
+            return false
+        }
+        return first
+    }
+
+    /// Calls `found` with each payload in `bytes`, in order, while it returns true; returns where
+    /// a payload starts that the bytes end in the middle of (its marker, or part of it), if one
+    /// does: a broker that batches messages into frames (NATS) may split one across two.
+    public static func scan(_ bytes: ByteBufferView, _ found: (BenchPayload) -> Bool) -> ByteBufferView.Index? {
         var index = bytes.startIndex
         let end = bytes.endIndex
         // Each "~pb" marker in turn: a group name may contain one too.
         while let tilde = bytes[index..<end].firstIndex(of: UInt8(ascii: "~")) {
             index = bytes.index(after: tilde)
-            guard end - index >= 2, bytes[index] == UInt8(ascii: "p"), bytes[bytes.index(after: index)] == UInt8(ascii: "b") else { continue }
-            if let payload = parse(bytes, from: index + 2) { return payload }
+            if end - index < 2 {
+                // "~" or "~p" at the very end.
+                if index == end || bytes[index] == UInt8(ascii: "p") { return tilde }
+                continue
+            }
+            guard bytes[index] == UInt8(ascii: "p"), bytes[bytes.index(after: index)] == UInt8(ascii: "b") else { continue }
+            switch parse(bytes, from: index + 2) {
+            case .payload(let payload, let next):
+                guard found(payload) else { return nil }
+                index = next
+            case .incomplete:
+                return tilde
+            case .invalid:
+                continue
+            }
         }
         return nil
     }
 
+    private enum Parsed {
+        case payload(BenchPayload, next: ByteBufferView.Index)
+        case incomplete
+        case invalid
+    }
+
     /// The four dot-terminated numbers after a marker.
-    private static func parse(_ bytes: ByteBufferView, from start: ByteBufferView.Index) -> BenchPayload? {
+    private static func parse(_ bytes: ByteBufferView, from start: ByteBufferView.Index) -> Parsed {
         var index = start
         let end = bytes.endIndex
-        var fields: [UInt64] = []
-        fields.reserveCapacity(4)
+        var fields: (UInt64, UInt64, UInt64, UInt64) = (0, 0, 0, 0)
+        var count = 0
         var value: UInt64 = 0
         var digits = 0
-        while index < end, fields.count < 4 {
+        while index < end, count < 4 {
             let byte = bytes[index]
             switch byte {
             case UInt8(ascii: "0")...UInt8(ascii: "9"):
                 let (times, overflow1) = value.multipliedReportingOverflow(by: 10)
                 let (sum, overflow2) = times.addingReportingOverflow(UInt64(byte - UInt8(ascii: "0")))
-                guard !overflow1, !overflow2 else { return nil }
+                guard !overflow1, !overflow2 else { return .invalid }
                 value = sum
                 digits += 1
             case UInt8(ascii: "."):
-                guard digits > 0 else { return nil }
-                fields.append(value)
+                guard digits > 0 else { return .invalid }
+                switch count {
+                case 0: fields.0 = value
+                case 1: fields.1 = value
+                case 2: fields.2 = value
+                default: fields.3 = value
+                }
+                count += 1
                 value = 0
                 digits = 0
             default:
-                return nil
+                return .invalid
             }
             index += 1
         }
-        guard fields.count == 4, fields[0] <= UInt64(Int.max), fields[1] <= UInt64(Int.max) else { return nil }
-        return BenchPayload(publisher: Int(fields[0]), group: Int(fields[1]), sequence: fields[2], sentNanoseconds: fields[3])
+        guard count == 4 else { return .incomplete }
+        guard fields.0 <= UInt64(Int.max), fields.1 <= UInt64(Int.max) else { return .invalid }
+        return .payload(BenchPayload(publisher: Int(fields.0), group: Int(fields.1), sequence: fields.2, sentNanoseconds: fields.3), next: index)
     }
 }

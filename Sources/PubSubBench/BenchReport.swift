@@ -93,6 +93,9 @@ public struct BenchReport: Sendable {
             if let cpu = service.cpuMillisecondsPerConnection {
                 rows.append(("service CPU", String(format: "%.3f ms per connection", cpu)))
             }
+            if let cpu = service.cpuMicrosecondsPerDelivery {
+                rows.append(("service CPU", String(format: "%.2f µs per delivery", cpu)))
+            }
         }
         if let cpu = generatorMillisecondsPerConnection {
             rows.append(("bench CPU", String(format: "%.3f ms per connection", cpu)))
@@ -163,6 +166,7 @@ public struct BenchReport: Sendable {
             if let value = service.cpuPercent { usage["cpuPercent"] = .number((value * 100).rounded() / 100) }
             if let value = service.cpuSeconds { usage["cpuSeconds"] = .number(value) }
             if let value = service.cpuMillisecondsPerConnection { usage["cpuMillisecondsPerConnection"] = .number((value * 1000).rounded() / 1000) }
+            if let value = service.cpuMicrosecondsPerDelivery { usage["cpuMicrosecondsPerDelivery"] = .number((value * 100).rounded() / 100) }
             object.append(("service", .object(usage)))
         }
         if let value = generatorMillisecondsPerConnection {
@@ -187,4 +191,7 @@ public struct ServiceUsage: Sendable, Equatable {
     public var cpuSeconds: Double?
     /// Service CPU time per connection opened (connect), in milliseconds.
     public var cpuMillisecondsPerConnection: Double?
+    /// Service CPU time from the first publish to the last delivery, per delivery (fanout, groups),
+    /// in microseconds.
+    public var cpuMicrosecondsPerDelivery: Double?
 }

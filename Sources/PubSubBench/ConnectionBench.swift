@@ -50,14 +50,17 @@ public struct ConnectionBench: Sendable {
         let seconds = Double((NIODeadline.now() - started).nanoseconds) / 1e9
         let serviceCPUAfter = service?.cpuSeconds()
         let ownCPUAfter = ServiceProbe.ownCPUSeconds()
-        var report = BenchReport(scenario: mode.rawValue, endpoint: endpoint.connectionString.endpoint.url, hub: endpoint.hub)
+        let names = endpoint.reportNames
+        var report = BenchReport(scenario: mode.rawValue, endpoint: names.endpoint, hub: names.hub)
         report.connections = clients.count
         report.parameters = [
-            ("connections", "\(connections), \(concurrency) at a time"), ("protocol", subscriberProtocol.rawValue),
+            ("connections", "\(connections), \(concurrency) at a time"),
+            ("protocol", endpoint.raw == nil ? subscriberProtocol.rawValue : "raw WebSocket"),
         ]
         switch mode {
         case .connect:
-            report.parameters.append(("join", plan.group.map { "group \($0), acked" } ?? "none"))
+            let join = endpoint.raw.map { $0.awaitsFirstFrame ? "preamble, then the server's first frame" : "preamble written" }
+            report.parameters.append(("join", join ?? plan.group.map { "group \($0), acked" } ?? "none"))
             report.seconds = seconds
             report.connectionsPerSecond = Double(clients.count) / seconds
             report.latency = LatencySummary(timings.withLockedValue { $0 })

@@ -22,6 +22,8 @@ struct ConnectionOpener: Sendable {
         var kind: BenchProtocol
         var group: String?
         var groupIndex: Int?
+        /// A publisher (a raw server's connection sends the publisher preamble).
+        var publisher = false
     }
 
     /// Opens every planned connection; the time each took (connect, upgrade and join) goes into
@@ -30,8 +32,10 @@ struct ConnectionOpener: Sendable {
         // Parsed and resolved once, not per connection.
         var targets: [String?: WebSocketClient.Target] = [:]
         for plan in plans where targets[plan.group] == nil {
-            targets[plan.group] = try WebSocketClient.Target(endpoint.clientURL(groups: plan.kind == .simple ? plan.group.map { [$0] } ?? [] : []))
+            targets[plan.group] = try endpoint.target(groups: plan.kind == .simple ? plan.group.map { [$0] } ?? [] : [])
         }
+        // A raw server's connections subscribe with their preamble, not with joinGroup.
+        let joins = endpoint.raw == nil
         let address = try endpoint.resolvedAddress()
         let resolvedTargets = targets
         let window = OpeningWindow(count: plans.count)
@@ -51,14 +55,16 @@ struct ConnectionOpener: Sendable {
                 target: resolvedTargets[plan.group]!,
                 address: address,
                 index: index,
+                group: plan.group,
                 groupIndex: plan.groupIndex,
+                publisher: plan.publisher,
                 counters: counters,
                 registry: registry,
                 on: eventLoop
             )
             .flatMap { client in
                 window.opened(client, at: index)
-                guard let group = plan.group, plan.kind != .simple else { return client.channel.eventLoop.makeSucceededVoidFuture() }
+                guard joins, let group = plan.group, plan.kind != .simple else { return client.channel.eventLoop.makeSucceededVoidFuture() }
                 return client.join(group)
             }
             .whenComplete { result in

@@ -50,6 +50,7 @@ public struct DeliveryBench: Sendable {
         on endpoint: BenchEndpoint,
         logger: Logger,
         publishingTo publishEndpoint: BenchEndpoint? = nil,
+        service: ServiceProbe? = nil,
         progress: @escaping @Sendable (String) -> Void
     ) async throws -> BenchReport {
         let publishEndpoint = publishEndpoint ?? endpoint
@@ -64,13 +65,17 @@ public struct DeliveryBench: Sendable {
             plans += Array(repeating: plan, count: membersPerGroup)
         }
         let subscribers = try await opener.open(plans)
-        let publisherClients: [BenchClient]
+        var publisherClients: [BenchClient] = []
         do {
             let publisherOpener = ConnectionOpener(endpoint: publishEndpoint, counters: counters, registry: registry, concurrency: publishers) { _ in }
-            let plan = ConnectionOpener.Plan(kind: .json, group: nil, groupIndex: nil)
-            publisherClients = via == .websocket ? try await publisherOpener.open(Array(repeating: plan, count: publishers)) : []
+            let plan = ConnectionOpener.Plan(kind: .json, group: nil, groupIndex: nil, publisher: true)
+            let overWebSocket = via == .websocket || publishEndpoint.raw != nil
+            publisherClients = overWebSocket ? try await publisherOpener.open(Array(repeating: plan, count: publishers)) : []
+            if let raw = publishEndpoint.raw, let first = publisherClients.first {
+                try await warmUp(subscribers.count, through: first, raw: raw, counters: counters, progress: progress)
+            }
         } catch {
-            await closeAll(subscribers)
+            await closeAll(subscribers + publisherClients)
             throw error
         }
         do {
@@ -81,6 +86,7 @@ public struct DeliveryBench: Sendable {
                 publishEndpoint: publishEndpoint,
                 counters: counters,
                 registry: registry,
+                service: service,
                 logger: logger,
                 progress: progress
             )
@@ -100,11 +106,14 @@ public struct DeliveryBench: Sendable {
         publishEndpoint: BenchEndpoint,
         counters: BenchCounters,
         registry: LoopStatsRegistry,
+        service: ServiceProbe?,
         logger: Logger,
         progress: @escaping @Sendable (String) -> Void
     ) async throws -> BenchReport {
 
         let sent = NIOLockedValueBox<[[UInt64]]>(Array(repeating: Array(repeating: 0, count: groups.count), count: publishers))
+        // The service's CPU over publishing and delivering alone (not connecting).
+        let serviceCPUBefore = service?.cpuSeconds()
         let started = NIODeadline.now()
         let deadline = duration.map { started + $0.timeAmount }
         let reporter = Task {
@@ -156,6 +165,7 @@ public struct DeliveryBench: Sendable {
             }
             try await Task.sleep(for: .milliseconds(20))
         }
+        let serviceCPUAfter = service?.cpuSeconds()
 
         var lost: UInt64 = 0
         var duplicated = 0
@@ -173,12 +183,13 @@ public struct DeliveryBench: Sendable {
         let end = max(lastDelivery, publishedAt.uptimeNanoseconds)
         let seconds = Double(end - started.uptimeNanoseconds) / 1e9
         let delivered = latency.totalCount
-        var report = BenchReport(scenario: groups.count == 1 ? "fanout" : "groups", endpoint: endpoint.connectionString.endpoint.url, hub: endpoint.hub)
+        let names = endpoint.reportNames
+        var report = BenchReport(scenario: groups.count == 1 ? "fanout" : "groups", endpoint: names.endpoint, hub: names.hub)
         report.parameters = [
             ("groups", groups.compactMap { $0 }.isEmpty ? "the whole hub" : "\(groups.count)"),
             ("members per group", "\(membersPerGroup)"),
-            ("subscriber protocol", subscriberProtocol.rawValue),
-            ("publishers", "\(publishers) via \(via.rawValue)"),
+            ("subscriber protocol", endpoint.raw == nil ? subscriberProtocol.rawValue : "raw WebSocket"),
+            ("publishers", "\(publishers) via \(endpoint.raw == nil ? via.rawValue : "raw WebSocket")"),
             ("message size", "\(messageSize) B"),
             ("rate", rate.map { "\(Int($0)) msgs/s" } ?? "burst"),
         ]
@@ -194,6 +205,11 @@ public struct DeliveryBench: Sendable {
         report.seconds = seconds
         report.deliveriesPerSecond = seconds > 0 ? Double(delivered) / seconds : 0
         report.latency = delivered > 0 ? LatencySummary(latency) : nil
+        if let service, let before = serviceCPUBefore, let after = serviceCPUAfter {
+            var usage = ServiceUsage(pid: service.pid)
+            if delivered > 0 { usage.cpuMicrosecondsPerDelivery = (after - before) * 1e6 / Double(delivered) }
+            report.service = usage
+        }
         return report
     }
 
@@ -208,10 +224,15 @@ public struct DeliveryBench: Sendable {
         sent: NIOLockedValueBox<[[UInt64]]>,
         logger: Logger
     ) async throws {
-        var restClient = RESTClient(connectionString: endpoint.connectionString, hub: endpoint.hub, logger: logger)
-        restClient.retries = 0
-        restClient.trust = endpoint.trust
-        let rest = restClient
+        var rest: RESTClient?
+        if case .webPubSub(let connectionString, let hub) = endpoint.service {
+            var restClient = RESTClient(connectionString: connectionString, hub: hub, logger: logger)
+            restClient.retries = 0
+            restClient.trust = endpoint.trust
+            rest = restClient
+        }
+        let restClient = rest
+        let raw = endpoint.raw
         let groups = self.groups
         let size = messageSize
         var sequences = Array(repeating: UInt64(0), count: groups.count)
@@ -228,12 +249,14 @@ public struct DeliveryBench: Sendable {
         }
         @Sendable func send(_ group: Int, _ text: String) async {
             do {
-                if let client {
+                if let raw, let client {
+                    try await client.sendRaw(raw.publishFrame(group: groups[group] ?? "", payload: text), binary: raw.binary).get()
+                } else if let client {
                     let name = JSONValue.string(groups[group] ?? "").compactJSONString()
                     let data = JSONValue.string(text).compactJSONString()
                     try await client.send(#"{"type":"sendToGroup","group":\#(name),"dataType":"text","data":\#(data)}"#).get()
-                } else {
-                    try await rest.send(Array(text.utf8), as: .text, to: groups[group].map(SendTarget.group) ?? .hub)
+                } else if let restClient {
+                    try await restClient.send(Array(text.utf8), as: .text, to: groups[group].map(SendTarget.group) ?? .hub)
                 }
                 counters.published.add(1, ordering: .relaxed)
             } catch {
@@ -278,5 +301,40 @@ public struct DeliveryBench: Sendable {
                 }
             }
         }
+    }
+
+    /// A raw server's subscriptions take effect when the server gets to them, with no ack a bench
+    /// can read for every broker: a warm-up message goes to every group, again each second until
+    /// every subscriber has had one (they are not counted as deliveries), or 10 s pass. Seconds
+    /// apart, so that a slow broker is not buried in warm-ups before the run starts.
+    private func warmUp(
+        _ subscriberCount: Int,
+        through client: BenchClient,
+        raw: RawWebSocket,
+        counters: BenchCounters,
+        progress: @escaping @Sendable (String) -> Void
+    ) async throws {
+        let deadline = NIODeadline.now() + .seconds(10)
+        let text = BenchPayload.warmUpText(size: messageSize)
+        var nextRound = NIODeadline.now()
+        while counters.warmedUp.load(ordering: .relaxed) < subscriberCount {
+            let now = NIODeadline.now()
+            guard now < deadline else {
+                throw PubSubError(
+                    .benchNotSubscribed,
+                    "\(subscriberCount - counters.warmedUp.load(ordering: .relaxed)) of \(subscriberCount) subscribers received no warm-up message within 10 s",
+                    hint: "check --subscriber-preamble, --publish-prefix and --publish-suffix: the server must route a publish to its subscribers",
+                    exitStatus: .serviceError
+                )
+            }
+            if now >= nextRound {
+                for group in groups {
+                    try await client.sendRaw(raw.publishFrame(group: group ?? "", payload: text), binary: raw.binary).get()
+                }
+                nextRound = now + .seconds(1)
+            }
+            try await Task.sleep(for: .milliseconds(10))
+        }
+        progress("all \(subscriberCount) subscribers receive")
     }
 }

@@ -210,9 +210,9 @@ public enum WebSocketClient {
     // MARK: Opening
 
     package struct Target: Sendable {
-        let secure: Bool
-        let host: String
-        let port: Int
+        package let secure: Bool
+        package let host: String
+        package let port: Int
         let requestURI: String
 
         package init(_ text: String) throws(PubSubError) {
@@ -239,7 +239,7 @@ public enum WebSocketClient {
         }
 
         /// The URL with its access token shortened, for messages.
-        static func redactedURL(_ text: String) -> String {
+        package static func redactedURL(_ text: String) -> String {
             guard let range = text.range(of: "access_token=") else { return text }
             let token = text[range.upperBound...].prefix { $0 != "&" }
             return text.replacingOccurrences(of: token, with: PubSubError.redact(token))

@@ -211,8 +211,8 @@ struct BenchLiveTests {
             bench.count = 10
             bench.drainTimeout = .milliseconds(300)
             // The messages go to another hub than the subscribers': none arrives.
-            var elsewhere = endpoint
-            elsewhere.hub = "other"
+            guard case .webPubSub(let connectionString, _) = endpoint.service else { return }
+            let elsewhere = BenchEndpoint(connectionString: connectionString, hub: "other")
             let report = try await bench.run(on: endpoint, logger: Logger(label: "bench.test"), publishingTo: elsewhere) { _ in }
             #expect(report.published == 10 && report.delivered == 0 && report.lost == 30)
             #expect(!report.isLossless)

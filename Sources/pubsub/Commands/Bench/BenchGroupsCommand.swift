@@ -47,7 +47,12 @@ extension BenchCommand {
             scenario.connectConcurrency = bench.concurrency
             try publish.apply(to: &scenario)
             let endpoint = try bench.endpoint(connections: groupCount * memberCount + publish.publishers)
-            let report = try await scenario.run(on: endpoint, logger: Logger(label: "pubsub.bench"), progress: bench.progress())
+            let report = try await scenario.run(
+                on: endpoint,
+                logger: Logger(label: "pubsub.bench"),
+                service: bench.probe(endpoint),
+                progress: bench.progress()
+            )
             try bench.finish(report)
         }
     }

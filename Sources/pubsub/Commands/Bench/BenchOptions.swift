@@ -25,6 +25,7 @@ struct BenchOptions: ParsableArguments {
     var sourceAddresses: Int?
 
     @OptionGroup var connection: ConnectionOptions
+    @OptionGroup(title: "Another broker") var raw: RawWebSocketOptions
     @OptionGroup var tls: TLSOptions
     @OptionGroup var global: GlobalOptions
 
@@ -40,7 +41,12 @@ struct BenchOptions: ParsableArguments {
     /// The endpoint, with its source addresses chosen for `connections`.
     func endpoint(connections: Int) throws -> BenchEndpoint {
         try ensureFileDescriptors(connections)
-        var endpoint = BenchEndpoint(connectionString: try connection.resolve(quiet: global.quiet), hub: hub ?? "bench")
+        var endpoint: BenchEndpoint
+        if let raw = try raw.rawWebSocket() {
+            endpoint = try BenchEndpoint(raw: raw)
+        } else {
+            endpoint = BenchEndpoint(connectionString: try connection.resolve(quiet: global.quiet), hub: hub ?? "bench")
+        }
         endpoint.trust = try tls.trust()
         if endpoint.isLoopback {
             let count = sourceAddresses ?? BenchEndpoint.sourceAddressCount(for: connections)
@@ -51,7 +57,7 @@ struct BenchOptions: ParsableArguments {
 
     /// The local service's process, when the endpoint is on this machine.
     func probe(_ endpoint: BenchEndpoint) -> ServiceProbe? {
-        endpoint.isLoopback ? ServiceProbe.listening(on: endpoint.connectionString.endpoint.effectivePort) : nil
+        endpoint.isLoopback ? ServiceProbe.listening(on: endpoint.port) : nil
     }
 
     func progress() -> @Sendable (String) -> Void {
