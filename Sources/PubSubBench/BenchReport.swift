@@ -85,7 +85,7 @@ public struct BenchReport: Sendable {
                 rows.append(("service memory", "\(Self.mebibytes(before)) empty → \(Self.mebibytes(after)) (RSS)"))
             }
             if let perConnection = service.bytesPerConnection {
-                rows.append(("per connection", String(format: "%.2f KiB", perConnection / 1024)))
+                rows.append(("per connection", String(format: "%.2f KiB (anonymous memory: heap and stacks)", perConnection / 1024)))
             }
             if let cpu = service.cpuPercent {
                 rows.append(("service CPU", String(format: "%.2f%% of one core over %.0f s", cpu, service.cpuSeconds ?? 0)))
@@ -184,7 +184,8 @@ public struct ServiceUsage: Sendable, Equatable {
     public var pid: Int32
     public var rssBeforeBytes: Int?
     public var rssAfterBytes: Int?
-    /// (after − before) / connections.
+    /// (after − before) / connections, of the anonymous resident memory (`RssAnon`; `VmRSS` where
+    /// the kernel gives none).
     public var bytesPerConnection: Double?
     /// CPU time over wall time while measured, in percent of one core.
     public var cpuPercent: Double?

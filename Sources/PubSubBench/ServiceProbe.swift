@@ -70,10 +70,20 @@ public struct ServiceProbe: Sendable {
 
     /// Resident memory in bytes (`VmRSS`).
     public func residentBytes() -> Int? {
+        statusKilobytes("VmRSS:").map { $0 * 1024 }
+    }
+
+    /// Resident anonymous memory in bytes (`RssAnon`: heap, stacks; not the binary's code pages,
+    /// which a process touches once as new code runs, whatever the number of connections).
+    public func anonymousResidentBytes() -> Int? {
+        statusKilobytes("RssAnon:").map { $0 * 1024 }
+    }
+
+    private func statusKilobytes(_ field: String) -> Int? {
         guard let status = try? String(contentsOfFile: "/proc/\(pid)/status", encoding: .utf8) else { return nil }
-        for line in status.split(separator: "\n") where line.hasPrefix("VmRSS:") {
+        for line in status.split(separator: "\n") where line.hasPrefix(field) {
             let parts = line.split(separator: " ", omittingEmptySubsequences: true)
-            if parts.count >= 2, let kilobytes = Int(parts[1]) { return kilobytes * 1024 }
+            if parts.count >= 2, let kilobytes = Int(parts[1]) { return kilobytes }
         }
         return nil
     }

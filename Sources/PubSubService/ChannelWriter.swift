@@ -49,7 +49,22 @@ final class ChannelWriter: Sendable {
     /// Queues a frame; `overLimit` lets a recovery replay past the limit (it is bounded by the
     /// reliable unacked limits instead). Never blocks and never waits for the client.
     func enqueue(_ frame: QueuedFrame, overLimit: Bool = false) -> EnqueueResult {
-        let (result, schedule): (EnqueueResult, Bool) = state.withLock { state in
+        let (result, schedule) = queue(frame, overLimit: overLimit)
+        if schedule { channel.eventLoop.execute { self.drain() } }
+        return result
+    }
+
+    /// Queues a frame of a publish to many: the drain it needs is left to `batch`, which schedules
+    /// one task per event loop for all the publish's recipients instead of one each.
+    func enqueue(_ frame: QueuedFrame, batch: inout DrainBatch) -> EnqueueResult {
+        let (result, schedule) = queue(frame, overLimit: false)
+        if schedule { batch.add(self) }
+        return result
+    }
+
+    /// Appends the frame if it fits; whether a drain must be scheduled for it.
+    private func queue(_ frame: QueuedFrame, overLimit: Bool) -> (EnqueueResult, schedule: Bool) {
+        state.withLock { state in
             guard !state.finished else { return (.finished, false) }
             let size = frame.frame.byteCount
             guard overLimit || (state.frames.count < limit && (state.frames.isEmpty || size <= byteLimit &- state.bytes)) else { return (.full, false) }
@@ -59,9 +74,9 @@ final class ChannelWriter: Sendable {
             state.drainScheduled = true
             return (.enqueued, true)
         }
-        if schedule { channel.eventLoop.execute { self.drain() } }
-        return result
     }
+
+    var eventLoop: any EventLoop { channel.eventLoop }
 
     /// Ends the queue: what is still queued is dropped (the connection is closing).
     func finish() {
@@ -86,9 +101,15 @@ final class ChannelWriter: Sendable {
             return batch
         }
         var wrote = false
-        let now = clock.now()
+        // Read once, and only when a frame has a deadline (most have none).
+        var now: ContinuousClock.Instant?
         let encoder = self.encoder?.value
-        for queued in batch where !queued.isExpired(at: now) {
+        for queued in batch {
+            if let deadline = queued.deadline {
+                let instant = now ?? clock.now()
+                now = instant
+                if deadline < instant { continue }
+            }
             // In order either way: a write down the pipeline reaches the socket's queue at once.
             if case .encoded(let wire, _) = queued.frame, let encoder {
                 encoder.write(NIOAny(wire), promise: nil)
@@ -106,5 +127,30 @@ final class ChannelWriter: Sendable {
     func writabilityChanged() {
         guard channel.isWritable, state.withLock({ $0.drainScheduled }) else { return }
         drain()
+    }
+}
+
+/// The writers a publish queued a frame for that need a drain, by event loop: scheduled together
+/// once the publish has queued its frame for everyone (a task per loop, not per recipient).
+struct DrainBatch {
+    private var loops: [(loop: any EventLoop, writers: [ChannelWriter])] = []
+
+    mutating func add(_ writer: ChannelWriter) {
+        let loop = writer.eventLoop
+        // A handful of loops (one per core): a scan beats hashing.
+        if let index = loops.firstIndex(where: { $0.loop === loop }) {
+            loops[index].writers.append(writer)
+        } else {
+            loops.append((loop, [writer]))
+        }
+    }
+
+    /// Drains every writer on its loop.
+    func schedule() {
+        for (loop, writers) in loops {
+            loop.execute {
+                for writer in writers { writer.drain() }
+            }
+        }
     }
 }

@@ -44,8 +44,30 @@ final class ClientConnection: Sendable {
     /// A subprotocol the `connect` event handler chose that is not one of ours (`ce-subprotocol`).
     let customSubprotocol: String?
     let connectedAt = ContinuousClock.now
-    private let limits: ServiceConfiguration
+    private let limits: Limits
     private let state: Mutex<State>
+
+    /// The few settings a connection consults, copied from the service's configuration (which,
+    /// stored whole, made every connection a few hundred bytes bigger).
+    struct Limits: Sendable {
+        let outboundQueueLimit: Int
+        let outboundQueueByteLimit: Int
+        let reliableUnackedMessageLimit: Int
+        let reliableUnackedByteLimit: Int
+        let ackIdWindow: Int
+        let sessionRetention: Duration
+        let clock: ServiceClock
+
+        init(_ configuration: ServiceConfiguration) {
+            outboundQueueLimit = configuration.outboundQueueLimit
+            outboundQueueByteLimit = configuration.outboundQueueByteLimit
+            reliableUnackedMessageLimit = configuration.reliableUnackedMessageLimit
+            reliableUnackedByteLimit = configuration.reliableUnackedByteLimit
+            ackIdWindow = configuration.ackIdWindow
+            sessionRetention = configuration.sessionRetention
+            clock = configuration.clock
+        }
+    }
 
     private struct PermissionKey: Hashable {
         let permission: GroupPermission
@@ -90,7 +112,7 @@ final class ClientConnection: Sendable {
         self.kind = kind
         self.roles = roles
         self.simpleSendGroup = simpleSendGroup
-        self.limits = limits
+        self.limits = Limits(limits)
         self.customSubprotocol = customSubprotocol
         reconnectionToken = kind == .reliable ? Identifiers.secret() : nil
         var initial = State()
@@ -216,11 +238,12 @@ final class ClientConnection: Sendable {
     }
 
     /// Queues a published message for this connection.
-    func deliver(_ message: PreparedMessage) -> DeliveryFailure? {
+    /// Queues a published message; the drain it needs joins `batch` (scheduled by the publish).
+    func deliver(_ message: PreparedMessage, batch: inout DrainBatch) -> DeliveryFailure? {
         switch kind {
-        case .simple: return enqueue(QueuedFrame(frame: message.simpleFrame, deadline: message.deadline))
-        case .json: return enqueue(QueuedFrame(frame: message.encodedJSONFrame, deadline: message.deadline))
-        case .reliable: return deliverReliably(message)
+        case .simple: return enqueue(QueuedFrame(frame: message.simpleFrame, deadline: message.deadline), batch: &batch)
+        case .json: return enqueue(QueuedFrame(frame: message.encodedJSONFrame, deadline: message.deadline), batch: &batch)
+        case .reliable: return deliverReliably(message, batch: &batch)
         }
     }
 
@@ -235,13 +258,25 @@ final class ClientConnection: Sendable {
             guard !state.ended else { return nil }
             return state.transport?.frames.enqueue(frame)
         }
+        return failure(result)
+    }
+
+    private func enqueue(_ frame: QueuedFrame, batch: inout DrainBatch) -> DeliveryFailure? {
+        let result: ChannelWriter.EnqueueResult? = state.withLock { state in
+            guard !state.ended else { return nil }
+            return state.transport?.frames.enqueue(frame, batch: &batch)
+        }
+        return failure(result)
+    }
+
+    private func failure(_ result: ChannelWriter.EnqueueResult?) -> DeliveryFailure? {
         if case .full? = result {
             return .slowClient("SlowClient: more than \(limits.outboundQueueLimit) messages or \(limits.outboundQueueByteLimit) bytes waiting to be sent")
         }
         return nil
     }
 
-    private func deliverReliably(_ message: PreparedMessage) -> DeliveryFailure? {
+    private func deliverReliably(_ message: PreparedMessage, batch: inout DrainBatch) -> DeliveryFailure? {
         state.withLock { state -> DeliveryFailure? in
             guard !state.ended else { return nil }
             let sequenceId = state.nextSequenceId
@@ -254,7 +289,7 @@ final class ClientConnection: Sendable {
                 )
             }
             let frame = QueuedFrame(frame: .sequenced(sequenceId: sequenceId, tail: message.jsonTail), deadline: message.deadline)
-            if case .full? = state.transport?.frames.enqueue(frame) {
+            if case .full? = state.transport?.frames.enqueue(frame, batch: &batch) {
                 return .slowClient("SlowClient: more than \(limits.outboundQueueLimit) messages or \(limits.outboundQueueByteLimit) bytes waiting to be sent")
             }
             return nil

@@ -61,6 +61,7 @@ struct HubListener: Service {
                 }
             }
             .childChannelOption(ChannelOptions.allowRemoteHalfClosure, value: true)
+            .childChannelOption(ChannelOptions.recvAllocator, value: AdaptiveRecvByteBufferAllocator(minimum: 64, initial: 512, maximum: 65536))
             .childChannelInitializer { channel in
                 childChannel.setup(channel: channel, logger: logger).map { value in
                     value.upgradeResult.whenSuccess { outcome in

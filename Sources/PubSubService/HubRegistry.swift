@@ -285,8 +285,9 @@ final class HubRegistry: Sendable {
         prepared.deadline = publication.deadline
         var count = 0
         let traceDeliveries = tracer.wantsDeliveries
+        var batch = DrainBatch()
         for connection in recipients where !publication.excluded.contains(connection.id) {
-            if case .slowClient(let reason)? = connection.deliver(prepared) {
+            if case .slowClient(let reason)? = connection.deliver(prepared, batch: &batch) {
                 logger.warning(
                     "closing a client that cannot keep up",
                     metadata: ["pubsub.connection_id": "\(connection.id)", "pubsub.hub": "\(connection.hub)"]
@@ -298,6 +299,7 @@ final class HubRegistry: Sendable {
                 if traceDeliveries { tracer.record { publication.delivery(to: connection) } }
             }
         }
+        batch.schedule()
         for subscriber in subscribers { subscriber.published(publication, recipients: count) }
         return count
     }

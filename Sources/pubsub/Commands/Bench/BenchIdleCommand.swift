@@ -11,7 +11,8 @@ extension BenchCommand {
             abstract: "Hold N connections; report the local service's memory per connection and its idle CPU.",
             discussion: """
                 The service's resident memory is read before the first connection and once all \
-                are open; its CPU time over --hold. Both need the service on this machine (found \
+                are open (per connection: the growth of its anonymous memory, RssAnon, which \
+                leaves out the code pages the first connections page in); its CPU time over --hold. Both need the service on this machine (found \
                 by its port); elsewhere only the connections are reported. Idle CPU is mostly \
                 keepalive pings, which come in bursts (connections opened together are pinged \
                 together): hold for a whole number of ping intervals (20 s for pubsub serve and \
