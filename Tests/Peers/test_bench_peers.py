@@ -44,5 +44,6 @@ def test_tiny_run_of_every_scenario_against_every_server():
     for line in measures:
         cells = [cell.strip() for cell in line.strip("|").split("|")]
         assert all(re.fullmatch(r"[0-9.]+", cell) for cell in cells[1:5]), line
-        assert re.fullmatch(r"[0-9.]+× \((lower|higher) is better\)", cells[5]), line
+        # A tiny run's CPU time can be below the 10 ms clock: then there is no ratio to give.
+        assert re.fullmatch(r"[0-9.]+× \((lower|higher) is better\)|n/a \(mosquitto measured 0\)", cells[5]), line
     assert "Nothing was lost or duplicated in any run that completed." in run.stdout

@@ -273,6 +273,9 @@ def summarize(rows, servers, runs):
             ratio = ""
             if "pubsub" in medians and medians.get("mosquitto"):
                 ratio = "%.2f× (%s is better)" % (medians["pubsub"] / medians["mosquitto"], better)
+            elif "pubsub" in medians and "mosquitto" in medians:
+                # A run too short for the 10 ms CPU clock: mosquitto measured 0.
+                ratio = "n/a (mosquitto measured 0)"
             lines.append(f"| {label}, {describe(arguments)} | " + " | ".join(cells) + (f" | {ratio} |" if compare else " |"))
     errors = [r for r in rows if "error" in r]
     lost = [r for r in rows if (r.get("lost") or 0) or (r.get("duplicated") or 0)]
