@@ -98,6 +98,4 @@ struct QueuedFrame: Sendable {
     let frame: OutboundFrame
     /// Past this instant the frame is dropped instead of sent (`messageTtlSeconds`).
     var deadline: ContinuousClock.Instant?
-
-    func isExpired(at now: ContinuousClock.Instant) -> Bool { deadline.map { $0 < now } ?? false }
 }
