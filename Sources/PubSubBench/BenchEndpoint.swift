@@ -53,7 +53,7 @@ public struct BenchEndpoint: Sendable {
         }
     }
 
-    /// What a report names: the endpoint's URL, and the hub (or "raw WebSocket").
+    /// What a report names: the endpoint's URL (a raw one redacted), and the hub ("-" for a raw server).
     var reportNames: (endpoint: String, hub: String) {
         switch service {
         case .webPubSub(let connectionString, let hub): return (connectionString.endpoint.url, hub)
