@@ -39,7 +39,7 @@ final class ClientSession: ChannelInboundHandler, NIOScheduledCallbackHandler {
     private let protocolHandler: ClientSocketHandler
     /// Who the client is, until the session opens (then released: it holds the whole token, and
     /// idle connections are counted in bytes).
-    private var admission: ClientAdmission?
+    private var admission: PendingAdmission?
     private let closeTimeout: TimeAmount
     private let queueLimit: Int
     private let queueByteLimit: Int
@@ -64,7 +64,7 @@ final class ClientSession: ChannelInboundHandler, NIOScheduledCallbackHandler {
 
     init(protocolHandler: ClientSocketHandler, admission: ClientAdmission, closeTimeout: Duration) {
         self.protocolHandler = protocolHandler
-        self.admission = admission
+        self.admission = PendingAdmission(admission)
         self.closeTimeout = TimeAmount(closeTimeout)
         self.queueLimit = protocolHandler.context.configuration.outboundQueueLimit
         self.queueByteLimit = protocolHandler.context.configuration.outboundQueueByteLimit
@@ -86,7 +86,7 @@ final class ClientSession: ChannelInboundHandler, NIOScheduledCallbackHandler {
             },
             id: ClientSocketHandler.nextTransportID()
         )
-        guard let admission else { return }
+        guard let admission = admission?.value else { return }
         self.admission = nil
         switch protocolHandler.open(admission, transport: transport, on: context.eventLoop) {
         case .refused(let refusal):
@@ -368,4 +368,11 @@ final class ClientSession: ChannelInboundHandler, NIOScheduledCallbackHandler {
         guard case .closing = phase, let context else { return }
         context.close(promise: nil)
     }
+}
+
+/// The admission a session opens with, boxed: it is needed once, when the session joins the
+/// pipeline, and stored inline it kept a few hundred bytes in every session for its whole life.
+private final class PendingAdmission {
+    let value: ClientAdmission
+    init(_ value: ClientAdmission) { self.value = value }
 }

@@ -62,6 +62,11 @@ struct HubListener: Service {
             }
             .childChannelOption(ChannelOptions.allowRemoteHalfClosure, value: true)
             .childChannelOption(ChannelOptions.recvAllocator, value: AdaptiveRecvByteBufferAllocator(minimum: 64, initial: 512, maximum: 65536))
+            // One read per wake-up: NIO keeps up to this many receive buffers per connection, and
+            // an upgrade request longer than the first buffer (a token in the query) made every
+            // connection keep a second one, and an array for them, for its whole life (1.7 KB of
+            // an idle connection). Clients send little; a busy one is read again on the next wake-up.
+            .childChannelOption(ChannelOptions.maxMessagesPerRead, value: 1)
             .childChannelInitializer { channel in
                 childChannel.setup(channel: channel, logger: logger).map { value in
                     value.upgradeResult.whenSuccess { outcome in

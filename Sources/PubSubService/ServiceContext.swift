@@ -3,7 +3,10 @@ import Logging
 /// What the service's parts share besides the hub state: the configuration, the live trace, the
 /// app's event handlers, the SSE brokers and the ping wheels. Made once by `buildHubParts` and
 /// handed to what needs it; ``HubRegistry`` holds hub state only.
-struct ServiceContext: Sendable {
+///
+/// A class: every client session holds it (through ``ClientSocketHandler``), and as a struct the
+/// whole configuration was copied into each one (about 600 bytes of every idle connection).
+final class ServiceContext: Sendable {
     let configuration: ServiceConfiguration
     /// The live trace.
     let tracer: Tracer

@@ -1,0 +1,73 @@
+import NIOCore
+import NIOEmbedded
+import NIOWebSocket
+import Testing
+
+@testable import PubSubService
+
+@Suite("ChannelWriter")
+struct ChannelWriterTests {
+    static func frame(_ text: String) -> QueuedFrame {
+        QueuedFrame(frame: .text(ByteBuffer(string: text)), deadline: nil)
+    }
+
+    /// The texts of the frames the writer wrote to the channel, in order.
+    static func written(_ channel: EmbeddedChannel) throws -> [String] {
+        var texts: [String] = []
+        while let frame = try channel.readOutbound(as: WebSocketFrame.self) {
+            texts.append(String(buffer: frame.data))
+        }
+        return texts
+    }
+
+    @Test("frames go out in the order queued, the limit counts every waiting frame, and a drain frees the queue")
+    func orderAndLimit() throws {
+        let channel = EmbeddedChannel()
+        let writer = ChannelWriter(channel: channel, limit: 3)
+        for text in ["one", "two", "three"] {
+            #expect(writer.enqueue(Self.frame(text)) == .enqueued)
+        }
+        #expect(writer.enqueue(Self.frame("four")) == .full)
+        channel.embeddedEventLoop.run()
+        #expect(try Self.written(channel) == ["one", "two", "three"])
+
+        // One frame alone (the usual drain), then two more behind it.
+        #expect(writer.enqueue(Self.frame("five")) == .enqueued)
+        channel.embeddedEventLoop.run()
+        #expect(try Self.written(channel) == ["five"])
+        #expect(writer.enqueue(Self.frame("six")) == .enqueued)
+        #expect(writer.enqueue(Self.frame("seven")) == .enqueued)
+        channel.embeddedEventLoop.run()
+        #expect(try Self.written(channel) == ["six", "seven"])
+        _ = try channel.finish()
+    }
+
+    @Test("the byte limit takes one frame of any size into an empty queue and refuses what would pass it")
+    func byteLimit() throws {
+        let channel = EmbeddedChannel()
+        let writer = ChannelWriter(channel: channel, limit: 10, byteLimit: 8)
+        #expect(writer.enqueue(Self.frame(String(repeating: "x", count: 20))) == .enqueued)
+        #expect(writer.enqueue(Self.frame("y")) == .full)
+        channel.embeddedEventLoop.run()
+        #expect(try Self.written(channel).map(\.count) == [20])
+        #expect(writer.enqueue(Self.frame("12345")) == .enqueued)
+        #expect(writer.enqueue(Self.frame("678")) == .enqueued)
+        #expect(writer.enqueue(Self.frame("9")) == .full)
+        channel.embeddedEventLoop.run()
+        #expect(try Self.written(channel) == ["12345", "678"])
+        _ = try channel.finish()
+    }
+
+    @Test("a finished writer drops what waits and takes nothing more")
+    func finish() throws {
+        let channel = EmbeddedChannel()
+        let writer = ChannelWriter(channel: channel, limit: 3)
+        #expect(writer.enqueue(Self.frame("one")) == .enqueued)
+        #expect(writer.enqueue(Self.frame("two")) == .enqueued)
+        writer.finish()
+        #expect(writer.enqueue(Self.frame("three")) == .finished)
+        channel.embeddedEventLoop.run()
+        #expect(try Self.written(channel).isEmpty)
+        _ = try channel.finish()
+    }
+}
