@@ -84,10 +84,17 @@ let package = Package(
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ]
         ),
+        // What `pubsub bench` reads and writes on the wire without a socket (the payload it finds in
+        // any server's frames, raw frame templates): apart so that the fuzz build can take it.
+        .target(
+            name: "PubSubBenchWire",
+            dependencies: ["PubSubCore", .product(name: "NIOCore", package: "swift-nio")]
+        ),
         // `pubsub bench`: load generation and measurement against any Web PubSub endpoint.
         .target(
             name: "PubSubBench",
             dependencies: [
+                "PubSubBenchWire",
                 "PubSubCore",
                 "PubSubClient",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
@@ -104,6 +111,7 @@ let package = Package(
             dependencies: [
                 .product(name: "AsyncAlgorithms", package: "swift-async-algorithms"),
                 "PubSubBench",
+                "PubSubBenchWire",
                 "PubSubCore",
                 "PubSubClient",
                 "PubSubGateway",
@@ -119,7 +127,7 @@ let package = Package(
         // libFuzzer when built by scripts/fuzz.sh (-sanitize=fuzzer) and replays files otherwise.
         .target(
             name: "PubSubFuzzTargets",
-            dependencies: ["PubSubCore"]
+            dependencies: ["PubSubBenchWire", "PubSubCore", .product(name: "NIOCore", package: "swift-nio")]
         ),
         .executableTarget(
             name: "pubsub-fuzz",
@@ -153,6 +161,7 @@ let package = Package(
             name: "PubSubBenchTests",
             dependencies: [
                 "PubSubBench",
+                "PubSubBenchWire",
                 "PubSubCore",
                 "PubSubService",
                 .product(name: "Histogram", package: "hdrhistogram-swift"),

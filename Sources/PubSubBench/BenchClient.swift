@@ -4,6 +4,7 @@ import NIOCore
 import NIOPosix
 import NIOWebSocket
 import PubSubClient
+import PubSubBenchWire
 import PubSubCore
 import Synchronization
 
@@ -96,8 +97,9 @@ final class BenchClientHandler: ChannelInboundHandler {
     /// The close code the service sent, if it closed.
     private(set) var closeCode: UInt16?
     @exclusivity(unchecked) private var fragments: ByteBuffer?
-    /// The start of a payload a frame ended in (a broker that batches messages may split one).
-    @exclusivity(unchecked) private var carry: ByteBuffer?
+    /// Finds payloads in frames, keeping the start of one a frame ended in (a broker that batches
+    /// messages may split one).
+    @exclusivity(unchecked) private var scanner = PayloadScanner()
     private var nextAckId: UInt64 = 1
     private var pendingAcks: [UInt64: EventLoopPromise<Void>] = [:]
     @exclusivity(unchecked) private var highestSequenceId: UInt64 = 0
@@ -167,28 +169,17 @@ final class BenchClientHandler: ChannelInboundHandler {
     }
 
     private func handle(_ frame: ByteBuffer, context: ChannelHandlerContext) {
-        var buffer = frame
-        if var carried = carry {
-            // The start of a payload the previous frame ended in.
-            carry = nil
-            carried.writeImmutableBuffer(frame)
-            buffer = carried
+        // A Web PubSub frame carries one message; a broker may batch several into one frame (NATS).
+        var deliveries = 0
+        let buffer = scanner.feed(frame) { payload in
+            deliveries += 1
+            record(payload)
         }
         let bytes = buffer.readableBytesView
         if kind == .reliable, let sequenceId = Self.sequenceId(in: bytes) {
             highestSequenceId = max(highestSequenceId, sequenceId)
             unackedSequenceIds += 1
             if unackedSequenceIds >= 64 { acknowledgeSequence(context: context) }
-        }
-        // A Web PubSub frame carries one message; a broker may batch several into one frame (NATS).
-        var deliveries = 0
-        let cut = BenchPayload.scan(bytes) { payload in
-            deliveries += 1
-            record(payload)
-            return true
-        }
-        if let cut, bytes.endIndex - cut <= Self.carryLimit {
-            carry = buffer.getSlice(at: buffer.readerIndex + (cut - bytes.startIndex), length: bytes.endIndex - cut)
         }
         if deliveries > 0 { return }
         if !warmedUp, Self.find(BenchPayload.warmUpMarker, in: bytes) != nil {
@@ -201,9 +192,6 @@ final class BenchClientHandler: ChannelInboundHandler {
             if success { promise.succeed() } else { promise.fail(BenchError.refused(error)) }
         }
     }
-
-    /// The longest start of a payload kept from one frame for the next: a marker and four numbers.
-    private static let carryLimit = 96
 
     private func record(_ payload: BenchPayload) {
         let now = NIODeadline.now().uptimeNanoseconds

@@ -4,6 +4,7 @@ import Logging
 import NIOConcurrencyHelpers
 import NIOCore
 import PubSubClient
+import PubSubBenchWire
 import PubSubCore
 import Synchronization
 

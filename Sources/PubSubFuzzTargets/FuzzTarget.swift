@@ -1,4 +1,6 @@
 import Foundation
+import NIOCore
+import PubSubBenchWire
 import PubSubCore
 
 /// The parsers that read bytes from a socket, a token, a file or the command line, each as one
@@ -38,6 +40,9 @@ package enum FuzzTarget: String, CaseIterable, Sendable {
     /// The REST API's query parameters and `:addToGroups` body (§7.2): api-version, TTL, filter,
     /// `:generateToken` parameters, paging, permission targets.
     case restQuery = "rest-query"
+    /// What `pubsub bench` reads from any server's frames (the payloads it times, found in frames
+    /// that batch several or cut one in two) and its raw frame templates (`--subscriber-preamble`).
+    case benchWire = "bench-wire"
 
     /// Runs one input.
     package func run(_ bytes: UnsafeRawBufferPointer) {
@@ -87,6 +92,8 @@ package enum FuzzTarget: String, CaseIterable, Sendable {
             Self.admission(String(decoding: bytes, as: UTF8.self))
         case .restQuery:
             Self.restQuery(bytes)
+        case .benchWire:
+            Self.benchWire(bytes)
         }
     }
 
@@ -177,6 +184,34 @@ package enum FuzzTarget: String, CaseIterable, Sendable {
                 for subject in subjects { _ = filter.matches(subject) }
             }
         }
+    }
+
+    /// The first byte picks the form: odd, the rest is a frame template, parsed and rendered;
+    /// even, the rest is a stream of frames of `first / 2 % 31 + 1` bytes, scanned in order.
+    private static func benchWire(_ bytes: UnsafeRawBufferPointer) {
+        guard let first = bytes.first else { return }
+        let rest = UnsafeRawBufferPointer(rebasing: bytes.dropFirst())
+        if first & 1 == 1 {
+            if let template = try? FrameTemplate(String(decoding: rest, as: UTF8.self)) {
+                _ = template.render(group: "group-1", size: 64)
+            }
+            return
+        }
+        let chunk = Int(first / 2 % 31) + 1
+        var scanner = PayloadScanner()
+        var found: [BenchPayload] = []
+        var index = 0
+        while index < rest.count {
+            let end = min(rest.count, index + chunk)
+            _ = scanner.feed(ByteBuffer(bytes: rest[index..<end])) { found.append($0) }
+            precondition(scanner.carried <= BenchPayload.carryLimit, "carried more than the limit")
+            index = end
+        }
+        // Whole, the stream holds every payload the frames gave, in order, and perhaps more (one
+        // whose start was longer than the carry limit is dropped at a cut).
+        var whole: [BenchPayload] = []
+        _ = BenchPayload.scan(ByteBuffer(bytes: rest).readableBytesView) { whole.append($0); return true }
+        precondition(found.count <= whole.count, "frames gave payloads the stream does not hold")
     }
 
     private static let subjects = [

@@ -3,6 +3,7 @@ import Histogram
 import ServiceLifecycle
 import Logging
 import NIOCore
+import PubSubBenchWire
 import PubSubCore
 import PubSubService
 import Testing

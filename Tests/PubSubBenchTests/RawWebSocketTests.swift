@@ -1,4 +1,5 @@
 import NIOCore
+import PubSubBenchWire
 import PubSubCore
 import Testing
 

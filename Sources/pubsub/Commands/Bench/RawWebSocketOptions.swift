@@ -1,5 +1,6 @@
 import ArgumentParser
 import PubSubBench
+import PubSubBenchWire
 import PubSubCore
 
 /// A broker that is not Web PubSub, spoken to through its WebSocket listener: the same scenarios,

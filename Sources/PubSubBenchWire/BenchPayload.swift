@@ -21,10 +21,10 @@ public struct BenchPayload: Sendable, Equatable {
     }
 
     /// What starts a warm-up message: a raw server's run starts once every subscriber has one.
-    static let warmUpMarker = Array("~pw".utf8)
+    package static let warmUpMarker = Array("~pw".utf8)
 
     /// A warm-up message of `size` bytes (at least its marker).
-    static func warmUpText(size: Int) -> String {
+    package static func warmUpText(size: Int) -> String {
         "~pw" + String(repeating: "x", count: max(0, size - 3))
     }
 
@@ -35,6 +35,10 @@ public struct BenchPayload: Sendable, Equatable {
         if size > header { text += String(repeating: "x", count: size - header) }
         return text
     }
+
+    /// The longest start of a payload a reader keeps from one frame for the next (what ``scan``
+    /// says the frame ended in the middle of): a marker and four numbers. A longer one is dropped.
+    package static let carryLimit = 96
 
     /// Finds and parses the first payload inside a frame's bytes; nil when the frame carries none.
     public static func find(in bytes: ByteBufferView) -> BenchPayload? {
@@ -116,5 +120,38 @@ public struct BenchPayload: Sendable, Equatable {
         guard count == 4 else { return .incomplete }
         guard fields.0 <= UInt64(Int.max), fields.1 <= UInt64(Int.max) else { return .invalid }
         return .payload(BenchPayload(publisher: Int(fields.0), group: Int(fields.1), sequence: fields.2, sentNanoseconds: fields.3), next: index)
+    }
+}
+
+/// Reads payloads out of one connection's frames in order, joining a payload that a frame ends in
+/// the middle of to the next frame (NATS batches deliveries into frames and may cut one in two).
+/// What it carries from one frame to the next is at most ``BenchPayload/carryLimit`` bytes: a
+/// longer unfinished start cannot be a payload's header and is dropped.
+public struct PayloadScanner: Sendable {
+    private var carry: ByteBuffer?
+
+    public init() {}
+
+    /// The bytes carried over from the previous frame (empty when none).
+    public var carried: Int { carry?.readableBytes ?? 0 }
+
+    /// Calls `found` with each payload the frame completes, in order, and returns the frame's bytes
+    /// with the carried start in front of them (what the caller reads anything else from).
+    public mutating func feed(_ frame: ByteBuffer, _ found: (BenchPayload) -> Void) -> ByteBuffer {
+        var buffer = frame
+        if var carried = carry {
+            carry = nil
+            carried.writeImmutableBuffer(frame)
+            buffer = carried
+        }
+        let bytes = buffer.readableBytesView
+        let cut = BenchPayload.scan(bytes) { payload in
+            found(payload)
+            return true
+        }
+        if let cut, bytes.endIndex - cut <= BenchPayload.carryLimit {
+            carry = buffer.getSlice(at: buffer.readerIndex + (cut - bytes.startIndex), length: bytes.endIndex - cut)
+        }
+        return buffer
     }
 }
