@@ -7,7 +7,10 @@ import Synchronization
 /// that the channel's own event loop drains, a whole batch per turn with one flush.
 ///
 /// No task waits on the queue: the first frame queued after a drain schedules one drain on the
-/// event loop, and everything queued until it runs goes out in that batch. A drain writes only while
+/// event loop, and everything queued until it runs goes out in that batch. A publish that runs on the
+/// channel's own event loop and finds nothing queued or scheduled and the channel writable writes its
+/// frame at once instead (no queue entry, no drain task: the common case of a steady fan-out from a
+/// publisher on the same loop). A drain writes only while
 /// the channel is writable; otherwise frames stay queued (so a client that stops reading fills its
 /// queue, and the next publish finds it full and disconnects it as too slow) until NIO reports the
 /// channel writable again.
@@ -21,13 +24,21 @@ final class ChannelWriter: Sendable {
         /// A drain is scheduled on the event loop and has not taken the frames yet.
         var drainScheduled = false
         var finished = false
+        /// The channel's writability as NIO last reported it (`writabilityChanged`); written and
+        /// read on the event loop only. Kept here because reading NIO's own flag costs a cache miss
+        /// on an object of its own for every delivery.
+        var writable = true
     }
 
     private let state = Mutex(State())
     private let channel: any Channel
-    /// The WebSocket frame encoder's context, where frames that are already encoded are written
-    /// (straight to the socket: no trip down the pipeline, no header buffer, one buffer per frame).
-    private let encoder: NIOLoopBound<ChannelHandlerContext>?
+    /// The channel's event loop, kept (reading it through the channel boxes it every time).
+    let eventLoop: any EventLoop
+    /// Where frames that are already encoded are written: below the WebSocket frame encoder, which
+    /// is the lowest outbound handler of a client's pipeline (the handshake builds it so), that is
+    /// straight to the channel's core (what the pipeline's head hands writes to): no trip through
+    /// the pipeline's contexts, no header buffer, one buffer per frame. Nil without an encoder.
+    private let core: NIOLoopBound<any ChannelCore>?
     /// Frames that may wait.
     let limit: Int
     /// Payload bytes that may wait: a client that stops reading while 1 MB messages are sent to it
@@ -40,7 +51,9 @@ final class ChannelWriter: Sendable {
 
     init(channel: any Channel, encoder: ChannelHandlerContext? = nil, limit: Int, byteLimit: Int = .max, clock: ServiceClock = .system) {
         self.channel = channel
-        self.encoder = encoder.map { NIOLoopBound($0, eventLoop: channel.eventLoop) }
+        self.eventLoop = channel.eventLoop
+        state.withLock { $0.writable = channel.isWritable }
+        self.core = encoder.map { NIOLoopBound($0.channel._channelCore, eventLoop: channel.eventLoop) }
         self.clock = clock
         self.limit = limit
         self.byteLimit = byteLimit
@@ -50,15 +63,33 @@ final class ChannelWriter: Sendable {
     /// reliable unacked limits instead). Never blocks and never waits for the client.
     func enqueue(_ frame: QueuedFrame, overLimit: Bool = false) -> EnqueueResult {
         let (result, schedule) = queue(frame, overLimit: overLimit)
-        if schedule { channel.eventLoop.execute { self.drain() } }
+        if schedule { eventLoop.execute { self.drain() } }
         return result
     }
 
     /// Queues a frame of a publish to many: the drain it needs is left to `batch`, which schedules
-    /// one task per event loop for all the publish's recipients instead of one each.
-    func enqueue(_ frame: QueuedFrame, batch: inout DrainBatch) -> EnqueueResult {
-        let (result, schedule) = queue(frame, overLimit: false)
-        if schedule { batch.add(self) }
+    /// one task per event loop for all the publish's recipients instead of one each. On the
+    /// channel's event loop, with nothing waiting and the channel writable, the frame is written at
+    /// once instead: nothing can be ahead of it (a frame queued meanwhile from another thread
+    /// schedules a drain, which runs on this loop after this write).
+    ///
+    /// Call it holding no lock that a channel event may take (a write may close the channel), or
+    /// with `writeAtOnce` false, which always queues.
+    func enqueue(_ frame: QueuedFrame, batch: inout DrainBatch, writeAtOnce: Bool = true) -> EnqueueResult {
+        let direct = writeAtOnce && eventLoop.inEventLoop
+        let (result, schedule, now) = state.withLock { state -> (EnqueueResult, schedule: Bool, now: Bool) in
+            guard !state.finished else { return (.finished, false, false) }
+            if direct, state.writable, !state.drainScheduled, state.frames.isEmpty { return (.enqueued, false, true) }
+            let (result, schedule) = Self.append(frame, to: &state, limit: limit, byteLimit: byteLimit, overLimit: false)
+            return (result, schedule, false)
+        }
+        if now {
+            let core = self.core?.value
+            write(frame.frame, core: core)
+            if let core { core.flush0() } else { channel.flush() }
+        } else if schedule {
+            batch.add(self)
+        }
         return result
     }
 
@@ -66,17 +97,19 @@ final class ChannelWriter: Sendable {
     private func queue(_ frame: QueuedFrame, overLimit: Bool) -> (EnqueueResult, schedule: Bool) {
         state.withLock { state in
             guard !state.finished else { return (.finished, false) }
-            let size = frame.frame.byteCount
-            guard overLimit || (state.frames.count < limit && (state.frames.isEmpty || size <= byteLimit &- state.bytes)) else { return (.full, false) }
-            state.frames.append(frame)
-            state.bytes &+= size
-            guard !state.drainScheduled else { return (.enqueued, false) }
-            state.drainScheduled = true
-            return (.enqueued, true)
+            return Self.append(frame, to: &state, limit: limit, byteLimit: byteLimit, overLimit: overLimit)
         }
     }
 
-    var eventLoop: any EventLoop { channel.eventLoop }
+    private static func append(_ frame: QueuedFrame, to state: inout State, limit: Int, byteLimit: Int, overLimit: Bool) -> (EnqueueResult, schedule: Bool) {
+        let size = frame.frame.byteCount
+        guard overLimit || (state.frames.count < limit && (state.frames.isEmpty || size <= byteLimit &- state.bytes)) else { return (.full, false) }
+        state.frames.append(frame)
+        state.bytes &+= size
+        guard !state.drainScheduled else { return (.enqueued, false) }
+        state.drainScheduled = true
+        return (.enqueued, true)
+    }
 
     /// Ends the queue: what is still queued is dropped (the connection is closing).
     func finish() {
@@ -91,8 +124,8 @@ final class ChannelWriter: Sendable {
     func drain() {
         // Not writable: `drainScheduled` stays set, so publishers schedule nothing more, and
         // `writabilityChanged` drains once NIO can take bytes again.
-        guard channel.isWritable else { return }
-        let batch: Deque<QueuedFrame> = state.withLock { state in
+        let batch: Deque<QueuedFrame>? = state.withLock { state in
+            guard state.writable else { return nil }
             state.drainScheduled = false
             // Handed over whole (emptying it in place would copy the storage the batch shares).
             let batch = state.finished ? [] : state.frames
@@ -100,33 +133,43 @@ final class ChannelWriter: Sendable {
             state.bytes = 0
             return batch
         }
+        guard let batch else { return }
         var wrote = false
         // Read once, and only when a frame has a deadline (most have none).
         var now: ContinuousClock.Instant?
-        let encoder = self.encoder?.value
+        let core = self.core?.value
         for queued in batch {
             if let deadline = queued.deadline {
                 let instant = now ?? clock.now()
                 now = instant
                 if deadline < instant { continue }
             }
-            // In order either way: a write down the pipeline reaches the socket's queue at once.
-            if case .encoded(let wire, _) = queued.frame, let encoder {
-                encoder.write(NIOAny(wire), promise: nil)
-            } else {
-                channel.write(queued.frame.webSocketFrame, promise: nil)
-            }
+            write(queued.frame, core: core)
             wrote = true
         }
         if wrote {
-            if let encoder { encoder.flush() } else { channel.flush() }
+            if let core { core.flush0() } else { channel.flush() }
+        }
+    }
+
+    /// Writes one frame, unflushed; on the event loop. In order either way: a write down the
+    /// pipeline reaches the socket's queue at once.
+    private func write(_ frame: OutboundFrame, core: (any ChannelCore)?) {
+        if case .encoded(let wire, _) = frame, let core {
+            core.write0(NIOAny(wire), promise: nil)
+        } else {
+            channel.write(frame.webSocketFrame, promise: nil)
         }
     }
 
     /// The channel became writable again: send what waited. On the event loop.
     func writabilityChanged() {
-        guard channel.isWritable, state.withLock({ $0.drainScheduled }) else { return }
-        drain()
+        let writable = channel.isWritable
+        let waiting = state.withLock { state in
+            state.writable = writable
+            return state.drainScheduled
+        }
+        if writable, waiting { drain() }
     }
 }
 

@@ -262,11 +262,11 @@ final class ClientConnection: Sendable {
     }
 
     private func enqueue(_ frame: QueuedFrame, batch: inout DrainBatch) -> DeliveryFailure? {
-        let result: ChannelWriter.EnqueueResult? = state.withLock { state in
-            guard !state.ended else { return nil }
-            return state.transport?.frames.enqueue(frame, batch: &batch)
-        }
-        return failure(result)
+        // Outside the lock: the writer may write at once, and a write may close the channel, whose
+        // events take this lock. (Only a reliable session's transport changes, and its deliveries
+        // take the other path; a writer that was finished meanwhile refuses the frame.)
+        let writer = state.withLock { state in state.ended ? nil : state.transport?.frames }
+        return failure(writer?.enqueue(frame, batch: &batch))
     }
 
     private func failure(_ result: ChannelWriter.EnqueueResult?) -> DeliveryFailure? {
@@ -289,7 +289,9 @@ final class ClientConnection: Sendable {
                 )
             }
             let frame = QueuedFrame(frame: .sequenced(sequenceId: sequenceId, tail: message.jsonTail), deadline: message.deadline)
-            if case .full? = state.transport?.frames.enqueue(frame, batch: &batch) {
+            // Queued, never written at once: this holds the lock (which keeps sequence ids in
+            // queue order across publishers), and a write may close the channel, whose events take it.
+            if case .full? = state.transport?.frames.enqueue(frame, batch: &batch, writeAtOnce: false) {
                 return .slowClient("SlowClient: more than \(limits.outboundQueueLimit) messages or \(limits.outboundQueueByteLimit) bytes waiting to be sent")
             }
             return nil

@@ -221,7 +221,9 @@ final class ClientHandshakeHandler: ChannelInboundHandler, RemovableChannelHandl
                     makeSession(admission),
                 ],
                 // In this order, after this handler (the last one): the session finds the frame
-                // encoder when it is added, and its first frames go through it.
+                // encoder when it is added, and its first frames go through it. The encoder stays
+                // the lowest outbound handler: frames encoded once per publish are written below it,
+                // to the channel's core (ChannelWriter).
                 position: .last
             )
             finish(context: context, .websocket)

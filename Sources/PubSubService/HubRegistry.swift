@@ -286,7 +286,10 @@ final class HubRegistry: Sendable {
         var count = 0
         let traceDeliveries = tracer.wantsDeliveries
         var batch = DrainBatch()
-        for connection in recipients where !publication.excluded.contains(connection.id) {
+        // Most publishes exclude nobody: then no connection id is hashed (nor its string touched).
+        let excluded = publication.excluded
+        let excludes = !excluded.isEmpty
+        for connection in recipients where !excludes || !excluded.contains(connection.id) {
             if case .slowClient(let reason)? = connection.deliver(prepared, batch: &batch) {
                 logger.warning(
                     "closing a client that cannot keep up",

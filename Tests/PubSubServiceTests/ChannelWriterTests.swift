@@ -58,6 +58,62 @@ struct ChannelWriterTests {
         _ = try channel.finish()
     }
 
+    @Test("a publish on the channel's loop with nothing waiting writes at once; behind a waiting frame, or for a reliable session, it queues in order")
+    func writeAtOnce() throws {
+        let channel = EmbeddedChannel()
+        let writer = ChannelWriter(channel: channel, limit: 3)
+        var batch = DrainBatch()
+        #expect(writer.enqueue(Self.frame("one"), batch: &batch) == .enqueued)
+        // Written and flushed before any drain: no task was needed.
+        #expect(try Self.written(channel) == ["one"])
+
+        // A frame that waits for its drain (a control frame) keeps its place ahead of the publish.
+        #expect(writer.enqueue(Self.frame("two")) == .enqueued)
+        #expect(writer.enqueue(Self.frame("three"), batch: &batch) == .enqueued)
+        #expect(try Self.written(channel).isEmpty)
+        channel.embeddedEventLoop.run()
+        #expect(try Self.written(channel) == ["two", "three"])
+
+        // A reliable session's delivery always queues; the batch drains it.
+        #expect(writer.enqueue(Self.frame("four"), batch: &batch, writeAtOnce: false) == .enqueued)
+        #expect(try Self.written(channel).isEmpty)
+        batch.schedule()
+        channel.embeddedEventLoop.run()
+        #expect(try Self.written(channel) == ["four"])
+
+        // Finished: nothing is written, at once or later.
+        writer.finish()
+        #expect(writer.enqueue(Self.frame("five"), batch: &batch) == .finished)
+        channel.embeddedEventLoop.run()
+        #expect(try Self.written(channel).isEmpty)
+        _ = try channel.finish()
+    }
+
+    @Test("while NIO reports the channel unwritable nothing is written, at once or by a drain; once writable again what waited goes out in order")
+    func writability() throws {
+        let channel = EmbeddedChannel()
+        let writer = ChannelWriter(channel: channel, limit: 3)
+        channel.isWritable = false
+        writer.writabilityChanged()
+        var batch = DrainBatch()
+        #expect(writer.enqueue(Self.frame("one"), batch: &batch) == .enqueued)
+        #expect(writer.enqueue(Self.frame("two")) == .enqueued)
+        batch.schedule()
+        channel.embeddedEventLoop.run()
+        #expect(try Self.written(channel).isEmpty)
+        // The queue still counts what waits: a client that does not read fills it.
+        #expect(writer.enqueue(Self.frame("three"), batch: &batch) == .enqueued)
+        #expect(writer.enqueue(Self.frame("four"), batch: &batch) == .full)
+
+        channel.isWritable = true
+        writer.writabilityChanged()
+        #expect(try Self.written(channel) == ["one", "two", "three"])
+        // Writable and empty again: a publish writes at once.
+        #expect(writer.enqueue(Self.frame("five"), batch: &batch) == .enqueued)
+        #expect(try Self.written(channel) == ["five"])
+        _ = try channel.finish()
+    }
+
     @Test("a finished writer drops what waits and takes nothing more")
     func finish() throws {
         let channel = EmbeddedChannel()
