@@ -12,7 +12,7 @@ import Synchronization
 final class HubRegistry: Sendable {
     struct Hub {
         var connections: [String: ClientConnection] = [:]
-        var groups: [String: [String: ClientConnection]] = [:]
+        var groups: [String: GroupMembers] = [:]
         var connectionGroups: [String: Set<String>] = [:]
         var users: [String: [String: ClientConnection]] = [:]
         /// Groups a user was added to over REST; applied to the user's later connections too.
@@ -127,7 +127,7 @@ final class HubRegistry: Sendable {
     }
 
     func connections(hub: String, group: String) -> [ClientConnection] {
-        hubs.withLock { $0[Self.key(hub)]?.groups[group].map { Array($0.values) } ?? [] }
+        hubs.withLock { $0[Self.key(hub)]?.groups[group]?.list() ?? [] }
     }
 
     func groups(of connection: ClientConnection) -> Set<String> {
@@ -363,5 +363,36 @@ enum WebSocketCloseCode: Sendable {
         case .goingAway: return .goingAway
         case .internalError: return .unexpectedServerError
         }
+    }
+}
+
+/// A group's connections by id, and the list a publish to the group takes: kept between publishes
+/// and rebuilt after a join or leave, so that a steady fan-out copies no member into a new array
+/// (one retain of the list instead of one per member). Holds one reference per member besides the
+/// dictionary's (8 bytes each).
+struct GroupMembers: ExpressibleByDictionaryLiteral {
+    private var byId: [String: ClientConnection]
+    private var cached: [ClientConnection]?
+
+    init(dictionaryLiteral elements: (String, ClientConnection)...) {
+        byId = Dictionary(elements, uniquingKeysWith: { _, last in last })
+    }
+
+    subscript(id: String) -> ClientConnection? {
+        get { byId[id] }
+        set {
+            byId[id] = newValue
+            cached = nil
+        }
+    }
+
+    var isEmpty: Bool { byId.isEmpty }
+
+    /// Every member, in no particular order.
+    mutating func list() -> [ClientConnection] {
+        if let cached { return cached }
+        let list = Array(byId.values)
+        cached = list
+        return list
     }
 }

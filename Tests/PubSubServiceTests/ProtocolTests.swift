@@ -62,6 +62,51 @@ struct ProtocolTests {
         }
     }
 
+    @Test("a group's publish reaches its members as they are now: not after a leave, again after a join")
+    func membershipAfterLeaveAndJoin() async throws {
+        try await LiveHub.run { client, port in
+            let path = Self.path(port, roles: ["webpubsub.joinLeaveGroup", "webpubsub.sendToGroup"])
+            // A member that stays, so that the group outlives the other's leave.
+            try await client.ws(path, configuration: LiveHub.socketConfiguration(LiveHub.json)) { stayingInbound, stayingOutbound, _ in
+                var staying = Frames(stayingInbound)
+                _ = try await staying.nextMessage()
+                try await stayingOutbound.write(.text(#"{"type":"joinGroup","group":"g","ackId":1}"#))
+                #expect(Self.ack(try await staying.nextMessage())?.1 == true)
+                try await client.ws(path, configuration: LiveHub.socketConfiguration(LiveHub.json)) { inbound, outbound, _ in
+                    var frames = Frames(inbound)
+                    _ = try await frames.nextMessage()
+                    // Each step's frames, in order: a publish to the group echoes to a member before its ack.
+                    let steps: [(String, [String])] = [
+                        (#"{"type":"joinGroup","group":"g","ackId":1}"#, ["ack 1"]),
+                        (#"{"type":"sendToGroup","group":"g","ackId":2,"dataType":"text","data":"a"}"#, ["message a", "ack 2"]),
+                        (#"{"type":"leaveGroup","group":"g","ackId":3}"#, ["ack 3"]),
+                        (#"{"type":"sendToGroup","group":"g","ackId":4,"dataType":"text","data":"b"}"#, ["ack 4"]),
+                        (#"{"type":"joinGroup","group":"g","ackId":5}"#, ["ack 5"]),
+                        (#"{"type":"sendToGroup","group":"g","ackId":6,"dataType":"text","data":"c"}"#, ["message c", "ack 6"]),
+                    ]
+                    for (request, expected) in steps {
+                        try await outbound.write(.text(request))
+                        var seen: [String] = []
+                        for _ in expected {
+                            switch try await frames.nextMessage() {
+                            case .ack(let id, true, nil): seen.append("ack \(id)")
+                            case .groupMessage("g", _, .text(let text), nil): seen.append("message \(text)")
+                            case let other: seen.append("\(other)")
+                            }
+                        }
+                        #expect(seen == expected, "\(request)")
+                    }
+                }
+                // The member that stayed got all three.
+                var texts: [String] = []
+                for _ in 0..<3 {
+                    if case .groupMessage("g", _, .text(let text), nil) = try await staying.nextMessage() { texts.append(text) }
+                }
+                #expect(texts == ["a", "b", "c"])
+            }
+        }
+    }
+
     @Test("a repeated ackId gets Duplicate and is not executed again")
     func duplicateAck() async throws {
         try await LiveHub.run { client, port in
