@@ -1,5 +1,6 @@
 import DequeModule
 import NIOCore
+import NIOPosix
 import NIOWebSocket
 import Synchronization
 
@@ -7,10 +8,12 @@ import Synchronization
 /// that the channel's own event loop drains, a whole batch per turn with one flush.
 ///
 /// No task waits on the queue: the first frame queued after a drain schedules one drain on the
-/// event loop, and everything queued until it runs goes out in that batch. A publish that runs on the
-/// channel's own event loop and finds nothing queued or scheduled and the channel writable writes its
-/// frame at once instead (no queue entry, no drain task: the common case of a steady fan-out from a
-/// publisher on the same loop). A drain writes only while
+/// event loop, and everything queued until it runs goes out in that batch. The first publish of a
+/// turn of the channel's own event loop that finds nothing queued or scheduled and the channel
+/// writable writes its frame at once instead (no queue entry, no drain task: a steady fan-out from
+/// a publisher on the same loop); the publishes after it in the same turn (a burst read in one go)
+/// queue, and the drain writes each connection's share of them with one `writev`
+/// (``PublishTurn``). A drain writes only while
 /// the channel is writable; otherwise frames stay queued (so a client that stops reading fills its
 /// queue, and the next publish finds it full and disconnects it as too slow) until NIO reports the
 /// channel writable again.
@@ -76,7 +79,7 @@ final class ChannelWriter: Sendable {
     /// Call it holding no lock that a channel event may take (a write may close the channel), or
     /// with `writeAtOnce` false, which always queues.
     func enqueue(_ frame: QueuedFrame, batch: inout DrainBatch, writeAtOnce: Bool = true) -> EnqueueResult {
-        let direct = writeAtOnce && eventLoop.inEventLoop
+        let direct = writeAtOnce && batch.writeAtOnce && eventLoop.inEventLoop
         let (result, schedule, now) = state.withLock { state -> (EnqueueResult, schedule: Bool, now: Bool) in
             guard !state.finished else { return (.finished, false, false) }
             if direct, state.writable, !state.drainScheduled, state.frames.isEmpty { return (.enqueued, false, true) }
@@ -177,6 +180,12 @@ final class ChannelWriter: Sendable {
 /// once the publish has queued its frame for everyone (a task per loop, not per recipient).
 struct DrainBatch {
     private var loops: [(loop: any EventLoop, writers: [ChannelWriter])] = []
+    /// Whether this publish may write at once to the connections of the loop it runs on.
+    let writeAtOnce: Bool
+
+    init(writeAtOnce: Bool) {
+        self.writeAtOnce = writeAtOnce
+    }
 
     mutating func add(_ writer: ChannelWriter) {
         let loop = writer.eventLoop
@@ -195,5 +204,34 @@ struct DrainBatch {
                 for writer in writers { writer.drain() }
             }
         }
+    }
+}
+
+/// Which publish of a turn of an event loop writes at once: the first. A turn is the loop's handling
+/// of one batch of socket events and the tasks after it; the publishes after the first in the same
+/// turn (many messages read from a publisher in one go) are queued instead, so that each connection
+/// gets all of them in one `writev` when the turn's drain runs, not one `write` each.
+enum PublishTurn {
+    private final class Flag: Sendable {
+        let taken = Atomic<Bool>(false)
+    }
+
+    private static let flags = ThreadSpecificVariable<Flag>()
+
+    /// True for the first caller in the current turn of the calling thread's event loop (and
+    /// false for the rest of the turn); false off an event loop.
+    static func claim() -> Bool {
+        guard let loop = MultiThreadedEventLoopGroup.currentEventLoop else { return false }
+        let flag: Flag
+        if let existing = flags.currentValue {
+            flag = existing
+        } else {
+            flag = Flag()
+            flags.currentValue = flag
+        }
+        if flag.taken.exchange(true, ordering: .relaxed) { return false }
+        // Runs after this turn's socket events and the tasks they scheduled before it.
+        loop.execute { flag.taken.store(false, ordering: .relaxed) }
+        return true
     }
 }

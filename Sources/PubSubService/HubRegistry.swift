@@ -285,7 +285,7 @@ final class HubRegistry: Sendable {
         prepared.deadline = publication.deadline
         var count = 0
         let traceDeliveries = tracer.wantsDeliveries
-        var batch = DrainBatch()
+        var batch = DrainBatch(writeAtOnce: PublishTurn.claim())
         // Most publishes exclude nobody: then no connection id is hashed (nor its string touched).
         let excluded = publication.excluded
         let excludes = !excluded.isEmpty

@@ -1,5 +1,6 @@
 import NIOCore
 import NIOEmbedded
+import NIOPosix
 import NIOWebSocket
 import Testing
 
@@ -62,7 +63,7 @@ struct ChannelWriterTests {
     func writeAtOnce() throws {
         let channel = EmbeddedChannel()
         let writer = ChannelWriter(channel: channel, limit: 3)
-        var batch = DrainBatch()
+        var batch = DrainBatch(writeAtOnce: true)
         #expect(writer.enqueue(Self.frame("one"), batch: &batch) == .enqueued)
         // Written and flushed before any drain: no task was needed.
         #expect(try Self.written(channel) == ["one"])
@@ -81,6 +82,14 @@ struct ChannelWriterTests {
         channel.embeddedEventLoop.run()
         #expect(try Self.written(channel) == ["four"])
 
+        // A publish that is not its loop turn's first always queues.
+        var later = DrainBatch(writeAtOnce: false)
+        #expect(writer.enqueue(Self.frame("4b"), batch: &later) == .enqueued)
+        #expect(try Self.written(channel).isEmpty)
+        later.schedule()
+        channel.embeddedEventLoop.run()
+        #expect(try Self.written(channel) == ["4b"])
+
         // Finished: nothing is written, at once or later.
         writer.finish()
         #expect(writer.enqueue(Self.frame("five"), batch: &batch) == .finished)
@@ -95,7 +104,7 @@ struct ChannelWriterTests {
         let writer = ChannelWriter(channel: channel, limit: 3)
         channel.isWritable = false
         writer.writabilityChanged()
-        var batch = DrainBatch()
+        var batch = DrainBatch(writeAtOnce: true)
         #expect(writer.enqueue(Self.frame("one"), batch: &batch) == .enqueued)
         #expect(writer.enqueue(Self.frame("two")) == .enqueued)
         batch.schedule()
@@ -112,6 +121,17 @@ struct ChannelWriterTests {
         #expect(writer.enqueue(Self.frame("five"), batch: &batch) == .enqueued)
         #expect(try Self.written(channel) == ["five"])
         _ = try channel.finish()
+    }
+
+    @Test("the first publish of an event loop's turn may write at once, the rest of the turn may not, the next turn's first may again; off a loop none may")
+    func publishTurn() async throws {
+        #expect(PublishTurn.claim() == false)
+        let loop = MultiThreadedEventLoopGroup.singleton.next()
+        let first = try await loop.submit { [PublishTurn.claim(), PublishTurn.claim(), PublishTurn.claim()] }.get()
+        #expect(first == [true, false, false])
+        // A later task runs after the turn's reset.
+        let next = try await loop.submit { PublishTurn.claim() }.get()
+        #expect(next == true)
     }
 
     @Test("a finished writer drops what waits and takes nothing more")
