@@ -76,6 +76,15 @@ public struct TokenVerifier: Sendable {
                 "the token was signed with another key (a regenerated or secondary key, another resource); mint a new one"
             )
         }
+        try verifyClaims(token, audience: audience, now: now)
+    }
+
+    /// The checks of a token whose signature was verified that depend on the time and the URL:
+    /// `exp`, `nbf` and `aud`. A cached verified token goes through these again at every use.
+    public func verifyClaims(_ token: DecodedToken, audience: AudienceExpectation, now: Date = Date()) throws(PubSubError) {
+        let refused = { (code: PubSubError.Code, message: String, hint: String) in
+            PubSubError(code, message, hint: hint, exitStatus: .unauthorized)
+        }
         let nowSeconds = Int64(now.timeIntervalSince1970.rounded(.down))
         guard let exp = token.expiresAt else {
             throw refused(.tokenMissingExpiry, "the token has no \"exp\" claim", "Web PubSub tokens must expire; mint one with `pubsub token --expires`")

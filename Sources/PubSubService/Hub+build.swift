@@ -72,7 +72,9 @@ func buildHubParts(
     }
     let registry = HubRegistry(context: context)
     let verifier = TokenVerifier(accessKeys: configuration.accessKeys)
-    let authorizer = Authorizer(verifier: verifier)
+    // Verified tokens are kept (1,024 of at most 4 KB): a storm of clients with one token checks
+    // its signature once.
+    let authorizer = Authorizer(verifier: verifier, cachedTokens: 1024)
     let audience: @Sendable (String?, String) -> AudienceExpectation = { address.audience(authority: $0, path: $1) }
     let socketHandler = ClientSocketHandler(registry: registry, context: context)
 

@@ -36,6 +36,29 @@ struct RequestTests {
         return ClientAdmission.admit(request, authorizer: authorizer, audience: { _, _ in .any }, maxGroups: 2).flatMap(\.checked)
     }
 
+    @Test("a kept verified token skips only the signature: expiry and audience are checked again at each use; refused tokens are never kept")
+    func verifiedTokens() throws {
+        let authorizer = Authorizer(verifier: TokenVerifier(accessKeys: [Self.key]), cachedTokens: 2)
+        let token = Self.token(["sub": .string("u1")])
+        let hub = AudienceExpectation.resource("http://localhost:8080/client/hubs/chat")
+        #expect(try authorizer.grant(token, audience: hub).token.subject == "u1")
+        #expect(authorizer.cachedTokenCount == 1)
+        // The same token again, from the cache: later than its expiry (600 s + the 60 s skew) it is
+        // refused, and for another hub's URL too.
+        #expect(try authorizer.grant(token, audience: hub).token.subject == "u1")
+        #expect(throws: PubSubError.self) { try authorizer.grant(token, audience: hub, now: Date().addingTimeInterval(700)) }
+        let other = AudienceExpectation.resource("http://localhost:8080/client/hubs/other")
+        #expect(throws: PubSubError.self) { try authorizer.grant(token, audience: other) }
+        // A forged signature is refused and not kept; a full cache starts again.
+        let forged = String(token.dropLast(2)) + (token.hasSuffix("AA") ? "BA" : "AA")
+        #expect(throws: PubSubError.self) { try authorizer.grant(forged, audience: hub) }
+        #expect(authorizer.cachedTokenCount == 1)
+        _ = try authorizer.grant(Self.token(["sub": .string("u2")]), audience: hub)
+        #expect(authorizer.cachedTokenCount == 2)
+        _ = try authorizer.grant(Self.token(["sub": .string("u3")]), audience: hub)
+        #expect(authorizer.cachedTokenCount == 1)
+    }
+
     @Test("the token comes from access_token, else a Bearer header; empty or other schemes count as none")
     func credentials() {
         #expect(Credentials(query: RequestQuery([("access_token", "q")]), authorization: "Bearer h").token == "q")

@@ -1,3 +1,6 @@
+import Foundation
+import Synchronization
+
 /// The token a request presents, read the same way by every endpoint: the `access_token` query
 /// parameter (a browser's WebSocket and EventSource cannot set headers), else an
 /// `Authorization: Bearer` header (§3.2, §7.1).
@@ -51,14 +54,60 @@ public struct Grant: Sendable {
 /// Verifies tokens against the service's keys and an audience, and reads their grants.
 public struct Authorizer: Sendable {
     public let verifier: TokenVerifier
+    /// Tokens whose signature was verified, when the caller keeps them (the service).
+    private let verified: VerifiedTokens?
 
-    public init(verifier: TokenVerifier) {
+    /// - Parameter cachedTokens: how many verified tokens to keep (0: none), so that many clients
+    ///   presenting one token (a URL handed to all of a page's visitors, a load test) cost one
+    ///   signature check and one parse of its claims.
+    public init(verifier: TokenVerifier, cachedTokens: Int = 0) {
         self.verifier = verifier
+        verified = cachedTokens > 0 ? VerifiedTokens(limit: cachedTokens) : nil
     }
 
-    /// The grant of `compact`, or why it is refused (signature, expiry, audience).
-    public func grant(_ compact: String, audience: AudienceExpectation) throws(PubSubError) -> Grant {
-        let token = try verifier.verify(compact, audience: audience)
-        return Grant(token: token, roles: token.roles.compactMap { try? Role(parsing: $0) })
+    /// The grant of `compact`, or why it is refused (signature, expiry, audience). A token found
+    /// among the verified ones skips only the signature and the parse: its expiry, not-before and
+    /// audience are checked again, against `now` and this request's URL.
+    public func grant(_ compact: String, audience: AudienceExpectation, now: Date = Date()) throws(PubSubError) -> Grant {
+        if let verified, let grant = verified.grant(for: compact) {
+            try verifier.verifyClaims(grant.token, audience: audience, now: now)
+            return grant
+        }
+        let token = try verifier.verify(compact, audience: audience, now: now)
+        let grant = Grant(token: token, roles: token.roles.compactMap { try? Role(parsing: $0) })
+        verified?.keep(grant, for: compact)
+        return grant
     }
+
+    /// How many verified tokens are kept now.
+    package var cachedTokenCount: Int { verified?.count ?? 0 }
+}
+
+/// Verified tokens by their text, at most `limit` of them and only tokens of at most
+/// ``maxTokenLength`` characters (so at most `limit` × 4 KB of tokens); when full it is emptied and
+/// starts again. Only a token that passed the signature check is kept, so a peer without the key
+/// cannot fill it.
+final class VerifiedTokens: Sendable {
+    static let maxTokenLength = 4096
+    private let grants = Mutex<[String: Grant]>([:])
+    let limit: Int
+
+    init(limit: Int) {
+        self.limit = limit
+    }
+
+    func grant(for compact: String) -> Grant? {
+        guard compact.utf8.count <= Self.maxTokenLength else { return nil }
+        return grants.withLock { $0[compact] }
+    }
+
+    func keep(_ grant: Grant, for compact: String) {
+        guard compact.utf8.count <= Self.maxTokenLength else { return }
+        grants.withLock { grants in
+            if grants.count >= limit { grants.removeAll(keepingCapacity: true) }
+            grants[compact] = grant
+        }
+    }
+
+    var count: Int { grants.withLock { $0.count } }
 }
