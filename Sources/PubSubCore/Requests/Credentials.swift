@@ -1,3 +1,4 @@
+import Crypto
 import Foundation
 import Synchronization
 
@@ -83,13 +84,14 @@ public struct Authorizer: Sendable {
     package var cachedTokenCount: Int { verified?.count ?? 0 }
 }
 
-/// Verified tokens by their text, at most `limit` of them and only tokens of at most
-/// ``maxTokenLength`` characters (so at most `limit` × 4 KB of tokens); when full it is emptied and
+/// Verified tokens by their SHA-256, at most `limit` of them and only tokens of at most
+/// ``maxTokenLength`` characters (so at most `limit` × 4 KB of claims); when full it is emptied and
 /// starts again. Only a token that passed the signature check is kept, so a peer without the key
-/// cannot fill it.
+/// cannot fill it. Keyed by digest, not text: a lookup compares digests (in constant time), so how
+/// long a guess takes never tells how much of a kept token's signature it matched.
 final class VerifiedTokens: Sendable {
     static let maxTokenLength = 4096
-    private let grants = Mutex<[String: Grant]>([:])
+    private let grants = Mutex<[SHA256Digest: Grant]>([:])
     let limit: Int
 
     init(limit: Int) {
@@ -98,14 +100,16 @@ final class VerifiedTokens: Sendable {
 
     func grant(for compact: String) -> Grant? {
         guard compact.utf8.count <= Self.maxTokenLength else { return nil }
-        return grants.withLock { $0[compact] }
+        let digest = SHA256.hash(data: Data(compact.utf8))
+        return grants.withLock { $0[digest] }
     }
 
     func keep(_ grant: Grant, for compact: String) {
         guard compact.utf8.count <= Self.maxTokenLength else { return }
+        let digest = SHA256.hash(data: Data(compact.utf8))
         grants.withLock { grants in
             if grants.count >= limit { grants.removeAll(keepingCapacity: true) }
-            grants[compact] = grant
+            grants[digest] = grant
         }
     }
 
