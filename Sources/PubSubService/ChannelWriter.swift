@@ -30,10 +30,21 @@ final class ChannelWriter: Sendable {
         /// The channel's writability as NIO last reported it (`writabilityChanged`); written and
         /// read on the event loop only. Kept here because reading NIO's own flag costs a cache miss
         /// on an object of its own for every delivery.
-        var writable = true
+        var writable: Bool
+
+        /// Appends the frame if it fits; whether a drain must be scheduled for it.
+        mutating func append(_ frame: QueuedFrame, limit: Int, byteLimit: Int, overLimit: Bool) -> (EnqueueResult, schedule: Bool) {
+            let size = frame.frame.byteCount
+            guard overLimit || (frames.count < limit && (frames.isEmpty || size <= byteLimit &- bytes)) else { return (.full, false) }
+            frames.append(frame)
+            bytes &+= size
+            guard !drainScheduled else { return (.enqueued, false) }
+            drainScheduled = true
+            return (.enqueued, true)
+        }
     }
 
-    private let state = Mutex(State())
+    private let state: Mutex<State>
     private let channel: any Channel
     /// The channel's event loop, kept (reading it through the channel boxes it every time).
     let eventLoop: any EventLoop
@@ -55,7 +66,7 @@ final class ChannelWriter: Sendable {
     init(channel: any Channel, encoder: ChannelHandlerContext? = nil, limit: Int, byteLimit: Int = .max, clock: ServiceClock = .system) {
         self.channel = channel
         self.eventLoop = channel.eventLoop
-        state.withLock { $0.writable = channel.isWritable }
+        state = Mutex(State(writable: channel.isWritable))
         self.core = encoder.map { NIOLoopBound($0.channel._channelCore, eventLoop: channel.eventLoop) }
         self.clock = clock
         self.limit = limit
@@ -83,35 +94,24 @@ final class ChannelWriter: Sendable {
         let (result, schedule, now) = state.withLock { state -> (EnqueueResult, schedule: Bool, now: Bool) in
             guard !state.finished else { return (.finished, false, false) }
             if direct, state.writable, !state.drainScheduled, state.frames.isEmpty { return (.enqueued, false, true) }
-            let (result, schedule) = Self.append(frame, to: &state, limit: limit, byteLimit: byteLimit, overLimit: false)
+            let (result, schedule) = state.append(frame, limit: limit, byteLimit: byteLimit, overLimit: false)
             return (result, schedule, false)
         }
         if now {
             let core = self.core?.value
             write(frame.frame, core: core)
-            if let core { core.flush0() } else { channel.flush() }
+            flush(core: core)
         } else if schedule {
             batch.add(self)
         }
         return result
     }
 
-    /// Appends the frame if it fits; whether a drain must be scheduled for it.
     private func queue(_ frame: QueuedFrame, overLimit: Bool) -> (EnqueueResult, schedule: Bool) {
         state.withLock { state in
             guard !state.finished else { return (.finished, false) }
-            return Self.append(frame, to: &state, limit: limit, byteLimit: byteLimit, overLimit: overLimit)
+            return state.append(frame, limit: limit, byteLimit: byteLimit, overLimit: overLimit)
         }
-    }
-
-    private static func append(_ frame: QueuedFrame, to state: inout State, limit: Int, byteLimit: Int, overLimit: Bool) -> (EnqueueResult, schedule: Bool) {
-        let size = frame.frame.byteCount
-        guard overLimit || (state.frames.count < limit && (state.frames.isEmpty || size <= byteLimit &- state.bytes)) else { return (.full, false) }
-        state.frames.append(frame)
-        state.bytes &+= size
-        guard !state.drainScheduled else { return (.enqueued, false) }
-        state.drainScheduled = true
-        return (.enqueued, true)
     }
 
     /// Ends the queue: what is still queued is dropped (the connection is closing).
@@ -150,9 +150,7 @@ final class ChannelWriter: Sendable {
             write(queued.frame, core: core)
             wrote = true
         }
-        if wrote {
-            if let core { core.flush0() } else { channel.flush() }
-        }
+        if wrote { flush(core: core) }
     }
 
     /// Writes one frame, unflushed; on the event loop. In order either way: a write down the
@@ -163,6 +161,10 @@ final class ChannelWriter: Sendable {
         } else {
             channel.write(frame.webSocketFrame, promise: nil)
         }
+    }
+
+    private func flush(core: (any ChannelCore)?) {
+        if let core { core.flush0() } else { channel.flush() }
     }
 
     /// The channel became writable again: send what waited. On the event loop.

@@ -70,13 +70,14 @@ public struct Authorizer: Sendable {
     /// among the verified ones skips only the signature and the parse: its expiry, not-before and
     /// audience are checked again, against `now` and this request's URL.
     public func grant(_ compact: String, audience: AudienceExpectation, now: Date = Date()) throws(PubSubError) -> Grant {
-        if let verified, let grant = verified.grant(for: compact) {
+        let key = verified.flatMap { _ in VerifiedTokens.key(for: compact) }
+        if let verified, let key, let grant = verified.grant(for: key) {
             try verifier.verifyClaims(grant.token, audience: audience, now: now)
             return grant
         }
         let token = try verifier.verify(compact, audience: audience, now: now)
         let grant = Grant(token: token, roles: token.roles.compactMap { try? Role(parsing: $0) })
-        verified?.keep(grant, for: compact)
+        if let verified, let key { verified.keep(grant, for: key) }
         return grant
     }
 
@@ -98,15 +99,17 @@ final class VerifiedTokens: Sendable {
         self.limit = limit
     }
 
-    func grant(for compact: String) -> Grant? {
-        guard compact.utf8.count <= Self.maxTokenLength else { return nil }
-        let digest = SHA256.hash(data: Data(compact.utf8))
-        return grants.withLock { $0[digest] }
+    /// The key a token is kept under; nil for a token too long to keep.
+    static func key(for compact: String) -> SHA256Digest? {
+        guard compact.utf8.count <= maxTokenLength else { return nil }
+        return SHA256.hash(data: Data(compact.utf8))
     }
 
-    func keep(_ grant: Grant, for compact: String) {
-        guard compact.utf8.count <= Self.maxTokenLength else { return }
-        let digest = SHA256.hash(data: Data(compact.utf8))
+    func grant(for digest: SHA256Digest) -> Grant? {
+        grants.withLock { $0[digest] }
+    }
+
+    func keep(_ grant: Grant, for digest: SHA256Digest) {
         grants.withLock { grants in
             if grants.count >= limit { grants.removeAll(keepingCapacity: true) }
             grants[digest] = grant
