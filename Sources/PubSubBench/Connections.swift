@@ -169,19 +169,13 @@ func closeAll(_ clients: [BenchClient]) async {
 
 /// The process's open-file limit, raised to its hard limit; an error when `needed` will not fit.
 public func ensureFileDescriptors(_ needed: Int) throws(PubSubError) {
-    var limit = rlimit()
-    guard getrlimit(Int32(RLIMIT_NOFILE.rawValue), &limit) == 0 else { return }
-    if limit.rlim_cur < limit.rlim_max {
-        limit.rlim_cur = limit.rlim_max
-        _ = setrlimit(Int32(RLIMIT_NOFILE.rawValue), &limit)
-        _ = getrlimit(Int32(RLIMIT_NOFILE.rawValue), &limit)
-    }
+    guard let limit = OpenFilesLimit.raisedToMaximum() else { return }
     // Room for the runtime's own descriptors (event loops, stdio, the HTTP client).
-    let available = Int(clamping: limit.rlim_cur) - 64
+    let available = limit.current - 64
     guard needed <= available else {
         throw PubSubError(
             .benchTooManyFiles,
-            "\(needed) connections need \(needed + 64) open files; this process may have \(limit.rlim_cur) (ulimit -n)",
+            "\(needed) connections need \(needed + 64) open files; this process may have \(limit.current) (ulimit -n)",
             hint: "raise the limit (ulimit -n) or run fewer connections; the service needs as many too",
             exitStatus: .usage
         )

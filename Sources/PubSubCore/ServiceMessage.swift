@@ -2,7 +2,7 @@ import Foundation
 
 /// The error of a failed ack (protocol reference §5.4). Clients must accept names they do not know.
 public struct AckError: Sendable, Hashable {
-    /// `Forbidden`, `Duplicate`, `InvocationFailed`, …
+    /// `Forbidden`, `Duplicate`, `InternalServerError`, …
     public let name: String
     /// Why, for people.
     public let message: String
@@ -17,10 +17,9 @@ public struct AckError: Sendable, Hashable {
     public static let forbidden = "Forbidden"
     /// This ackId was already processed; SDKs count it as success.
     public static let duplicate = "Duplicate"
-    /// Transient failure; retry with the same ackId.
+    /// Transient failure; retry with the same ackId. Also an `event` that no handler took, or whose
+    /// handler failed, as Azure answers it.
     public static let internalServerError = "InternalServerError"
-    /// An `event` had no handler, or the handler failed.
-    public static let invocationFailed = "InvocationFailed"
     /// A malformed request that carried an ackId.
     public static let badRequest = "BadRequest"
 }

@@ -323,6 +323,15 @@ final class ClientConnection: Sendable {
         }
     }
 
+    /// Forgets an ackId whose request failed in a way a retry may mend (`InternalServerError`): the
+    /// retry, with the same ackId, is run again rather than answered `Duplicate`.
+    func forgetAckId(_ ackId: UInt64) {
+        state.withLock { state in
+            guard state.seenAckIds.remove(ackId) != nil else { return }
+            if let index = state.ackIdOrder.lastIndex(of: ackId) { state.ackIdOrder.remove(at: index) }
+        }
+    }
+
     // MARK: Permissions
 
     /// Whether the connection may join/leave or publish to `group`: a REST grant or revocation for

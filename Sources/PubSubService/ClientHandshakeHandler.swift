@@ -202,7 +202,10 @@ final class ClientHandshakeHandler: ChannelInboundHandler, RemovableChannelHandl
         headers.add(name: "Connection", value: "upgrade")
         headers.add(name: "Sec-WebSocket-Accept", value: WebSocketAccept.value(forKey: key))
         if let subprotocol = admission.responseSubprotocol { headers.add(name: "Sec-WebSocket-Protocol", value: subprotocol) }
-        context.writeAndFlush(wrapOutboundOut(.head(HTTPResponseHead(version: .http1_1, status: .switchingProtocols, headers: headers))), promise: nil)
+        // Not flushed here: the session writes `connected` as it is added and flushes both, so a
+        // client reads its connectionId in the same segment as the 101, the moment its handshake
+        // completes (Microsoft's `test_auto_connect` reads it 1 ms after `open()` returns).
+        context.write(wrapOutboundOut(.head(HTTPResponseHead(version: .http1_1, status: .switchingProtocols, headers: headers))), promise: nil)
         do {
             // The HTTP encoder goes before the session writes its first frame; the decoder last, as
             // it hands on the bytes that came after the request (the client's first frames) to the
@@ -226,6 +229,9 @@ final class ClientHandshakeHandler: ChannelInboundHandler, RemovableChannelHandl
                 // to the channel's core (ChannelWriter).
                 position: .last
             )
+            // A simple client gets no `connected` message, and a refused recovery wrote its close:
+            // whatever is still unflushed (at least the 101) goes now.
+            context.channel.flush()
             finish(context: context, .websocket)
             pipeline.removeHandler(context: context, promise: nil)
             pipeline.removeHandler(requestDecoder, promise: nil)

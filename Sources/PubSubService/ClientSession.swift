@@ -98,6 +98,9 @@ final class ClientSession: ChannelInboundHandler, NIOScheduledCallbackHandler {
             let wheel = protocolHandler.context.pingWheels.wheel(on: context.eventLoop)
             wheel.add(self)
             self.wheel = wheel
+            // `connected` (and a recovered session's replay) now, with the handshake's unflushed
+            // 101 in the same flush, rather than on the event loop's next turn.
+            transport.frames.drain()
         }
     }
 

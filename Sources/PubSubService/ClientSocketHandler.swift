@@ -236,12 +236,15 @@ struct ClientSocketHandler: Sendable {
     }
 
     /// An `event` request: to the hub's event handler for it, whose answer goes back to the client
-    /// as a message and decides the ack (§8.7); with no handler, an `InvocationFailed` ack.
+    /// as a message and decides the ack (§8.7). No handler for the event, a non-2xx answer, no
+    /// answer in time: an `InternalServerError` ack, the name Azure sends and Microsoft's SDK tests
+    /// accept (`test_send_event`), and the ackId is forgotten, so that the SDKs' retry with the same
+    /// ackId runs the event again instead of being answered `Duplicate`, which they count as success.
     private func handleEvent(_ event: String, data: Message, ackId: UInt64?, connection: ClientConnection, on eventLoop: any EventLoop) -> Outcome {
         guard let events = context.events, let handler = events.settings.handler(hub: connection.hub, userEvent: event) else {
             if let ackId {
                 let message = "No event handler is configured for event '\(event)' on hub '\(connection.hub)'."
-                ack(connection, ackId, error: AckError(name: AckError.invocationFailed, message: message))
+                failEvent(connection, ackId, message)
             }
             return .done
         }
@@ -254,12 +257,15 @@ struct ClientSocketHandler: Sendable {
                     if let payload { self.reply(payload, to: connection) }
                     if let ackId { self.ack(connection, ackId, error: nil) }
                 case .failure(let reason):
-                    if let ackId {
-                        self.ack(connection, ackId, error: AckError(name: AckError.invocationFailed, message: reason))
-                    }
+                    if let ackId { self.failEvent(connection, ackId, reason) }
                 }
             }
         )
+    }
+
+    private func failEvent(_ connection: ClientConnection, _ ackId: UInt64, _ reason: String) {
+        connection.forgetAckId(ackId)
+        ack(connection, ackId, error: AckError(name: AckError.internalServerError, message: reason))
     }
 
     /// An event handler's answer, to the connection that sent the event.

@@ -57,6 +57,8 @@ struct HubListener: Service {
             .serverChannelOption(ChannelOptions.maxMessagesPerRead, value: 16)
             .serverChannelInitializer { channel in
                 channel.eventLoop.makeCompletedFuture {
+                    // Out of file descriptors, accepting pauses instead of spinning (AcceptBackoff).
+                    try channel.pipeline.syncOperations.addHandlers(AcceptBackoff.handlers(logger: logger))
                     try channel.pipeline.syncOperations.addHandler(quiescing.makeServerChannelHandler(channel: channel))
                 }
             }

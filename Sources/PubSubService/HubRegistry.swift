@@ -15,8 +15,6 @@ final class HubRegistry: Sendable {
         var groups: [String: GroupMembers] = [:]
         var connectionGroups: [String: Set<String>] = [:]
         var users: [String: [String: ClientConnection]] = [:]
-        /// Groups a user was added to over REST; applied to the user's later connections too.
-        var userGroups: [String: Set<String>] = [:]
     }
 
     /// The limits it enforces (groups per connection, connections) and the clock of its sessions.
@@ -47,7 +45,7 @@ final class HubRegistry: Sendable {
 
     // MARK: Connections
 
-    /// Adds a new connection and joins its initial groups (token and REST user groups).
+    /// Adds a new connection and joins its initial groups (the token's).
     func register(_ connection: ClientConnection, groups initialGroups: [String]) {
         let limit = configuration.maxGroupsPerConnection
         hubs.withLock { hubs in
@@ -58,10 +56,7 @@ final class HubRegistry: Sendable {
                 if let user = connection.userId {
                     hub.users[user, default: [:]][connection.id] = connection
                 }
-                let persisted = connection.userId.flatMap { hub.userGroups[$0] } ?? []
-                for group in initialGroups.isEmpty && persisted.isEmpty ? [] : Set(initialGroups).union(persisted) {
-                    Self.join(&hub, connection, group, limit: limit)
-                }
+                for group in initialGroups { Self.join(&hub, connection, group, limit: limit) }
             }
         }
     }
@@ -216,35 +211,33 @@ final class HubRegistry: Sendable {
         }
     }
 
-    /// Adds a user (now and for later connections) to a group.
+    /// Adds the user's connections to a group; false when the user has none in the hub (REST
+    /// answers 404, as Azure does). Membership is the connections', not the user's: a connection the
+    /// user opens later starts in no group but its token's, as in Azure.
     /// A connection already in ``ServiceConfiguration/maxGroupsPerConnection`` groups is skipped.
-    func addUser(hub hubName: String, user: String, group: String) {
+    func addUser(hub hubName: String, user: String, group: String) -> Bool {
         let limit = configuration.maxGroupsPerConnection
-        hubs.withLock { hubs in
-            Self.modify(&hubs[Self.key(hubName), default: Hub()]) { hub in
-                hub.userGroups[user, default: []].insert(group)
-                for connection in Array(hub.users[user]?.values ?? [:].values) { Self.join(&hub, connection, group, limit: limit) }
+        return hubs.withLock { hubs in
+            let key = Self.key(hubName)
+            guard let connections = hubs[key]?.users[user], !connections.isEmpty else { return false }
+            Self.modify(&hubs[key, default: Hub()]) { hub in
+                for connection in connections.values { Self.join(&hub, connection, group, limit: limit) }
             }
+            return true
         }
     }
 
-    /// Removes a user from one group, or from all when `group` is nil.
+    /// Removes the user's connections from one group, or from all when `group` is nil.
     func removeUser(hub hubName: String, user: String, group: String?) {
         hubs.withLock { hubs in
             let key = Self.key(hubName)
-            guard hubs[key] != nil else { return }
+            guard let ids = hubs[key]?.users[user]?.keys else { return }
             Self.modify(&hubs[key, default: Hub()]) { hub in
-                if let group {
-                    hub.userGroups[user]?.remove(group)
-                } else {
-                    hub.userGroups[user] = nil
-                }
-                for id in Array(hub.users[user]?.keys ?? [:].keys) {
+                for id in ids {
                     for member in group.map({ [$0] }) ?? Array(hub.connectionGroups[id] ?? []) {
                         Self.leave(&hub, id, member)
                     }
                 }
-                if hub.userGroups[user]?.isEmpty == true { hub.userGroups[user] = nil }
             }
         }
     }

@@ -83,7 +83,9 @@ struct RESTOperation {
             return Response(status: .noContent)
         case (.put, 4, "users") where path[2] == "groups":
             let group = try validGroup(path[3])
-            registry.addUser(hub: hub, user: path[1], group: group)
+            guard registry.addUser(hub: hub, user: path[1], group: group) else {
+                throw Refusal(.notFound, "UserNotFound", "user '\(path[1])' has no connection in hub '\(hub)'")
+            }
             traceMembership(joining: true, user: path[1], group: group)
             return Response(status: .ok)
         case (.delete, 4, "users") where path[2] == "groups":

@@ -369,7 +369,7 @@ def test_an_event_handler_that_answers_slowly_hugely_or_with_wrong_types(tmp_pat
         assert client.status == 101
         client.send(text('{"type":"event","event":"message","dataType":"text","data":"hi","ackId":1}'))
         ack = next(m for m in client.messages() if m.get("type") == "ack")
-        assert ack["success"] is False and ack["error"]["name"] == "InvocationFailed", ack
+        assert ack["success"] is False and ack["error"]["name"] == "InternalServerError", ack
         client.close()
         check(local, probe, "event handler: slow, 4 MB, wrong types")
     finally:

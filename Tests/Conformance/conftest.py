@@ -3,11 +3,10 @@
 import os
 import subprocess
 from dataclasses import dataclass
-from pathlib import Path
 
 import pytest
 
-ROOT = Path(__file__).resolve().parents[2]
+from pubsub_process import ROOT, LocalService, _binary, stop_process  # noqa: F401 (tests import them from here)
 
 
 @dataclass
@@ -15,16 +14,6 @@ class Run:
     status: int
     stdout: str
     stderr: str
-
-
-def _binary() -> Path:
-    explicit = os.environ.get("PUBSUB_BIN")
-    if explicit:
-        return Path(explicit)
-    bin_dir = subprocess.run(
-        ["swift", "build", "--show-bin-path"], cwd=ROOT, capture_output=True, text=True, check=True
-    ).stdout.strip()
-    return Path(bin_dir) / "pubsub"
 
 
 @pytest.fixture(scope="session")
@@ -41,45 +30,6 @@ def pubsub():
         return Run(done.returncode, done.stdout, done.stderr)
 
     return run
-
-
-class LocalService:
-    """`pubsub serve --port 0` as a child process: the real binary on an ephemeral loopback port."""
-
-    def __init__(self, binary: Path, *options: str):
-        env = {k: v for k, v in os.environ.items() if k not in ("WebPubSubConnectionString", "PUBSUB_ACCESS_KEY")}
-        self.process = subprocess.Popen(
-            [str(binary), "serve", "--port", "0", "--log-level", "warning", *options],
-            stdout=subprocess.PIPE,
-            stderr=subprocess.PIPE,
-            text=True,
-            env=env,
-        )
-        self.connection_string = None
-        self.port = None
-        # The service prints three lines once it listens; readline blocks until each arrives.
-        for _ in range(3):
-            line = self.process.stdout.readline()
-            if not line:
-                raise RuntimeError("pubsub serve exited: " + self.process.stderr.read())
-            if line.startswith("Connection string: "):
-                self.connection_string = line.split(": ", 1)[1].strip()
-            if line.startswith("pubsub serve: listening on "):
-                self.port = int(line.rsplit(":", 1)[1])
-        assert self.connection_string and self.port
-
-    def stop(self) -> int:
-        return stop_process(self.process)
-
-
-def stop_process(process) -> int:
-    """SIGTERM, then the exit status (killed if it takes more than 20 s)."""
-    process.terminate()
-    try:
-        return process.wait(timeout=20)
-    finally:
-        if process.poll() is None:
-            process.kill()
 
 
 @pytest.fixture(scope="module")

@@ -177,7 +177,7 @@ def test_user_event_with_the_sdk_client_and_an_error_ack(handled, upstream):
         assert any(isinstance(m, (bytes, bytearray, memoryview)) and bytes(m) == b"\x00\x01\xfe" for m in received)
         with pytest.raises(SendMessageError) as failed:
             client.send_event("broken", "x", WebPubSubDataType.TEXT)
-        assert failed.value.error_detail.name == "InvocationFailed"
+        assert failed.value.error_detail.name == "InternalServerError"
         assert "500" in failed.value.error_detail.message
 
     bodies = {r.headers["content-type"].split(";")[0]: r.body for r in upstream.requests(hub, "echo")}
@@ -336,7 +336,7 @@ def test_an_event_name_a_header_cannot_carry_fails_the_event_not_the_service(han
     socket.send(json.dumps({"type": "event", "event": "bad\nname", "dataType": "text", "data": "x", "ackId": 1}))
     ack = next_json(socket)
     assert ack["ackId"] == 1 and ack["success"] is False
-    assert ack["error"]["name"] == "InvocationFailed"
+    assert ack["error"]["name"] == "InternalServerError"
     assert "control characters" in ack["error"]["message"]
     socket.send(json.dumps({"type": "event", "event": "fine", "dataType": "text", "data": "x", "ackId": 2}))
     assert next_json(socket) == {"type": "ack", "ackId": 2, "success": True}

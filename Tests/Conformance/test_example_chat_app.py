@@ -82,7 +82,7 @@ def test_a_guest_may_listen_but_not_publish_or_shout(chat):
         assert publish.value.error_detail.name == "Forbidden"
         with pytest.raises(SendMessageError) as shout:
             client.send_event("shout", "hey", WebPubSubDataType.TEXT)
-        assert shout.value.error_detail.name == "InvocationFailed"
+        assert shout.value.error_detail.name == "InternalServerError"
         assert "may not shout" in shout.value.error_detail.message
 
 

@@ -8,7 +8,7 @@ transport mid-stream.
 import threading
 
 import pytest
-from azure.core.exceptions import HttpResponseError
+from azure.core.exceptions import HttpResponseError, ResourceNotFoundError
 from azure.messaging.webpubsubclient import WebPubSubClient
 from azure.messaging.webpubsubclient.models import CallbackType, SendMessageError, WebPubSubDataType, WebPubSubProtocolType
 from azure.messaging.webpubsubservice import WebPubSubServiceClient
@@ -143,6 +143,27 @@ def test_group_and_user_membership_operations(service, hub, rest):
     assert not rest.connection_exists("no-such-connection")
     assert not rest.user_exists("nobody")
     client.close()
+
+
+def test_adding_a_user_without_connections_to_a_group_is_404_and_joins_no_later_connection(service, hub, rest):
+    # Azure answers 404 (the service SDK's recorded test_add_user_to_group_not_found): a group holds
+    # connections, and a user with none has nothing to add.
+    with pytest.raises(ResourceNotFoundError):
+        rest.add_user_to_group("later", "nobody-yet")
+    client, events = make_client(service, hub, user="nobody-yet")
+    client.open()
+    events.wait_count(CallbackType.CONNECTED, 1)
+    assert not rest.group_exists("later")
+    rest.add_user_to_group("now", "nobody-yet")
+    assert [m.user_id for m in rest.list_connections(group="now")] == ["nobody-yet"]
+    # Membership is the connections': the user's next connection starts in no group.
+    again, again_events = make_client(service, hub, user="nobody-yet")
+    again.open()
+    again_events.wait_count(CallbackType.CONNECTED, 1)
+    later_id = again_events.of(CallbackType.CONNECTED)[0].connection_id
+    assert later_id not in [m.connection_id for m in rest.list_connections(group="now")]
+    client.close()
+    again.close()
 
 
 def test_list_connections_pages(service, hub, rest):

@@ -68,6 +68,25 @@ struct RawHandshakeTests {
         }
     }
 
+    @Test("the connected message comes in the same write as the 101: the first read that ends the head holds it whole")
+    func connectedWithTheHandshake() async throws {
+        try await LiveHub.run { _, port in
+            let token = LiveHub.token(port: port, roles: [])
+            let request = Self.upgradeRequest(
+                port: port,
+                token: token,
+                headers: ["Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==", "Sec-WebSocket-Version: 13", "Sec-WebSocket-Protocol: json.webpubsub.azure.v1"]
+            )
+            // Stops at the first read that completes the head: a `connected` written on a later
+            // turn of the event loop (as it was) is not in it.
+            let received = try await Self.exchange(port: port, ByteBuffer(string: request)) { $0.contains("\r\n\r\n") }
+            let parts = received.components(separatedBy: "\r\n\r\n")
+            #expect(parts[0].hasPrefix("HTTP/1.1 101"), "\(received)")
+            let frames = parts.dropFirst().joined(separator: "\r\n\r\n")
+            #expect(frames.contains(#"{"type":"system","event":"connected","#) && frames.hasSuffix("}"), "after the head: \(frames)")
+        }
+    }
+
     struct Broken: Sendable, CustomTestStringConvertible {
         let name: String
         let request: @Sendable (Int) -> String

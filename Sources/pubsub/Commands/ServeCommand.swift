@@ -138,6 +138,8 @@ struct ServeCommand: AsyncPubSubSubcommand {
         let settings = configuration
         let logger = Logger(label: "pubsub.hub")
         let customKey = accessKey != nil
+        let files = OpenFilesLimit.raisedToMaximum()
+        let quiet = global.quiet
         let hub = buildHubService(configuration: settings, logger: logger) { port in
             let configuration = settings
             let connection = configuration.connectionString(port: port)
@@ -157,6 +159,9 @@ struct ServeCommand: AsyncPubSubSubcommand {
             if !configuration.eventHandlers.isEmpty {
                 Terminal.output("Event handlers must allow the origin \(connection.endpoint.host):\(port) (WebHook-Allowed-Origin)")
             }
+            if let files {
+                Self.reportOpenFiles(files, maxConnections: configuration.maxConnections, quiet: quiet)
+            }
         }
         let group = ServiceGroup(
             configuration: .init(services: [hub], gracefulShutdownSignals: [.sigterm, .sigint], logger: logger)
@@ -166,6 +171,24 @@ struct ServeCommand: AsyncPubSubSubcommand {
         } catch {
             throw ListenFailure.explain(error, host: host, port: port, what: "the service")
         }
+    }
+
+    /// Descriptors the service needs besides one per client: listening sockets, event loops,
+    /// stdio, event handler and REST connections.
+    static let spareOpenFiles = 256
+
+    /// Prints the open-files limit (raised to the hard limit at start) and warns when it cannot
+    /// hold --max-connections clients: past it, accepting pauses until descriptors free up.
+    static func reportOpenFiles(_ files: OpenFilesLimit, maxConnections: Int, quiet: Bool) {
+        let raised = files.raisedFrom.map { " (raised from \($0))" } ?? ""
+        Terminal.output("Open files: limit \(files.current)\(raised)")
+        let needed = maxConnections.addingReportingOverflow(spareOpenFiles)
+        guard !quiet, !needed.overflow, files.current < needed.partialValue else { return }
+        Terminal.diagnostic(
+            "Warning: the open-files limit (\(files.current)) is below the \(needed.partialValue) that --max-connections \(maxConnections) "
+                + "needs (one per client, \(spareOpenFiles) to spare); past it new connections wait until others close."
+        )
+        Terminal.diagnostic("Hint: \(OpenFilesLimit.howToRaise) (at most \(files.maximum) without privileges), or lower --max-connections.")
     }
 
     /// The handlers of --event-handler-config, then those of each --event-handler.
