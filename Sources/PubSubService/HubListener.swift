@@ -58,7 +58,7 @@ struct HubListener: Service {
             .serverChannelInitializer { channel in
                 channel.eventLoop.makeCompletedFuture {
                     // Out of file descriptors, accepting pauses instead of spinning (AcceptBackoff).
-                    try channel.pipeline.syncOperations.addHandlers(AcceptBackoff.handlers(logger: logger))
+                    try channel.pipeline.syncOperations.addHandler(AcceptPause(logger: logger))
                     try channel.pipeline.syncOperations.addHandler(quiescing.makeServerChannelHandler(channel: channel))
                 }
             }

@@ -6,16 +6,19 @@ Each test runs its own service, so its VmHWM is that attack's peak. The figures 
 with PUBSUB_ATTACK_REPORT set, appended to that file (scripts/test.sh prints them at the end)."""
 
 import json
+import os
 import socket
 import threading
 import time
 import urllib.error
 import urllib.request
+from pathlib import Path
+from urllib.parse import urlsplit
 
 import jwt
 import pytest
 
-from attack_helpers import WAIT, Probe, RawClient, frame, hub_name, memory_kib, open_descriptors, report, server_client, service, text
+from attack_helpers import WAIT, LocalService, _binary, Probe, RawClient, frame, hub_name, memory_kib, open_descriptors, report, server_client, service, text
 
 # The stated bounds: a publish reaches the probe within this many seconds during any attack, and
 # the service never holds more than this much memory (a debug build idles at about 30 MiB).
@@ -376,3 +379,74 @@ def test_an_event_handler_that_answers_slowly_hugely_or_with_wrong_types(tmp_pat
         upstream.stop()
         assert local.process.poll() is None, "the service died: " + local.process.stderr.read()
         assert local.stop() == 0
+
+
+def cpu_seconds(process):
+    """The process's user and system CPU time so far (/proc/<pid>/stat)."""
+    fields = Path(f"/proc/{process.pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def test_400_clients_against_a_256_file_limit_wait_without_spinning_and_are_served_once_others_leave():
+    # The service under `ulimit -n 256`, with 400 clients connecting at once: it upgrades what its
+    # descriptors allow, then accepting pauses (100 ms between tries) instead of failing in a loop.
+    local = LocalService(_binary(), open_files=256)
+    try:
+        hub = hub_name()
+        probe = Probe(local, hub)
+        assert probe.latency() < PROBE_BOUND  # its REST connection is kept alive through the storm
+        url = server_client(local, hub).get_client_access_token()["url"]
+        parts = urlsplit(url)
+        request = (
+            f"GET {parts.path}?{parts.query} HTTP/1.1\r\nHost: 127.0.0.1:{local.port}\r\nUpgrade: websocket\r\n"
+            "Connection: Upgrade\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n"
+            "Sec-WebSocket-Protocol: json.webpubsub.azure.v1\r\n\r\n"
+        ).encode()
+        storm = []
+        for _ in range(400):
+            client = socket.create_connection(("127.0.0.1", local.port), timeout=WAIT)
+            client.sendall(request)
+            storm.append(client)
+        # Wait for the service to reach its limit (every descriptor in use), then measure its CPU
+        # while the rest of the storm waits in the accept queue.
+        deadline = time.monotonic() + WAIT
+        while open_descriptors(local.process) < 250 and time.monotonic() < deadline:
+            time.sleep(0.05)
+        at_limit = open_descriptors(local.process)
+        assert at_limit >= 250, f"the service holds only {at_limit} descriptors"
+        window = 3.0
+        before = cpu_seconds(local.process)
+        started = time.monotonic()
+        time.sleep(window)  # a measurement window, not a wait for an event
+        cpu_share = (cpu_seconds(local.process) - before) / (time.monotonic() - started)
+        # Connections it already had are served meanwhile: the probe's socket and its REST connection.
+        waiting_latency = probe.latency()
+        assert waiting_latency < PROBE_BOUND
+        assert cpu_share < 0.15, f"the service used {cpu_share:.0%} of a core while clients waited to be accepted"
+        # The storm leaves; a new client is served as soon as descriptors free up.
+        for client in storm:
+            client.close()
+        left = time.monotonic()
+        fresh = RawClient(local, hub_name())
+        assert fresh.status == 101
+        assert json.loads(fresh.read_frame()[1])["event"] == "connected"
+        served_after = time.monotonic() - left
+        fresh.close()
+        assert probe.latency() < PROBE_BOUND
+        report(
+            "400 clients against ulimit -n 256",
+            local,
+            probe.latencies,
+            descriptors_at_limit=at_limit,
+            service_cpu_while_waiting=round(cpu_share, 3),
+            new_client_served_after_s=round(served_after, 2),
+        )
+        probe.close()
+    finally:
+        assert local.process.poll() is None, "the service died: " + local.process.stderr.read()
+        status = local.stop()
+    log = local.process.stderr.read()
+    assert status == 0, f"pubsub serve exited {status}: {log}"
+    warnings = [line for line in log.splitlines() if "cannot accept connections" in line]
+    assert len(warnings) == 1, f"expected one log line for the episode, got {len(warnings)}: {log}"
+    assert "ulimit -n" in warnings[0] and "256" in warnings[0] and "LimitNOFILE" in warnings[0], warnings[0]

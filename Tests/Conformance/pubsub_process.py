@@ -21,14 +21,22 @@ def _binary() -> Path:
 class LocalService:
     """`pubsub serve --port 0` as a child process: the real binary on an ephemeral loopback port."""
 
-    def __init__(self, binary: Path, *options: str):
+    def __init__(self, binary: Path, *options: str, open_files: int = None):
+        """`open_files` sets the service's open-files limit, soft and hard (`ulimit -n`)."""
         env = {k: v for k, v in os.environ.items() if k not in ("WebPubSubConnectionString", "PUBSUB_ACCESS_KEY")}
+
+        def limit_open_files():
+            import resource
+
+            resource.setrlimit(resource.RLIMIT_NOFILE, (open_files, open_files))
+
         self.process = subprocess.Popen(
             [str(binary), "serve", "--port", "0", "--log-level", "warning", *options],
             stdout=subprocess.PIPE,
             stderr=subprocess.PIPE,
             text=True,
             env=env,
+            preexec_fn=limit_open_files if open_files else None,
         )
         self.connection_string = None
         self.port = None
