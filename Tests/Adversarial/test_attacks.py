@@ -450,3 +450,6 @@ def test_400_clients_against_a_256_file_limit_wait_without_spinning_and_are_serv
     warnings = [line for line in log.splitlines() if "cannot accept connections" in line]
     assert len(warnings) == 1, f"expected one log line for the episode, got {len(warnings)}: {log}"
     assert "ulimit -n" in warnings[0] and "256" in warnings[0] and "LimitNOFILE" in warnings[0], warnings[0]
+    # At start it printed the limit, and warned that it cannot hold --max-connections clients.
+    assert "Open files: limit 256\n" in local.process.stdout.read()
+    assert "Warning: the open-files limit (256) is below the 50256 that --max-connections 50000 needs" in log, log

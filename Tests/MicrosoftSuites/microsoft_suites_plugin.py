@@ -40,7 +40,10 @@ LOOPBACK_CLOSE_RACE = (
     "websocket-client's reader thread on loopback (its reader misses the close 30-40% of the time "
     "against any local server); the async twin runs"
 )
-SYNC_ONLY = {"test_auto_connect": LOOPBACK_CLOSE_RACE, "test_recovery": LOOPBACK_CLOSE_RACE}
+SYNC_ONLY = {
+    name: LOOPBACK_CLOSE_RACE
+    for name in ("test_auto_connect", "test_recovery", "test_disable_recovery_and_autoconnect")
+}
 
 
 def pytest_configure(config):

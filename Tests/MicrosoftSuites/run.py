@@ -7,10 +7,13 @@ our stand-in for their test framework (devtools_testutils/) and our plugin (micr
 the service, its endpoints, the skips), and prints each suite's counts and every skip's reason.
 
 Usage: PUBSUB_BIN=.build/debug/pubsub .venv/bin/python Tests/MicrosoftSuites/run.py
+With PUBSUB_TEST_REPORTS=DIR each suite's JUnit report is kept there as microsoft-<package>.xml
+(scripts/test-summary.py prints them beside ours).
 Exit status: 0 when no test failed, 1 otherwise.
 """
 
 import os
+import shutil
 import subprocess
 import sys
 import tarfile
@@ -102,6 +105,9 @@ def main() -> int:
                 print(f"pytest exited {status} without a report for {name}", file=sys.stderr)
                 return 1
             results.append((name, versions[name], report, status))
+            keep = os.environ.get("PUBSUB_TEST_REPORTS")
+            if keep:
+                shutil.copyfile(report, Path(keep) / f"microsoft-{name}.xml")
         print("== Microsoft's SDK suites against pubsub serve")
         for name, version, report, status in results:
             total += summarise(name, version, report)

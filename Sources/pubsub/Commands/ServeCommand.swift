@@ -188,7 +188,8 @@ struct ServeCommand: AsyncPubSubSubcommand {
             "Warning: the open-files limit (\(files.current)) is below the \(needed.partialValue) that --max-connections \(maxConnections) "
                 + "needs (one per client, \(spareOpenFiles) to spare); past it new connections wait until others close."
         )
-        Terminal.diagnostic("Hint: \(OpenFilesLimit.howToRaise) (at most \(files.maximum) without privileges), or lower --max-connections.")
+        let hard = files.current < files.maximum ? "" : " (it is the hard limit already: going above needs privileges)"
+        Terminal.diagnostic("Hint: \(OpenFilesLimit.howToRaise)\(hard), or lower --max-connections.")
     }
 
     /// The handlers of --event-handler-config, then those of each --event-handler.
