@@ -8,7 +8,7 @@ event handler URL template points at it. SocketCluster-style middleware maps ont
   the service itself refuses joins to other rooms;
 * publish middleware: `webpubsub.sendToGroup.<room>` roles, the same way;
 * emit middleware: user events come here, and a non-2xx answer refuses them (the client gets an
-  `InvocationFailed` ack).
+  `InternalServerError` ack).
 
 Run it:  python app.py --port 3000 --access-key "$KEY"
 then:    pubsub serve --access-key "$KEY" --event-handler \

@@ -7,7 +7,7 @@ extension EventUpstream {
     enum Reply: Sendable {
         /// 2xx: the body to send back to the client, if there is one (200 with a body).
         case success(Message?)
-        /// No answer, or a non-2xx one: why (the `InvocationFailed` ack's message).
+        /// No answer, or a non-2xx one: why (the `InternalServerError` ack's message).
         case failure(String)
     }
 
