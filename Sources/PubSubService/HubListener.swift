@@ -57,7 +57,7 @@ struct HubListener: Service {
             .serverChannelOption(ChannelOptions.maxMessagesPerRead, value: 16)
             .serverChannelInitializer { channel in
                 channel.eventLoop.makeCompletedFuture {
-                    // Out of file descriptors, accepting pauses instead of spinning (AcceptBackoff).
+                    // Out of file descriptors, accepting pauses instead of spinning (AcceptPause).
                     try channel.pipeline.syncOperations.addHandler(AcceptPause(logger: logger))
                     try channel.pipeline.syncOperations.addHandler(quiescing.makeServerChannelHandler(channel: channel))
                 }

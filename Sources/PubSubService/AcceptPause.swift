@@ -7,7 +7,7 @@ import Logging
 import NIOCore
 import PubSubCore
 
-/// What the listening socket does when `accept` fails for want of a resource: out of file
+/// Pauses the listening socket when `accept` fails for want of a resource: out of file
 /// descriptors (`EMFILE` for the process, `ENFILE` for the system) or of kernel memory (`ENOBUFS`,
 /// `ENOMEM`).
 ///
@@ -16,11 +16,14 @@ import PubSubCore
 /// until clients left. NIO's `AcceptBackoffHandler` does not help here: it delays the channel's
 /// next `read`, but when the first `accept` of a read fails the channel's read stays pending and
 /// the socket stays registered, so no `read` is ever asked for and the loop spins on (measured: 97 %
-/// of a core with it in the pipeline). ``AcceptPause`` turns `autoRead` off instead, which takes the
+/// of a core with it in the pipeline). It turns `autoRead` off instead, which takes the
 /// listening socket out of the poll set, and on again after ``retryInterval``. Connections already
 /// open are served all along; a connection waiting in the kernel's accept queue is accepted at the
-/// first retry after a descriptor frees up.
-enum AcceptBackoff {
+/// first retry after a descriptor frees up. Each episode is logged once, when it starts, with the
+/// limit and how to raise it (and, at notice level, when accepting works again). The errors stop here.
+final class AcceptPause: ChannelInboundHandler, RemovableChannelHandler {
+    typealias InboundIn = any Channel
+
     /// How long accepting pauses after a failure for want of a resource: ten tries a second cost
     /// nothing, and a descriptor that frees up is used within a tenth of a second.
     static let retryInterval = TimeAmount.milliseconds(100)
@@ -31,13 +34,6 @@ enum AcceptBackoff {
         default: false
         }
     }
-}
-
-/// Pauses accepting for ``AcceptBackoff/retryInterval`` after an accept fails for want of a
-/// resource, and logs each episode once, when it starts, with the limit and how to raise it (and,
-/// at notice level, when accepting works again). The errors stop here.
-final class AcceptPause: ChannelInboundHandler, RemovableChannelHandler {
-    typealias InboundIn = any Channel
 
     private let logger: Logger
     private var failingSince: NIODeadline?
@@ -49,7 +45,7 @@ final class AcceptPause: ChannelInboundHandler, RemovableChannelHandler {
     }
 
     func errorCaught(context: ChannelHandlerContext, error: any Error) {
-        guard let error = error as? IOError, AcceptBackoff.isResourceExhaustion(error) else {
+        guard let error = error as? IOError, Self.isResourceExhaustion(error) else {
             context.fireErrorCaught(error)
             return
         }
@@ -58,7 +54,7 @@ final class AcceptPause: ChannelInboundHandler, RemovableChannelHandler {
         guard failingSince == nil else { return }
         failingSince = .now()
         logger.warning(
-            "cannot accept connections: \(Self.explain(error)); connections already open are still served, and accepting is retried every \(AcceptBackoff.retryInterval.nanoseconds / 1_000_000) ms"
+            "cannot accept connections: \(Self.explain(error)); connections already open are still served, and accepting is retried every \(Self.retryInterval.nanoseconds / 1_000_000) ms"
         )
     }
 
@@ -88,7 +84,7 @@ final class AcceptPause: ChannelInboundHandler, RemovableChannelHandler {
             return  // closing: nothing more to accept
         }
         let channel = NIOLoopBound(context.channel, eventLoop: context.eventLoop)
-        resume = context.eventLoop.assumeIsolated().scheduleTask(in: AcceptBackoff.retryInterval) { [self] in
+        resume = context.eventLoop.assumeIsolated().scheduleTask(in: Self.retryInterval) { [self] in
             resume = nil
             guard channel.value.isActive else { return }
             try? channel.value.syncOptions?.setOption(ChannelOptions.autoRead, value: true)
