@@ -53,6 +53,8 @@ def main(folder: Path) -> int:
     print(f"{'suite':<{width}}  passed  failed  skipped")
     for label, passed, failed, skipped in rows:
         print(f"{label:<{width}}  {passed:>6}  {failed:>6}  {skipped:>7}")
+    totals = [sum(row[column] for row in rows) for column in (1, 2, 3)]
+    print(f"total: {totals[0]} passed, {totals[1]} failed, {totals[2]} skipped")
     return 0
 
 

@@ -44,7 +44,7 @@ echo "== Microsoft's own SDK test suites, live against pubsub serve (their tests
 PUBSUB_BIN="$(swift build --show-bin-path)/pubsub" PUBSUB_TEST_REPORTS="$reports" .venv/bin/python Tests/MicrosoftSuites/run.py
 
 echo "== side-by-side benchmark harness (one tiny run per scenario and server; not timed)"
-PUBSUB_BIN="$(swift build --show-bin-path)/pubsub" .venv/bin/python -m pytest Tests/Peers -q -p no:cacheprovider --junitxml="$reports/peers.xml"
+PUBSUB_BIN="$(swift build --show-bin-path)/pubsub" .venv/bin/python -m pytest Tests/Peers -q -p no:cacheprovider -p no:asyncio --junitxml="$reports/peers.xml"
 
 echo "== fuzz results"
 if ! wait "$fuzz_pid"; then
@@ -58,7 +58,7 @@ echo "== adversarial (attacks on the real binary)"
 report="$(swift build --show-bin-path)/attack-report.jsonl"
 rm -f "$report"
 PUBSUB_BIN="$(swift build --show-bin-path)/pubsub" PUBSUB_ATTACK_REPORT="$report" \
-    timeout 900 .venv/bin/python -m pytest Tests/Adversarial -q -p no:cacheprovider --junitxml="$reports/adversarial.xml"
+    timeout 900 .venv/bin/python -m pytest Tests/Adversarial -q -p no:cacheprovider -p no:asyncio --junitxml="$reports/adversarial.xml"
 echo "peak memory and probe latency per attack:"
 cat "$report"
 
