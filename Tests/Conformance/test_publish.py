@@ -77,10 +77,31 @@ def test_two_thousand_lines_arrive_in_order(pubsub, service, hub):
     listener.close()
 
 
-def test_bad_json_is_refused_before_sending(pubsub, service, hub):
-    result = publish(pubsub, service, hub, "--lines", "--content-type", "json", stdin='{"ok": 1}\n{oops\n')
-    assert result.status == 65
+def received_until_end(service, hub, pubsub, events):
+    """What a client got up to a final "end" published after the run under test exited."""
+    assert publish(pubsub, service, hub, "end").status == 0
+    events.wait_for(lambda: "end" in [e.data for e in events.of(CallbackType.SERVER_MESSAGE)], "the end marker")
+    return [e.data for e in events.of(CallbackType.SERVER_MESSAGE)]
+
+
+def test_lines_stop_at_the_first_bad_line_and_nothing_after_it_is_sent(pubsub, service, hub):
+    client, events, _ = connected_client(service, hub, "watcher")
+    result = publish(pubsub, service, hub, "--lines", "--content-type", "json", stdin='{"ok": 1}\nnot json\n{"ok": 2}\n')
+    assert result.status == 65, result.stderr
     assert "line 2 is not valid JSON" in result.stderr
+    assert "stopped at line 2: 1 line before it was sent, nothing from it on" in result.stderr, result.stderr
+    assert received_until_end(service, hub, pubsub, events) == [{"ok": 1}, "end"]
+    client.close()
+
+
+@pytest.mark.parametrize("args,stdin", [(["not json"], ""), (["-"], '{"ok": 1}\nnot json\n')])
+def test_a_whole_message_that_is_not_json_sends_nothing(pubsub, service, hub, args, stdin):
+    client, events, _ = connected_client(service, hub, "watcher")
+    result = publish(pubsub, service, hub, *args, "--content-type", "json", stdin=stdin)
+    assert result.status == 65 and "is not valid JSON" in result.stderr, result.stderr
+    assert "stopped at line" not in result.stderr
+    assert received_until_end(service, hub, pubsub, events) == ["end"]
+    client.close()
 
 
 @pytest.mark.parametrize(

@@ -92,10 +92,23 @@ struct PublishCommand: AsyncPubSubSubcommand {
         client.trust = try tls.trust()
         let options = SendOptions(excluded: exclude, filter: filter, ttlSeconds: try ttlSeconds())
         var sent = 0
-        try await source.forEach { payload, what in
-            _ = try MessageSourceOptions.checked(payload, as: contentType, what: what)
-            try await client.send(payload, as: contentType, to: target, options: options)
-            sent += 1
+        do {
+            // Each message is checked before it is sent; a whole message (the argument, -, --file)
+            // is one message, so nothing is sent when it fails. Lines are a stream (`tail -f`): the
+            // first bad line stops the run, and the error says how far it got.
+            try await source.forEach { payload, what in
+                _ = try MessageSourceOptions.checked(payload, as: contentType, what: what)
+                try await client.send(payload, as: contentType, to: target, options: options)
+                sent += 1
+            }
+        } catch let error as PubSubError where source.lines {
+            let before = sent == 1 ? "1 line before it was sent" : "\(sent) lines before it were sent"
+            throw PubSubError(
+                error.code,
+                "\(error.message) (stopped at line \(sent + 1): \(before), nothing from it on)",
+                hint: error.hint,
+                exitStatus: error.exitStatus
+            )
         }
         logger.info("sent \(sent) message\(sent == 1 ? "" : "s") to \(target) in hub \(hubOptions.name)")
     }
