@@ -17,7 +17,8 @@ struct ServeCommand: AsyncPubSubSubcommand {
             Events (GET /events?hub=<hub>&group=<group>, POST /publish?hub=<hub>&group=<group>, a \
             demo page at /; see pubsub serve-sse), and the live trace (GET /trace; see pubsub \
             trace). Any number of hubs, named by the path. On start it prints the connection string to use and the \
-            client URL pattern; logs go to stderr. SIGINT or SIGTERM shut it down gracefully.
+            client URL pattern; logs go to stderr. SIGINT or SIGTERM shut it down gracefully; a second \
+            SIGINT stops it at once (exit 130).
 
             Without --access-key (or PUBSUB_ACCESS_KEY) it uses the public development key, and \
             then only binds loopback addresses.
@@ -164,10 +165,10 @@ struct ServeCommand: AsyncPubSubSubcommand {
             }
         }
         let group = ServiceGroup(
-            configuration: .init(services: [hub], gracefulShutdownSignals: [.sigterm, .sigint], logger: logger)
+            configuration: .init(services: [hub], gracefulShutdownSignals: [.sigterm], logger: logger)
         )
         do {
-            try await group.run()
+            try await Interrupts.run(group)
         } catch {
             throw ListenFailure.explain(error, host: host, port: port, what: "the service")
         }

@@ -82,10 +82,10 @@ struct ServeSSECommand: AsyncPubSubSubcommand {
             }
         )
         let services = ServiceGroup(
-            configuration: .init(services: [.init(service: server)], gracefulShutdownSignals: [.sigterm, .sigint], logger: logger)
+            configuration: .init(services: [.init(service: server)], gracefulShutdownSignals: [.sigterm], logger: logger)
         )
         do {
-            try await services.run()
+            try await Interrupts.run(services)
         } catch {
             throw ListenFailure.explain(error, host: host, port: port, what: "the gateway")
         }

@@ -8,20 +8,26 @@ enum StreamEnd: Sendable {
     case timedOut
 }
 
-/// Runs `work` until it returns, SIGINT or SIGTERM arrives, `timeout` passes, or `stop` (if any)
+/// Runs `work` until it returns, SIGINT or SIGTERM arrives (a second SIGINT exits 130 at once), `timeout` passes, or `stop` (if any)
 /// returns; then cancels the rest.
 func runStream(
     timeout: Duration?,
     stop: (@Sendable () async throws -> Void)? = nil,
     _ work: @escaping @Sendable () async throws -> Void
 ) async throws -> StreamEnd {
-    try await withThrowingTaskGroup(of: StreamEnd.self) { tasks in
+    let interrupts = await Interrupts.watch()
+    return try await withThrowingTaskGroup(of: StreamEnd.self) { tasks in
         tasks.addTask {
             try await work()
             return .finished
         }
         tasks.addTask {
-            for await _ in await UnixSignalsSequence(trapping: .sigint, .sigterm) { return .finished }
+            for await _ in await UnixSignalsSequence(trapping: .sigterm) { return .finished }
+            return .finished
+        }
+        // The first SIGINT stops the stream; a second, during the close, exits 130 (Interrupts).
+        tasks.addTask {
+            for await _ in interrupts { return .finished }
             return .finished
         }
         if let timeout {
