@@ -4,8 +4,9 @@
 public enum ExitStatus: Int32, Sendable, CaseIterable {
     /// Success, including a long-running command stopped by SIGINT or SIGTERM after a clean close.
     case success = 0
-    /// An unexpected internal failure: a bug in `pubsub`.
-    case internalFailure = 1
+    /// The answer is no: `group|connection|user exists` and `permission check`, as `test` and
+    /// `grep` say it. Nothing else uses it, so a script can tell "no" from a failure.
+    case no = 1
     /// Bad flags or arguments (ArgumentParser's own usage status).
     case usage = 64
     /// Bad input data: a malformed connection string, JSON document or token; a 4xx refusal.
@@ -16,6 +17,8 @@ public enum ExitStatus: Int32, Sendable, CaseIterable {
     case unavailable = 69
     /// The service answered with a server error (5xx), retries included.
     case serviceError = 70
+    /// An unexpected internal failure: a bug in `pubsub` (an error no command expected).
+    case internalFailure = 71
     /// An output file cannot be created (`subscribe --ready-file` in a directory that cannot be written).
     case cannotCreate = 73
     /// A timeout expired (`--timeout`, or no ack arrived in time).

@@ -18,7 +18,7 @@ extension PubSubSubcommand {
         LogSetup.bootstrap(level: global.level(default: Self.defaultLogLevel))
         do {
             try execute()
-        } catch let error as PubSubError {
+        } catch {
             throw ErrorReport.exit(for: error)
         }
     }
@@ -38,7 +38,7 @@ extension AsyncPubSubSubcommand {
         LogSetup.bootstrap(level: global.level(default: Self.defaultLogLevel))
         do {
             try await execute()
-        } catch let error as PubSubError {
+        } catch {
             throw ErrorReport.exit(for: error)
         }
     }
@@ -51,6 +51,32 @@ enum ErrorReport {
         if let hint = error.hint { Terminal.diagnostic("Hint: \(hint)") }
         return ExitCode(error.exitStatus.rawValue)
     }
+
+    /// What a command's `run` throws for any error: a ``PubSubError`` reported the house way; the
+    /// argument parser's own exits and usage errors as they are; anything else is a failure no
+    /// command expected, a bug, with a status of its own (``ExitStatus/internalFailure``) that no
+    /// expected outcome shares.
+    static func exit(for error: any Error) -> any Error {
+        switch error {
+        case let error as PubSubError:
+            return exit(for: error)
+        case is ExitCode, is CleanExit, is ValidationError:
+            return error
+        default:
+            return exit(
+                for: PubSubError(
+                    .internalFailure,
+                    "internal failure: \(error)",
+                    hint: "this is a bug in pubsub: please report it with the command that led to it",
+                    exitStatus: .internalFailure
+                )
+            )
+        }
+    }
+}
+
+extension PubSubError.Code {
+    static let internalFailure = Self("internalFailure")
 }
 
 enum LogSetup {

@@ -56,6 +56,6 @@ struct ExistenceFormat: ParsableArguments {
     /// `{"exists":…}` on stdout.
     func answer(_ exists: Bool) throws {
         if format == .json { Terminal.output(JSONValue.render(orderedObject: [("exists", .bool(exists))])) }
-        if !exists { throw ExitCode(1) }
+        if !exists { throw ExitCode(ExitStatus.no.rawValue) }
     }
 }
