@@ -88,6 +88,7 @@ public enum WebSocketClient {
         let url = try Target(urlText)
         let channel = try await open(url, options: options, logger: logger)
         logger.debug("WebSocket open", metadata: ["subprotocol": "\(channel.subprotocol ?? "none")"])
+        let socket = channel.channel.channel
         return try await channel.channel.executeThenClose { inbound, outbound in
             let connection = WebSocketConnection(subprotocol: channel.subprotocol, outbound: outbound)
             // A channel, not a buffering stream: the reader hands each message over and waits for the
@@ -95,21 +96,37 @@ public enum WebSocketClient {
             // and TCP pushes back on the service, instead of messages piling up in memory here.
             let messages = AsyncThrowingChannel<WebSocketMessage, any Error>()
             let lastFrame = FrameClock()
-            return try await withThrowingTaskGroup(of: Value?.self) { group in
-                group.addTask {
-                    await read(inbound, outbound: outbound, options: options, lastFrame: lastFrame, into: messages, logger: logger)
-                    return nil
+            do {
+                return try await session(messages: messages, lastFrame: lastFrame)
+            } catch {
+                // Cancelled (Ctrl-C, a stop condition): say goodbye with 1000 before the socket
+                // closes, so the service ends the connection as a normal close. It is not waited
+                // for: stopping never hangs on a service that does not answer.
+                if Task.isCancelled {
+                    var reason = socket.allocator.buffer(capacity: 2)
+                    reason.write(webSocketErrorCode: .normalClosure)
+                    try? await socket.writeAndFlush(WebSocketFrame(fin: true, opcode: .connectionClose, maskKey: .random(), data: reason)).get()
                 }
-                group.addTask {
-                    try await keepalive(outbound: outbound, period: options.keepalive, lastFrame: lastFrame, messages: messages)
-                    return nil
+                throw error
+            }
+
+            @Sendable func session(messages: AsyncThrowingChannel<WebSocketMessage, any Error>, lastFrame: FrameClock) async throws -> Value {
+                try await withThrowingTaskGroup(of: Value?.self) { group in
+                    group.addTask {
+                        await read(inbound, outbound: outbound, options: options, lastFrame: lastFrame, into: messages, logger: logger)
+                        return nil
+                    }
+                    group.addTask {
+                        try await keepalive(outbound: outbound, period: options.keepalive, lastFrame: lastFrame, messages: messages)
+                        return nil
+                    }
+                    group.addTask { try await body(connection, messages) }
+                    defer { group.cancelAll() }
+                    while let result = try await group.next() {
+                        if let value = result { return value }
+                    }
+                    throw CancellationError()
                 }
-                group.addTask { try await body(connection, messages) }
-                defer { group.cancelAll() }
-                while let result = try await group.next() {
-                    if let value = result { return value }
-                }
-                throw CancellationError()
             }
         }
     }

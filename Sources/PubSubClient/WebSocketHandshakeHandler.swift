@@ -195,6 +195,7 @@ final class WebSocketHandshakeHandler: ChannelInboundHandler, RemovableChannelHa
                 [
                     WebSocketFrameEncoder(),
                     ByteToMessageHandler(WebSocketFrameDecoder(maxFrameSize: maxFrameSize)),
+                    OversizedFrameReporter(maxFrameSize: maxFrameSize),
                     WebSocketProtocolErrorHandler(isServer: false),
                 ],
                 position: .last
@@ -241,6 +242,33 @@ final class WebSocketHandshakeHandler: ChannelInboundHandler, RemovableChannelHa
 }
 
 /// Why an opening handshake failed on the client's side.
+/// Says why the connection ends when the service sends a frame over the limit. The frame decoder
+/// refuses it before reading its payload, and `WebSocketProtocolErrorHandler` (next) answers with
+/// close 1009; the reader above would see only the socket end. So this handler hands the reader a
+/// close frame of its own, 1009 with the reason, before the error goes on to be answered.
+final class OversizedFrameReporter: ChannelInboundHandler, RemovableChannelHandler {
+    typealias InboundIn = WebSocketFrame
+    typealias InboundOut = WebSocketFrame
+
+    private let maxFrameSize: Int
+    private var reported = false
+
+    init(maxFrameSize: Int) {
+        self.maxFrameSize = maxFrameSize
+    }
+
+    func errorCaught(context: ChannelHandlerContext, error: any Error) {
+        if !reported, let error = error as? NIOWebSocketError, error == .invalidFrameLength {
+            reported = true
+            var data = context.channel.allocator.buffer(capacity: 128)
+            data.write(webSocketErrorCode: .messageTooLarge)
+            data.writeString("the service sent a frame over \(maxFrameSize) bytes, the most a client takes")
+            context.fireChannelRead(Self.wrapInboundOut(WebSocketFrame(fin: true, opcode: .connectionClose, data: data)))
+        }
+        context.fireErrorCaught(error)
+    }
+}
+
 enum WebSocketHandshakeError: Error, CustomStringConvertible {
     /// The connection ended before a complete answer to the upgrade request.
     case noResponse

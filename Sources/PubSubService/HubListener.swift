@@ -84,8 +84,25 @@ struct HubListener: Service {
         try? await gracefulShutdown()
         let closed = server.eventLoop.makePromise(of: Void.self)
         quiescing.initiateShutdown(promise: closed)
-        try await closed.futureResult.get()
+        // A connection whose peer reads nothing (an SSE or trace stream stuck on a full socket, a
+        // client that never answers the close) would hold the shutdown forever: the wait is
+        // bounded, and what is still open then ends with the process.
+        let settled = server.eventLoop.makePromise(of: Bool.self)
+        let once = Mutex(false)
+        let settle: @Sendable (Bool) -> Void = { allClosed in
+            if once.withLock({ done in defer { done = true }; return !done }) { settled.succeed(allClosed) }
+        }
+        closed.futureResult.whenComplete { _ in settle(true) }
+        let timer = server.eventLoop.scheduleTask(in: .seconds(Self.shutdownWaitSeconds)) { settle(false) }
+        if try await settled.futureResult.get() == false {
+            logger.warning("connections still open \(Self.shutdownWaitSeconds) s after the shutdown began (a peer that reads nothing); they end with the process")
+        }
+        timer.cancel()
     }
+
+    /// How long a graceful shutdown waits for every connection to end: longer than the five seconds
+    /// `ConnectionCloser` gives WebSocket clients to answer the close.
+    static let shutdownWaitSeconds: Int64 = 6
 }
 
 /// ServiceLifecycle logs a service by its description: this one names the address, never the

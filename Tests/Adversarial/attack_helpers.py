@@ -2,6 +2,7 @@
 well-behaved probe that measures how long a publish takes to reach it, and the service's memory."""
 
 import base64
+import http.client
 import json
 import os
 import socket
@@ -9,10 +10,13 @@ import struct
 import sys
 import threading
 import time
+import urllib.error
+import urllib.request
 import uuid
 from pathlib import Path
 from urllib.parse import urlsplit
 
+import jwt
 import websocket
 from azure.messaging.webpubsubservice import WebPubSubServiceClient
 
@@ -21,6 +25,10 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "Conformance"))
 from conftest import LocalService, _binary  # noqa: E402
 
 WAIT = 30  # seconds any single expected event may take, even with an attack under way
+# The stated bounds: a publish reaches the probe within this many seconds during any attack, and
+# the service never holds more than this much memory (a debug build idles at about 30 MiB).
+PROBE_BOUND = 2.0
+CEILING_MIB = 256
 
 
 def service(*options):
@@ -34,6 +42,14 @@ def memory_kib(process, field="VmRSS"):
         if line.startswith(field + ":"):
             return int(line.split()[1])
     raise AssertionError(f"no {field} for {process.pid}")
+
+
+def start_reading(sock):
+    """Makes a socket that was given a tiny receive buffer (to stall its peer quickly) take data at
+    loopback speed again: with a window smaller than one segment, TCP's silly-window avoidance
+    sends about 20 KB/s."""
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 4 << 20)
+    sock.settimeout(WAIT)
 
 
 def open_descriptors(process):
@@ -101,7 +117,7 @@ class Probe:
         started = time.perf_counter()
         self.server.send_to_all(marker, content_type="text/plain")
         with self.condition:
-            ok = self.condition.wait_for(lambda: marker in self.arrived or self.ended is not None, timeout=WAIT)
+            self.condition.wait_for(lambda: marker in self.arrived or self.ended is not None, timeout=WAIT)
             assert marker in self.arrived, f"the probe got no publish within {WAIT} s (socket ended: {self.ended!r})"
             elapsed = self.arrived.pop(marker) - started
         self.latencies.append(elapsed)
@@ -132,8 +148,9 @@ def text(payload):
 class RawClient:
     """A WebSocket client on a bare socket: it sends what it is told and reads only when asked."""
 
-    def __init__(self, local, hub, subprotocol="json.webpubsub.azure.v1", user=None, roles=(), receive_buffer=None):
-        url = server_client(local, hub).get_client_access_token(user_id=user, roles=list(roles))["url"]
+    def __init__(self, local, hub, subprotocol="json.webpubsub.azure.v1", user=None, roles=(), receive_buffer=None, url=None):
+        """Connects with a token minted by the service SDK, or with `url` as given."""
+        url = url or server_client(local, hub).get_client_access_token(user_id=user, roles=list(roles))["url"]
         parts = urlsplit(url)
         self.socket = socket.create_connection(("127.0.0.1", local.port), timeout=WAIT)
         if receive_buffer:
@@ -236,3 +253,52 @@ class RawClient:
             self.socket.close()
         except OSError:
             pass
+
+
+def rest_token(local, path, **claims):
+    """A token for `path` on the service (a REST path, or /trace with role=["pubsub.trace"])."""
+    key = local.connection_string.split("AccessKey=")[1].split(";")[0]
+    audience = f"http://localhost:{local.port}{path}"
+    return jwt.encode({"aud": audience, "exp": int(time.time()) + 300, **claims}, key, algorithm="HS256")
+
+
+def rest(local, method, path, query="", body=b"", headers=None):
+    """A REST call with a valid service token; (status, body)."""
+    url = f"http://localhost:{local.port}{path}?api-version=2024-01-01{query}"
+    request = urllib.request.Request(url, data=body if method != "HEAD" else None, method=method)
+    request.add_header("Authorization", "Bearer " + rest_token(local, path))
+    for name, value in (headers or {}).items():
+        request.add_header(name, value)
+    try:
+        with urllib.request.urlopen(request, timeout=WAIT) as response:
+            return response.status, response.read()
+    except urllib.error.HTTPError as error:
+        return error.code, error.read()
+
+
+def check(local, probe, name, **extra):
+    """The probe still gets a publish in time, a new client can still connect, memory is bounded."""
+    assert local.process.poll() is None, "the service died: " + local.process.stderr.read()
+    assert probe.latency() < PROBE_BOUND
+    fresh = Probe(local, hub_name())
+    assert fresh.latency() < PROBE_BOUND
+    fresh.close()
+    peak = report(name, local, probe.latencies, **extra)
+    assert peak < CEILING_MIB * 1024, f"peak memory {peak // 1024} MiB is over the {CEILING_MIB} MiB ceiling"
+
+
+def publish_many(local, hub, count, body, group=None):
+    """`count` REST publishes of `body` (text) on one kept-alive connection, each answered 202:
+    thousands in seconds, where the SDK takes a few milliseconds for each."""
+    path = f"/api/hubs/{hub}" + (f"/groups/{group}" if group else "") + "/:send"
+    headers = {"Authorization": "Bearer " + rest_token(local, path), "Content-Type": "text/plain"}
+    connection = http.client.HTTPConnection("127.0.0.1", local.port, timeout=WAIT)
+    payload = body.encode() if isinstance(body, str) else body
+    try:
+        for _ in range(count):
+            connection.request("POST", path + "?api-version=2024-01-01", body=payload, headers=headers)
+            response = connection.getresponse()
+            answer = response.read()
+            assert response.status == 202, (response.status, answer[:200])
+    finally:
+        connection.close()

@@ -115,10 +115,13 @@ public struct RESTParameters: Sendable {
         }
         var roles: [Role] = []
         for text in query.values("role") {
-            guard let role = try? Role(parsing: text) else {
-                throw Refusal(.badRequest, "InvalidRole", "role '\(Self.quoted(text))' is not a Web PubSub role")
+            do {
+                roles.append(try Role(parsing: text))
+            } catch {
+                // The parser says what is wrong (an unknown role, or a pattern past its limits).
+                let reason = error.message.count > 300 ? error.message.prefix(300) + "…" : error.message
+                throw Refusal(.badRequest, "InvalidRole", "role '\(Self.quoted(text))' is refused: \(reason)")
             }
-            roles.append(role)
         }
         let groups = query.values("group")
         for group in groups { _ = try Self.group(group) }

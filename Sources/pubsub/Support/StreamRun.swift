@@ -8,7 +8,7 @@ enum StreamEnd: Sendable {
     case timedOut
 }
 
-/// Runs `work` until it returns, SIGINT or SIGTERM arrives (a second SIGINT exits 130 at once), `timeout` passes, or `stop` (if any)
+/// Runs `work` until it returns, SIGINT or SIGTERM arrives (SIGINT is trapped by Interrupts), `timeout` passes, or `stop` (if any)
 /// returns; then cancels the rest.
 func runStream(
     timeout: Duration?,
