@@ -23,6 +23,10 @@ public struct GroupPattern: Sendable, Hashable, CustomStringConvertible {
     /// match at most 1029 × 1024 steps, whatever a token holds.
     public static let maximumLength = 1024 + maximumStars
 
+    /// What separates the pattern from the reason in a parse error's message: a caller that must not
+    /// echo the whole pattern (a REST refusal) gives the reason after it.
+    public static let whyMarker = " is not valid: "
+
     /// Parses a pattern.
     /// - Throws: ``PubSubError`` `invalidRole` for an empty pattern, a dangling or unknown escape,
     ///   or more than five `*`.
@@ -30,7 +34,7 @@ public struct GroupPattern: Sendable, Hashable, CustomStringConvertible {
         func invalid(_ why: String) -> PubSubError {
             PubSubError(
                 .invalidRole,
-                "group pattern \"\(text)\" is not valid: \(why)",
+                "group pattern \"\(text)\"\(Self.whyMarker)\(why)",
                 hint: "patterns use ? (one character), * (within a level), ** (across levels) and \\ to escape",
                 exitStatus: .usage
             )

@@ -48,11 +48,11 @@ final class ChannelWriter: Sendable {
     private let channel: any Channel
     /// The channel's event loop, kept (reading it through the channel boxes it every time).
     let eventLoop: any EventLoop
-    /// Where frames that are already encoded are written: below the WebSocket frame encoder, which
-    /// is the lowest outbound handler of a client's pipeline (the handshake builds it so), that is
-    /// straight to the channel's core (what the pipeline's head hands writes to): no trip through
-    /// the pipeline's contexts, no header buffer, one buffer per frame. Nil without an encoder.
-    private let core: NIOLoopBound<any ChannelCore>?
+    /// Where frames that are already encoded are written: the WebSocket frame encoder's context, so
+    /// a write goes on to whatever is below the encoder (TLS, or the pipeline's head and the
+    /// socket) without passing the encoder: no header buffer, one buffer per frame, through the
+    /// pipeline's public API. Nil without an encoder.
+    private let encoder: NIOLoopBound<ChannelHandlerContext>?
     /// Frames that may wait.
     let limit: Int
     /// Payload bytes that may wait: a client that stops reading while 1 MB messages are sent to it
@@ -67,7 +67,7 @@ final class ChannelWriter: Sendable {
         self.channel = channel
         self.eventLoop = channel.eventLoop
         state = Mutex(State(writable: channel.isWritable))
-        self.core = encoder.map { NIOLoopBound($0.channel._channelCore, eventLoop: channel.eventLoop) }
+        self.encoder = encoder.map { NIOLoopBound($0, eventLoop: channel.eventLoop) }
         self.clock = clock
         self.limit = limit
         self.byteLimit = byteLimit
@@ -98,9 +98,9 @@ final class ChannelWriter: Sendable {
             return (result, schedule, false)
         }
         if now {
-            let core = self.core?.value
-            write(frame.frame, core: core)
-            flush(core: core)
+            let encoder = self.encoder?.value
+            write(frame.frame, below: encoder)
+            flush(below: encoder)
         } else if schedule {
             batch.add(self)
         }
@@ -140,31 +140,31 @@ final class ChannelWriter: Sendable {
         var wrote = false
         // Read once, and only when a frame has a deadline (most have none).
         var now: ContinuousClock.Instant?
-        let core = self.core?.value
+        let encoder = self.encoder?.value
         for queued in batch {
             if let deadline = queued.deadline {
                 let instant = now ?? clock.now()
                 now = instant
                 if deadline < instant { continue }
             }
-            write(queued.frame, core: core)
+            write(queued.frame, below: encoder)
             wrote = true
         }
-        if wrote { flush(core: core) }
+        if wrote { flush(below: encoder) }
     }
 
     /// Writes one frame, unflushed; on the event loop. In order either way: a write down the
     /// pipeline reaches the socket's queue at once.
-    private func write(_ frame: OutboundFrame, core: (any ChannelCore)?) {
-        if case .encoded(let wire, _) = frame, let core {
-            core.write0(NIOAny(wire), promise: nil)
+    private func write(_ frame: OutboundFrame, below encoder: ChannelHandlerContext?) {
+        if case .encoded(let wire, _) = frame, let encoder {
+            encoder.write(NIOAny(wire), promise: nil)
         } else {
             channel.write(frame.webSocketFrame, promise: nil)
         }
     }
 
-    private func flush(core: (any ChannelCore)?) {
-        if let core { core.flush0() } else { channel.flush() }
+    private func flush(below encoder: ChannelHandlerContext?) {
+        if let encoder { encoder.flush() } else { channel.flush() }
     }
 
     /// The channel became writable again: send what waited. On the event loop.

@@ -43,6 +43,49 @@ struct ChannelWriterTests {
         _ = try channel.finish()
     }
 
+    /// Counts the bytes written through it, as TLS would encrypt them: it sits below the encoder.
+    final class BelowEncoder: ChannelOutboundHandler {
+        typealias OutboundIn = ByteBuffer
+        typealias OutboundOut = ByteBuffer
+        var seen: [ByteBuffer] = []
+        var flushes = 0
+
+        func write(context: ChannelHandlerContext, data: NIOAny, promise: EventLoopPromise<Void>?) {
+            seen.append(Self.unwrapOutboundIn(data))
+            context.write(data, promise: promise)
+        }
+
+        func flush(context: ChannelHandlerContext) {
+            flushes += 1
+            context.flush()
+        }
+    }
+
+    @Test("frames encoded once are written through the pipeline below the encoder, where a handler such as TLS sees them")
+    func encodedFramesPassHandlersBelowTheEncoder() throws {
+        let below = BelowEncoder()
+        let channel = EmbeddedChannel()
+        try channel.pipeline.syncOperations.addHandler(below)
+        try channel.pipeline.syncOperations.addHandler(WebSocketFrameEncoder())
+        let encoder = try channel.pipeline.syncOperations.context(handlerType: WebSocketFrameEncoder.self)
+        let writer = ChannelWriter(channel: channel, encoder: encoder, limit: 10)
+        var buffer = ByteBuffer(repeating: 0, count: Framing.headerRoom)
+        buffer.moveReaderIndex(forwardBy: Framing.headerRoom)
+        buffer.writeString("hello")
+        let payload = Framing.encodeText(&buffer)
+        #expect(writer.enqueue(QueuedFrame(frame: .encoded(wire: buffer, payload: payload), deadline: nil)) == .enqueued)
+        // A frame that is not encoded yet goes through the encoder, and then the same handler.
+        #expect(writer.enqueue(Self.frame("plain")) == .enqueued)
+        channel.embeddedEventLoop.run()
+        #expect(below.seen.first == ByteBuffer(bytes: [0x81, 5] + Array("hello".utf8)))
+        #expect(below.seen.count >= 2)
+        #expect(below.flushes == 1)
+        var wire = ByteBuffer()
+        while var part = try channel.readOutbound(as: ByteBuffer.self) { wire.writeBuffer(&part) }
+        #expect(wire == ByteBuffer(bytes: [0x81, 5] + Array("hello".utf8) + [0x81, 5] + Array("plain".utf8)))
+        _ = try channel.finish()
+    }
+
     @Test("the byte limit takes one frame of any size into an empty queue and refuses what would pass it")
     func byteLimit() throws {
         let channel = EmbeddedChannel()

@@ -118,9 +118,10 @@ public struct RESTParameters: Sendable {
             do {
                 roles.append(try Role(parsing: text))
             } catch {
-                // The parser says what is wrong (an unknown role, or a pattern past its limits).
-                let reason = error.message.count > 300 ? error.message.prefix(300) + "…" : error.message
-                throw Refusal(.badRequest, "InvalidRole", "role '\(Self.quoted(text))' is refused: \(reason)")
+                // A pattern role says what is wrong with its pattern (the reason only: the role
+                // itself is quoted short).
+                let why = error.message.range(of: GroupPattern.whyMarker).map { ": its group pattern" + String(error.message[$0.lowerBound...]) } ?? ""
+                throw Refusal(.badRequest, "InvalidRole", "role '\(Self.quoted(text))' is not a Web PubSub role\(why)")
             }
         }
         let groups = query.values("group")
