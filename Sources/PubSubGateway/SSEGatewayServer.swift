@@ -139,8 +139,13 @@ public struct SSEGatewayServer: Service {
         let service: any Service
 
         func run() async throws {
-            var iterator = ready.makeAsyncIterator()
-            guard await iterator.next() != nil, !Task.isCancelled else { return }
+            // A shutdown before the upstream is ready (a Ctrl-C right after start) ends the wait:
+            // there is nothing to serve yet, and waiting on would hold the shutdown forever.
+            let isReady = try await cancelWhenGracefulShutdown {
+                var iterator = ready.makeAsyncIterator()
+                return await iterator.next() != nil
+            }
+            guard isReady, !Task.isCancelled else { return }
             try await service.run()
         }
     }

@@ -225,8 +225,8 @@ final class ClientHandshakeHandler: ChannelInboundHandler, RemovableChannelHandl
                 ],
                 // In this order, after this handler (the last one): the session finds the frame
                 // encoder when it is added, and its first frames go through it. The encoder stays
-                // the lowest outbound handler: frames encoded once per publish are written below it,
-                // to the channel's core (ChannelWriter).
+                // the lowest outbound handler we add: frames encoded once per publish are written
+                // through its context, to whatever is below it (ChannelWriter).
                 position: .last
             )
             // A simple client gets no `connected` message, and a refused recovery wrote its close:
