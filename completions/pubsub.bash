@@ -188,7 +188,7 @@ _pubsub_serve() {
     repeating_flags=(--verbose -v)
     non_repeating_flags=(--quiet -q --version -h --help)
     repeating_options=(--event-handler --public-group)
-    non_repeating_options=(--host --port --access-key --keepalive-interval --trace-buffer --trace-history --event-handler-config --event-handler-timeout --handshake-timeout --http-idle-timeout --max-connections --max-connections-per-user --max-groups-per-connection --listen-backlog --outbound-queue-bytes --history --allow-origin --heartbeat --max-sse-streams --max-groups --group-linger --history-bytes --log-level)
+    non_repeating_options=(--host --port --access-key --keepalive-interval --trace-buffer --trace-history --event-handler-config --event-handler-timeout --tls-cert --tls-key --handshake-timeout --http-idle-timeout --max-connections --max-connections-per-user --max-groups-per-connection --listen-backlog --outbound-queue-bytes --history --allow-origin --heartbeat --max-sse-streams --max-groups --group-linger --history-bytes --log-level)
     __pubsub_offer_flags_options 0
 
     # Offer option value completions
@@ -219,6 +219,14 @@ _pubsub_serve() {
         return
         ;;
     '--event-handler-timeout')
+        return
+        ;;
+    '--tls-cert')
+        __pubsub_add_completions -f
+        return
+        ;;
+    '--tls-key')
+        __pubsub_add_completions -f
         return
         ;;
     '--handshake-timeout')

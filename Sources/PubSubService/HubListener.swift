@@ -49,6 +49,7 @@ struct HubListener: Service {
         let quiescing = ServerQuiescingHelper(group: group)
         let childChannel = childChannel
         let logger = logger
+        let tls = configuration.tls
         let server = try await ServerBootstrap(group: group)
             .serverChannelOption(ChannelOptions.backlog, value: Int32(clamping: configuration.listenBacklog ?? Self.systemBacklog))
             .serverChannelOption(ChannelOptions.socketOption(.so_reuseaddr), value: 1)
@@ -70,7 +71,16 @@ struct HubListener: Service {
             // an idle connection). Clients send little; a busy one is read again on the next wake-up.
             .childChannelOption(ChannelOptions.maxMessagesPerRead, value: 1)
             .childChannelInitializer { channel in
-                childChannel.setup(channel: channel, logger: logger).map { value in
+                if let tls {
+                    // TLS first: everything after it (HTTP, WebSocket frames, the writer's encoded
+                    // frames) goes through it.
+                    do {
+                        try channel.pipeline.syncOperations.addHandlers(tls.handlers())
+                    } catch {
+                        return channel.eventLoop.makeFailedFuture(error)
+                    }
+                }
+                return childChannel.setup(channel: channel, logger: logger).map { value in
                     value.upgradeResult.whenSuccess { outcome in
                         if case .websocket = outcome { return }
                         Task { await childChannel.handle(value: value, logger: logger) }

@@ -4,6 +4,8 @@ public import PubSubCore
 public struct ServiceConfiguration: Sendable {
     /// Address to bind; loopback by default.
     public var host: String
+    /// TLS for every connection (`--tls-cert`/`--tls-key`): https:// and wss:// on the one port.
+    public var tls: ServiceTLS?
     /// Port to bind; 0 picks a free one.
     public var port: Int
     /// Access keys that sign valid tokens (a primary and optionally a secondary).
@@ -137,7 +139,7 @@ public struct ServiceConfiguration: Sendable {
     public func connectionString(port actualPort: Int) -> ConnectionString {
         let advertisedHost = bindsLoopbackOnly || host == "0.0.0.0" || host == "::" ? "localhost" : host
         return ConnectionString(
-            endpoint: ServiceEndpoint(scheme: "http", host: advertisedHost, port: actualPort),
+            endpoint: ServiceEndpoint(scheme: tls == nil ? "http" : "https", host: advertisedHost, port: actualPort),
             accessKey: accessKeys.first ?? ConnectionString.developmentAccessKey
         )
     }

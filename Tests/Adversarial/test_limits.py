@@ -412,7 +412,7 @@ def test_an_sse_reader_that_never_reads_is_cut_off(stopped):
     received = sleeper.read_to_end()  # ends: the service cut the stream
     assert received < 36_000_000, f"the reader got {received} of 40,000,000 bytes: it was never cut off"
     sleeper.close()
-    check(local, probe, "an SSE reader that never reads, 40 x 1 MB", rss_growth_mib=growth)
+    check(local, probe, "an SSE reader that never reads, 400 x 100 KB", rss_growth_mib=growth)
 
 
 def test_an_sse_publish_body_over_1_mb_is_413(stopped):

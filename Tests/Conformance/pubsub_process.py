@@ -40,11 +40,13 @@ class LocalService:
         )
         self.connection_string = None
         self.port = None
+        self.banner = []
         # The service prints three lines once it listens; readline blocks until each arrives.
         for _ in range(3):
             line = self.process.stdout.readline()
             if not line:
                 raise RuntimeError("pubsub serve exited: " + self.process.stderr.read())
+            self.banner.append(line.rstrip("\n"))
             if line.startswith("Connection string: "):
                 self.connection_string = line.split(": ", 1)[1].strip()
             if line.startswith("pubsub serve: listening on "):
