@@ -284,7 +284,7 @@ _pubsub_serve-sse() {
     repeating_flags=(--verbose -v)
     non_repeating_flags=(--quiet -q --version -h --help)
     repeating_options=(--group --public-group)
-    non_repeating_options=(--hub --host --port --history --allow-origin --heartbeat --max-sse-streams --max-groups --group-linger --history-bytes --connection-string --connection-string-file --ca-file --log-level)
+    non_repeating_options=(--hub --host --port --history --allow-origin --heartbeat --max-sse-streams --max-groups --group-linger --history-bytes --connection-string --connection-string-file --ca-file --tls-cert --tls-key --log-level)
     __pubsub_offer_flags_options 0
 
     # Offer option value completions
@@ -333,6 +333,14 @@ _pubsub_serve-sse() {
         return
         ;;
     '--ca-file')
+        __pubsub_add_completions -f
+        return
+        ;;
+    '--tls-cert')
+        __pubsub_add_completions -f
+        return
+        ;;
+    '--tls-key')
         __pubsub_add_completions -f
         return
         ;;

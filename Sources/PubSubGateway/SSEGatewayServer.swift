@@ -21,6 +21,8 @@ public struct SSEGatewayServer: Service {
         public var options = SSEEndpoint.Options()
         /// TLS trust for the upstream's WebSocket and REST connections.
         public var trust: TLSTrust = .system
+        /// TLS for the gateway's own port (`--tls-cert`/`--tls-key`): https:// for readers.
+        public var tls: ServiceTLS?
 
         public init(hub: String, groups: [String], host: String, port: Int) {
             self.hub = hub
@@ -87,7 +89,7 @@ public struct SSEGatewayServer: Service {
         let (ready, signalReady) = AsyncStream.makeStream(of: Void.self, bufferingPolicy: .bufferingNewest(1))
         upstream = Upstream(subscriber: subscriber, gateway: gateway, rest: restClient, identity: identity, say: say, ready: signalReady)
         leaver = GroupLeaver(gateway: gateway, rest: restClient, identity: identity, say: say)
-        http = AfterReady(ready: ready, service: try gateway.application(host: settings.host, port: settings.port, onListening: onListening))
+        http = AfterReady(ready: ready, service: try gateway.application(host: settings.host, port: settings.port, tls: settings.tls, onListening: onListening))
         self.logger = logger
     }
 

@@ -7,6 +7,8 @@ import PubSubCore
 /// that a mistake is an error at start, never a failure of each client's handshake.
 public struct ServiceTLS: Sendable {
     let context: NIOSSLContext
+    /// What `context` was made from, for a server that builds its own (Hummingbird's, in serve-sse).
+    let configuration: TLSConfiguration
 
     /// Loads the PEM certificate chain (leaf first) and its private key.
     /// - Throws: ``PubSubError`` (exit 65) naming the file that cannot be read or parsed, or saying
@@ -27,6 +29,7 @@ public struct ServiceTLS: Sendable {
         }
         var configuration = TLSConfiguration.makeServerConfiguration(certificateChain: chain.map { .certificate($0) }, privateKey: .privateKey(key))
         configuration.minimumTLSVersion = .tlsv12
+        self.configuration = configuration
         do {
             context = try NIOSSLContext(configuration: configuration)
         } catch {

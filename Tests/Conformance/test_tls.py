@@ -169,3 +169,47 @@ def test_tls_file_mistakes_are_clear_errors_with_exit_65_or_64(certificates, tmp
     assert garbage_key.returncode == 65 and "cannot read a PEM private key from --tls-key" in garbage_key.stderr, garbage_key.stderr
     alone = serve("--tls-cert", str(certificates["cert"]))
     assert alone.returncode == 64 and "--tls-cert and --tls-key go together" in alone.stderr, alone.stderr
+
+
+def test_serve_sse_serves_https_to_an_eventsource_reader_from_a_tls_hub(secure, certificates):
+    """serve-sse with the same flags: its upstream is the TLS service (trusted with --ca-file) and its
+    readers get https://."""
+    hub = hub_name()
+    gateway = subprocess.Popen(
+        [
+            str(_binary()), "serve-sse", "--hub", hub, "--port", "0", "--ca-file", str(certificates["ca"]),
+            "--tls-cert", str(certificates["cert"]), "--tls-key", str(certificates["key"]),
+        ],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        env={"PATH": "/usr/bin:/bin", "WebPubSubConnectionString": secure.connection_string},
+    )
+    try:
+        listening = gateway.stdout.readline()
+        assert listening.startswith("pubsub serve-sse: listening on https://127.0.0.1:"), listening + gateway.stderr.read()
+        port = int(listening.rsplit(":", 1)[1])
+        server = WebPubSubServiceClient.from_connection_string(secure.connection_string, hub=hub)
+        token = server.get_client_access_token()["token"]
+        context = ssl.create_default_context(cafile=str(certificates["ca"]))
+        with socket.create_connection(("127.0.0.1", port), timeout=WAIT) as raw:
+            with context.wrap_socket(raw, server_hostname="localhost") as reader:
+                reader.sendall(f"GET /events?access_token={token} HTTP/1.1\r\nHost: localhost:{port}\r\n\r\n".encode())
+                seen = b""
+                while b"\r\n\r\n" not in seen:
+                    seen += reader.recv(4096)
+                assert seen.startswith(b"HTTP/1.1 200"), seen
+                # Published until it arrives (the gateway's upstream may still be joining).
+                for _ in range(100):
+                    server.send_to_all("Hello SSE over TLS", content_type="text/plain")
+                    reader.settimeout(0.2)
+                    try:
+                        seen += reader.recv(65536)
+                    except TimeoutError:
+                        pass
+                    if b"data: Hello SSE over TLS" in seen:
+                        break
+                assert b"data: Hello SSE over TLS" in seen
+    finally:
+        gateway.terminate()
+        assert gateway.wait(timeout=WAIT) == 0, gateway.stderr.read()

@@ -1,4 +1,6 @@
 import Hummingbird
+import HummingbirdCore
+import HummingbirdTLS
 import NIOCore
 public import Logging
 public import PubSubCore
@@ -122,6 +124,7 @@ public final class SSEGateway: Sendable {
     public func application(
         host: String,
         port: Int,
+        tls: ServiceTLS? = nil,
         onListening: @escaping @Sendable (Int) async -> Void = { _ in }
     ) throws(PubSubError) -> some Service {
         if accessKeys.contains(ConnectionString.developmentAccessKey), !LoopbackCheck.isLoopbackOnly(host: host) {
@@ -142,8 +145,19 @@ public final class SSEGateway: Sendable {
                 body: .init(byteBuffer: ByteBuffer(string: #"{"status":"ok","readers":\#(broker.listenerCount)}"#))
             )
         }
+        let server: HTTPServerBuilder
+        if let tls {
+            do {
+                server = try .tls(.http1(), tlsConfiguration: tls.configuration)
+            } catch {
+                throw PubSubError(.invalidTLSFiles, "TLS could not be set up for the gateway: \(error)", exitStatus: .dataError)
+            }
+        } else {
+            server = .http1()
+        }
         let application = Application(
             router: router,
+            server: server,
             configuration: ApplicationConfiguration(address: .hostname(host, port: port), serverName: "pubsub-sse"),
             onServerRunning: { channel in await onListening(channel.localAddress?.port ?? port) },
             logger: logger

@@ -92,15 +92,7 @@ struct ServeCommand: AsyncPubSubSubcommand {
     @Option(help: ArgumentHelp("How long connect and user events wait for their handler's answer (e.g. 10s, 500ms).", valueName: "duration"), transform: DurationArgument.parse)
     var eventHandlerTimeout = DurationArgument(.seconds(10), "10s")
 
-    @Option(
-        help: ArgumentHelp("Serve https:// and wss:// on the port with this PEM certificate chain (leaf first); needs --tls-key.", valueName: "path"),
-        completion: .file()
-    )
-    var tlsCert: String?
-
-    @Option(help: ArgumentHelp("The PEM private key of --tls-cert.", valueName: "path"), completion: .file())
-    var tlsKey: String?
-
+    @OptionGroup(title: "TLS") var tls: ServeTLSOptions
     @OptionGroup(title: "Limits") var limits: LimitOptions
     @OptionGroup var sse: SSEOptions
     @OptionGroup var global: GlobalOptions
@@ -109,9 +101,6 @@ struct ServeCommand: AsyncPubSubSubcommand {
         guard (0...65535).contains(port) else { throw ValidationError("--port \(port) is not a port number (0 to 65535)") }
         guard (1...120).contains(keepaliveInterval) else {
             throw ValidationError("--keepalive-interval \(keepaliveInterval) is out of range: 1 to 120 seconds, as in Azure")
-        }
-        guard (tlsCert == nil) == (tlsKey == nil) else {
-            throw ValidationError("--tls-cert and --tls-key go together: give both (a PEM certificate chain and its key), or neither")
         }
         guard traceBuffer >= 1 else { throw ValidationError("--trace-buffer must be at least 1") }
         guard traceHistory >= 0 else { throw ValidationError("--trace-history must be 0 or more") }
@@ -147,9 +136,7 @@ struct ServeCommand: AsyncPubSubSubcommand {
             eventHandlerTimeout: eventHandlerTimeout.duration
         )
         configuration.sseHistoryByteLimit = try sse.historyByteLimit()
-        if let tlsCert, let tlsKey {
-            configuration.tls = try ServiceTLS(certificatePath: tlsCert, keyPath: tlsKey)
-        }
+        configuration.tls = try tls.load()
         try limits.apply(to: &configuration)
         let settings = configuration
         let logger = Logger(label: "pubsub.hub")
@@ -159,7 +146,7 @@ struct ServeCommand: AsyncPubSubSubcommand {
         let hub = buildHubService(configuration: settings, logger: logger) { port in
             let configuration = settings
             let connection = configuration.connectionString(port: port)
-            let (http, ws) = configuration.tls == nil ? ("http", "ws") : ("https", "wss")
+            let (http, ws) = ServeTLSOptions.schemes(configuration.tls)
             Terminal.output("pubsub serve: listening on \(http)://\(configuration.host):\(port)")
             Terminal.output("Connection string: \(customKey ? connection.description : connection.unredactedString)")
             Terminal.output("Client URL: \(ws)://\(connection.endpoint.host):\(port)/client/hubs/<hub>?access_token=<token>")

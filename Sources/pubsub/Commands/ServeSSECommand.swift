@@ -50,6 +50,7 @@ struct ServeSSECommand: AsyncPubSubSubcommand {
     @OptionGroup var sse: SSEOptions
     @OptionGroup var connection: ConnectionOptions
     @OptionGroup var tls: TLSOptions
+    @OptionGroup(title: "TLS") var serveTLS: ServeTLSOptions
     @OptionGroup var global: GlobalOptions
 
     mutating func validate() throws {
@@ -67,6 +68,8 @@ struct ServeSSECommand: AsyncPubSubSubcommand {
         settings.historyByteLimit = try sse.historyByteLimit()
         settings.options = try sse.endpointOptions()
         settings.trust = try tls.trust()
+        settings.tls = try serveTLS.load()
+        let http = ServeTLSOptions.schemes(settings.tls).http
         let host = self.host
         let quiet = global.quiet
         // Refuses a non-loopback address with the development key before anything connects.
@@ -76,9 +79,9 @@ struct ServeSSECommand: AsyncPubSubSubcommand {
             logger: logger,
             say: { line in if !quiet { Terminal.diagnostic("pubsub serve-sse: " + line) } },
             onListening: { port in
-                Terminal.output("pubsub serve-sse: listening on http://\(host):\(port)")
-                Terminal.output("Events: http://\(host):\(port)/events?group=<group>&access_token=<token>")
-                Terminal.output("Demo page: http://\(host):\(port)/")
+                Terminal.output("pubsub serve-sse: listening on \(http)://\(host):\(port)")
+                Terminal.output("Events: \(http)://\(host):\(port)/events?group=<group>&access_token=<token>")
+                Terminal.output("Demo page: \(http)://\(host):\(port)/")
             }
         )
         let services = ServiceGroup(
