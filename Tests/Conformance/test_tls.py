@@ -146,6 +146,15 @@ def test_plain_http_on_the_tls_port_gets_a_400_that_says_to_use_tls_and_the_serv
             answer += chunk
     assert answer.startswith(b"HTTP/1.1 400")
     assert b"this port speaks TLS: use https:// or wss://" in answer
+    # A request with a body still being sent when the answer goes out gets the answer whole (the
+    # service reads the rest instead of resetting the connection).
+    with socket.create_connection(("127.0.0.1", secure.port), timeout=WAIT) as plain:
+        plain.sendall(b"POST /api/hubs/h/:send HTTP/1.1\r\nHost: localhost\r\nContent-Length: 300000\r\n\r\n" + b"x" * 300_000)
+        plain.shutdown(socket.SHUT_WR)
+        answer = b""
+        while chunk := plain.recv(4096):
+            answer += chunk
+    assert answer.startswith(b"HTTP/1.1 400") and answer.endswith(b"use https:// or wss://\n"), answer[:200]
     # A TLS client that does not trust the certificate fails its own handshake; the service goes on.
     with pytest.raises(ssl.SSLCertVerificationError):
         with socket.create_connection(("127.0.0.1", secure.port), timeout=WAIT) as raw:
