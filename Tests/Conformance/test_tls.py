@@ -11,6 +11,7 @@ import threading
 
 import pytest
 from azure.messaging.webpubsubclient import WebPubSubClient, WebPubSubClientCredential
+from azure.messaging.webpubsubclient.models import CallbackType
 from azure.messaging.webpubsubservice import WebPubSubServiceClient
 from cryptography import x509
 from cryptography.hazmat.primitives import hashes, serialization
@@ -18,7 +19,8 @@ from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.x509.oid import NameOID
 
 from conftest import LocalService, _binary
-from sdk_helpers import hub_name
+from sdk_helpers import hub_name, make_client
+from tcp_proxy import TCPProxy
 
 WAIT = 20
 
@@ -222,3 +224,31 @@ def test_serve_sse_serves_https_to_an_eventsource_reader_from_a_tls_hub(secure, 
     finally:
         gateway.terminate()
         assert gateway.wait(timeout=WAIT) == 0, gateway.stderr.read()
+
+
+def test_the_reliable_client_sdk_recovers_through_a_tls_connection_cut(secure):
+    """Microsoft's client SDK over wss:// through a proxy that resets the TLS connection mid-stream:
+    it recovers the same connection (a new TLS handshake) and nothing is lost or repeated."""
+    hub = hub_name()
+    rest = WebPubSubServiceClient.from_connection_string(secure.connection_string, hub=hub)
+    proxy = TCPProxy(secure.port)
+    try:
+        client, events = make_client(secure, hub, user="tls-recovery", url_port=proxy.port)
+        client.open()
+        client.join_group("stream")
+        events.wait_count(CallbackType.CONNECTED, 1)
+        connection_id = events.of(CallbackType.CONNECTED)[0].connection_id
+        total = 200
+        for index in range(total):
+            rest.send_to_group("stream", str(index), content_type="text/plain")
+            if index == total // 3:
+                proxy.cut()
+        events.wait_count(CallbackType.GROUP_MESSAGE, total, timeout=45)
+        received = events.messages()
+        assert sorted(received, key=int) == [str(i) for i in range(total)], "none lost, none repeated"
+        assert proxy.accepted >= 2, "the TLS connection was really cut and a new one made"
+        assert len(events.of(CallbackType.CONNECTED)) == 1, "recovery keeps the connection"
+        assert rest.connection_exists(connection_id)
+        client.close()
+    finally:
+        proxy.close()
