@@ -105,6 +105,10 @@ def one_sigint_says_goodbye_and_stops_at_once(arguments):
     peer = SilentPeer()
     process = start(arguments, peer)
     try:
+        # The peer has sent `connected`; the command has taken it once it says so on stderr (before
+        # that, a SIGINT ends a handshake, which has no close frame to send).
+        while "connected" not in (line := process.stderr.readline()):
+            assert line, "the command ended before it connected"
         process.send_signal(signal.SIGINT)
         started = time.monotonic()
         status = process.wait(timeout=WAIT)
