@@ -129,11 +129,9 @@ def client_url(local, hub, **claims):
     return f"ws://localhost:{local.port}/client/hubs/{hub}?access_token={token}"
 
 
-def exchange(local, request, receive_buffer=None):
+def exchange(local, request):
     """Sends raw bytes; returns (status, everything the service sent until it closed)."""
     with socket.create_connection(("127.0.0.1", local.port), timeout=WAIT) as connection:
-        if receive_buffer:
-            connection.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, receive_buffer)
         try:
             connection.sendall(request)
         except OSError:
@@ -150,10 +148,8 @@ def exchange(local, request, receive_buffer=None):
 class SSEReader:
     """`GET /events` on a bare socket: the status and head, then reads only when asked."""
 
-    def __init__(self, local, query, headers=(), receive_buffer=None):
+    def __init__(self, local, query, headers=()):
         self.socket = socket.create_connection(("127.0.0.1", local.port), timeout=WAIT)
-        if receive_buffer:
-            self.socket.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, receive_buffer)
         extra = "".join(f"{name}: {value}\r\n" for name, value in headers)
         self.socket.sendall(f"GET /events?{query} HTTP/1.1\r\nHost: localhost:{local.port}\r\n{extra}\r\n".encode())
         self.buffer = b""
