@@ -79,7 +79,7 @@ struct RequestTests {
             subprotocols: ["x, json.reliable.webpubsub.azure.v1", "json.webpubsub.azure.v1"],
             authorization: "Bearer \(token)"
         ).get()
-        #expect(admitted.hub == "chat" && admitted.kind == .reliable && admitted.userId == "alice")
+        #expect(admitted.hub == "chat" && admitted.wireProtocol == .reliableJSON && admitted.userId == "alice")
         #expect(admitted.roles.map(\.description) == ["webpubsub.sendToGroup.room"] && admitted.groups == ["a"])
         #expect(admitted.offeredSubprotocols == ["x", "json.reliable.webpubsub.azure.v1", "json.webpubsub.azure.v1"])
     }

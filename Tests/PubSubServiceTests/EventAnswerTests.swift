@@ -11,7 +11,7 @@ struct EventAnswerTests {
     static let admission = ClientAdmission(
         hub: "chat",
         connectionId: "c1",
-        kind: .json,
+        wireProtocol: .json,
         userId: "alice",
         roles: [],
         groups: ["from-token"],
@@ -31,14 +31,14 @@ struct EventAnswerTests {
         #expect(admitted.userId == "carol")
         #expect(admitted.groups == ["from-token", "room"])
         #expect(admitted.roles.count == 1 && admitted.roles[0].grants(.sendToGroup, on: "room"))
-        #expect(admitted.kind == .reliable && admitted.customSubprotocol == nil)
+        #expect(admitted.wireProtocol == .reliableJSON && admitted.customSubprotocol == nil)
         #expect(admitted.connectionState == "s1")
 
         let custom = try EventUpstream.admission(Self.admission, answeredBy: Self.answer(.ok, #"{"subprotocol":"custom.v1"}"#), hub: "chat").get()
-        #expect(custom.kind == .simple && custom.responseSubprotocol == "custom.v1")
+        #expect(custom.wireProtocol == .simple && custom.responseSubprotocol == "custom.v1")
 
         let unchanged = try EventUpstream.admission(Self.admission, answeredBy: Self.answer(.noContent), hub: "chat").get()
-        #expect(unchanged.userId == "alice" && unchanged.kind == .json && unchanged.groups == ["from-token"])
+        #expect(unchanged.userId == "alice" && unchanged.wireProtocol == .json && unchanged.groups == ["from-token"])
     }
 
     @Test(

@@ -42,7 +42,7 @@ struct FramingTests {
     @Test(
         "a publish is framed once in the protocol's exact shapes; text is escaped, JSON kept as written, bytes in base64",
         arguments: [
-            (PreparedMessage.Source.group("room1", fromUserId: "alice"), Message.json(#"{"x": [1,2]}"#),
+            (Publication.Source.group("room1", fromUserId: "alice"), Message.json(#"{"x": [1,2]}"#),
                 #"{"type":"message","from":"group","group":"room1","fromUserId":"alice","dataType":"json","data":{"x": [1,2]}}"#),
             (.server, .text("Hello"), #"{"type":"message","from":"server","dataType":"text","data":"Hello"}"#),
             (.server, .binary(ByteBuffer(bytes: [0, 1, 0xFE, 0xFF])), #"{"type":"message","from":"server","dataType":"binary","data":"AAH+/w=="}"#),
@@ -50,16 +50,20 @@ struct FramingTests {
                 #"{"type":"message","from":"group","group":"g","dataType":"text","data":"line1\nline2 \"q\" ✓ /"}"#),
         ]
     )
-    func prepared(source: PreparedMessage.Source, message: Message, json: String) throws {
-        let prepared = PreparedMessage(source: source, message: message)
+    func prepared(source: Publication.Source, message: Message, json: String) throws {
+        let frames = PublicationFrames(
+            Publication(hub: "h", origin: .rest, target: .hub, payload: message, source: source),
+            formats: [WireFormats(.json), WireFormats(.simple)]
+        )
+        let prepared = try #require(frames.json)
         #expect(String(buffer: prepared.jsonFrame) == json)
         // A reliable connection's frame: its sequence id, then the same bytes after the "{".
         let reliable = try Self.encoded(OutboundFrame.sequenced(sequenceId: 7, tail: prepared.jsonTail).webSocketFrame)
         #expect(String(decoding: reliable.dropFirst(reliable[1] == 126 ? 4 : 2), as: UTF8.self) == #"{"sequenceId":7,"# + json.dropFirst())
         // A simple client gets the message's own bytes.
-        switch prepared.simpleFrame {
+        switch frames.simple {
         case .text(let bytes), .binary(let bytes): #expect(bytes == message.bytes)
-        case .sequenced, .encoded: Issue.record("a simple frame is the message's bytes")
+        case .sequenced, .encoded, nil: Issue.record("a simple frame is the message's bytes")
         }
         // A json.webpubsub.azure.v1 recipient is sent the frame encoded once, exactly NIO's bytes.
         guard case .encoded(let wire, let payload) = prepared.encodedJSONFrame else {

@@ -7,7 +7,7 @@ public struct ClientAdmission: Sendable {
     /// The id the connection will have (a recovery's own), known before the handshake so that the
     /// `connect` event handler can be told it.
     public var connectionId: String
-    public var kind: ClientKind
+    public var wireProtocol: ClientSubprotocol
     public var userId: String?
     public var roles: [Role]
     public var groups: [String]
@@ -27,7 +27,7 @@ public struct ClientAdmission: Sendable {
     public init(
         hub: String,
         connectionId: String,
-        kind: ClientKind,
+        wireProtocol: ClientSubprotocol,
         userId: String?,
         roles: [Role],
         groups: [String],
@@ -38,7 +38,7 @@ public struct ClientAdmission: Sendable {
     ) {
         self.hub = hub
         self.connectionId = connectionId
-        self.kind = kind
+        self.wireProtocol = wireProtocol
         self.userId = userId
         self.roles = roles
         self.groups = groups
@@ -51,7 +51,7 @@ public struct ClientAdmission: Sendable {
     /// Why a simple client in `webpubsub_mode=sendToGroup` may not connect: it lacks the role to
     /// send to its group (from the token or the `connect` event handler).
     public var simpleSendRefusal: Refusal? {
-        guard let group = simpleSendGroup, kind == .simple, !roles.contains(where: { $0.grants(.sendToGroup, on: group) }) else { return nil }
+        guard let group = simpleSendGroup, wireProtocol == .simple, !roles.contains(where: { $0.grants(.sendToGroup, on: group) }) else { return nil }
         return Refusal(.forbidden, "webpubsub_mode=sendToGroup needs the webpubsub.sendToGroup role for group \"\(group)\"", hub: hub)
     }
 
@@ -61,7 +61,7 @@ public struct ClientAdmission: Sendable {
     }
 
     /// The subprotocol the handshake answers with.
-    public var responseSubprotocol: String? { customSubprotocol ?? kind.subprotocol }
+    public var responseSubprotocol: String? { customSubprotocol ?? wireProtocol.subprotocol }
 }
 
 extension ClientAdmission {
@@ -111,12 +111,7 @@ extension ClientAdmission {
         let offered = request.subprotocolFields
             .flatMap { $0.split(separator: ",") }
             .map { $0.trimmingWhitespace() }
-        let kind: ClientKind
-        if offered.contains(ClientKind.reliableSubprotocol) {
-            kind = .reliable
-        } else if offered.contains(ClientKind.jsonSubprotocol) {
-            kind = .json
-        } else if offered.contains(where: protobufSubprotocols.contains) {
+        if !offered.contains(where: { ClientSubprotocol.served($0) != nil }), offered.contains(where: protobufSubprotocols.contains) {
             return .failure(
                 .init(
                     .badRequest,
@@ -124,11 +119,10 @@ extension ClientAdmission {
                         + "offer json.reliable.webpubsub.azure.v1 or json.webpubsub.azure.v1"
                 )
             )
-        } else {
-            kind = .simple
         }
+        let wireProtocol = ClientSubprotocol.choose(from: offered)
 
-        if kind == .reliable, let connectionId = parameter("awps_connection_id"),
+        if wireProtocol.isReliable, let connectionId = parameter("awps_connection_id"),
             let token = parameter("awps_reconnection_token")
         {
             // The reconnection token authenticates a recovery; the original access token may have
@@ -137,7 +131,7 @@ extension ClientAdmission {
                 ClientAdmission(
                     hub: hub,
                     connectionId: connectionId,
-                    kind: kind,
+                    wireProtocol: wireProtocol,
                     userId: nil,
                     roles: [],
                     groups: [],
@@ -171,7 +165,7 @@ extension ClientAdmission {
         }
 
         var simpleSendGroup: String?
-        if kind == .simple, let mode = parameter("webpubsub_mode"), mode.lowercased() != "sendevent" {
+        if wireProtocol == .simple, let mode = parameter("webpubsub_mode"), mode.lowercased() != "sendevent" {
             guard mode.lowercased() == "sendtogroup" else {
                 return .failure(.init(.badRequest, "webpubsub_mode \"\(mode)\" is not sendEvent or sendToGroup"))
             }
@@ -185,7 +179,7 @@ extension ClientAdmission {
             ClientAdmission(
                 hub: hub,
                 connectionId: Identifiers.connectionID(),
-                kind: kind,
+                wireProtocol: wireProtocol,
                 userId: grant.userId,
                 roles: grant.roles,
                 groups: token.groups,

@@ -106,12 +106,11 @@ extension EventUpstream {
                 let offered = admission.offeredSubprotocols.isEmpty ? "none" : admission.offeredSubprotocols.joined(separator: ", ")
                 return invalid("the subprotocol \"\(name)\", which the client did not offer (it offered \(offered))")
             }
-            switch name {
-            case ClientKind.reliableSubprotocol: admission.kind = .reliable
-            case ClientKind.jsonSubprotocol: admission.kind = .json
-            default:
+            if let served = ClientSubprotocol.served(name) {
+                admission.wireProtocol = served
+            } else {
                 guard !ClientAdmission.protobufSubprotocols.contains(name) else { return invalid("a protobuf subprotocol, which the local service does not speak") }
-                admission.kind = .simple
+                admission.wireProtocol = .simple
                 admission.customSubprotocol = name
             }
         }

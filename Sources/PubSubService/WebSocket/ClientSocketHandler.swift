@@ -48,7 +48,7 @@ struct ClientSocketHandler: Sendable {
         let connection: ClientConnection
         if let recovery = admission.recovery {
             guard let existing = registry.connection(hub: admission.hub, id: recovery.connectionId),
-                existing.kind == .reliable,
+                existing.wireProtocol.isReliable,
                 let expected = existing.reconnectionToken,
                 Self.constantTimeEquals(expected, recovery.token)
             else {
@@ -62,7 +62,8 @@ struct ClientSocketHandler: Sendable {
                 id: admission.connectionId,
                 hub: HubRegistry.key(admission.hub),
                 userId: admission.userId,
-                kind: admission.kind,
+                wireProtocol: admission.wireProtocol,
+                eventLoop: eventLoop,
                 roles: admission.roles,
                 simpleSendGroup: admission.simpleSendGroup,
                 customSubprotocol: admission.customSubprotocol,
@@ -80,11 +81,11 @@ struct ClientSocketHandler: Sendable {
             traceRecovery(hub: admission.hub, connectionId: connection.id, refused: "the session ended while the recovery request was on its way")
             return .refused(refusedRecovery)
         }
-        registry.socketOpened()
+        registry.lifecycle.socketOpened()
         logger.info(admission.recovery == nil ? "client connected" : "client recovered", metadata: Self.metadata(connection))
         if admission.recovery == nil {
             tracer.record {
-                var record = TraceRecord(.connected, connection, details: [("subprotocol", connection.kind.subprotocol.map(JSONValue.string) ?? .null)])
+                var record = TraceRecord(.connected, connection, details: [("subprotocol", connection.wireProtocol.subprotocol.map(JSONValue.string) ?? .null)])
                 record.groups = registry.groups(of: connection).sorted()
                 return record
             }
@@ -104,14 +105,14 @@ struct ClientSocketHandler: Sendable {
         switch connection.transportClosed(transport.id) {
         case .ended:
             registry.remove(connection)
-            registry.disconnected(connection, code: code, reason: reason)
+            registry.lifecycle.disconnected(connection, code: code, reason: reason)
         case .detached:
-            registry.detached(connection)
+            registry.lifecycle.detached(connection)
             tracer.record { TraceRecord(.dropped, connection, details: [("reason", .string(reason))]) }
         case .replaced:
             tracer.record { TraceRecord(.dropped, connection, details: [("reason", .string(reason))]) }
         }
-        registry.socketClosed()
+        registry.lifecycle.socketClosed()
         logger.info("client transport closed", metadata: Self.metadata(connection).merging(["reason": "\(reason)"]) { $1 })
     }
 
@@ -122,7 +123,7 @@ struct ClientSocketHandler: Sendable {
     /// Handles one message: done, a close for a protocol violation, or an event handler call the
     /// connection's next message waits for.
     func handle(_ frame: InboundMessage, connection: ClientConnection, on eventLoop: any EventLoop) -> Outcome {
-        if connection.kind == .simple {
+        if connection.wireProtocol.format == .simple {
             return handleSimple(frame, connection: connection, on: eventLoop)
         }
         let bytes: ByteBuffer
@@ -202,7 +203,7 @@ struct ClientSocketHandler: Sendable {
         case .event:
             assertionFailure("events go to handleEvent")
         case .sequenceAck(let sequenceId):
-            if connection.kind == .reliable { connection.acknowledge(upTo: sequenceId) }
+            if connection.wireProtocol.isReliable { connection.acknowledge(upTo: sequenceId) }
         case .ping:
             connection.send(.message(.pong))
         case .unknown(let type, let ackId):

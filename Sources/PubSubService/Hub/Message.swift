@@ -6,7 +6,7 @@ import PubSubCore
 /// A published message, the one form it has from the edge to the socket: its data type and its
 /// bytes, exactly as the publisher sent them. JSON is the publisher's text as written (a REST body,
 /// a client's `data` member, an event handler's answer), text its UTF-8, binary and protobuf the
-/// raw bytes. ``PreparedMessage`` frames it once per publish; SSE and the trace read the same bytes.
+/// raw bytes. ``PublicationFrames`` frames it once per publish and encoding; SSE and the trace read the same bytes.
 struct Message: Sendable {
     let type: MessageDataType
     /// The bytes (a slice of the buffer they arrived in where possible: no copy).

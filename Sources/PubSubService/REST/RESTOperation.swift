@@ -116,7 +116,7 @@ struct RESTOperation {
 
     private mutating func send(
         to target: Publication.Target,
-        source: PreparedMessage.Source,
+        source: Publication.Source,
         excluded: Set<String> = [],
         filtered: Bool = false
     ) async throws(Refusal) -> Response {

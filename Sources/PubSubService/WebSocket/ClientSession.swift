@@ -311,7 +311,7 @@ final class ClientSession: ChannelInboundHandler, NIOScheduledCallbackHandler {
         // What was queued before the close goes out first (if the client is reading at all).
         transport?.frames.drain()
         transport?.frames.finish()
-        if disconnectedMessage, let connection, connection.kind != .simple {
+        if disconnectedMessage, let connection, connection.wireProtocol.format != .simple {
             let goodbye = OutboundFrame.message(.disconnected(message: request.reason)).webSocketFrame
             context.write(Self.wrapOutboundOut(goodbye), promise: nil)
         }

@@ -2,32 +2,22 @@ import Foundation
 import NIOCore
 import PubSubCore
 
-/// One published message, framed once for every kind of recipient (the one encoder per
-/// subprotocol): the JSON subprotocols' `{"type":"message",…}` frame, whose bytes after the `{` a
-/// reliable connection sends behind its own `{"sequenceId":N,` (a slice, not a copy), and a simple
-/// client's raw frame, which is the message's own bytes. Recipients share these buffers; the only
-/// copy of the payload is into the JSON frame (escaped for text, base64 for binary).
-struct PreparedMessage: Sendable {
-    enum Source: Sendable {
-        case group(String, fromUserId: String?)
-        case server
-    }
-
+/// A published message in the JSON subprotocols' encoding, framed once for all of their
+/// recipients: the `{"type":"message",…}` frame, whose bytes after the `{` a reliable connection
+/// sends behind its own `{"sequenceId":N,` (a slice, not a copy). Recipients share these buffers;
+/// the only copy of the payload is into the frame (escaped for text, base64 for binary).
+struct JSONMessageFrame: Sendable {
     /// `{"type":"message",…}` for json.webpubsub.azure.v1.
     let jsonFrame: ByteBuffer
     /// The same frame as it goes on the wire (WebSocket header in front, same storage): what a
     /// json.webpubsub.azure.v1 recipient's socket is sent, one shared buffer for all of them.
     let encodedJSONFrame: OutboundFrame
-    /// What a simple WebSocket client receives: text, or binary for binary payloads.
-    let simpleFrame: OutboundFrame
-    /// REST `messageTtlSeconds`: a recipient that has not been sent the message by then skips it.
-    var deadline: ContinuousClock.Instant?
 
     /// `"type":"message",…}`: the frame after its `{`, which a reliable connection writes behind
     /// `{"sequenceId":N,`. A slice of ``jsonFrame`` (the same storage).
     let jsonTail: ByteBuffer
 
-    init(source: Source, message: Message, allocator: ByteBufferAllocator = ByteBufferAllocator()) {
+    init(source: Publication.Source, message: Message, allocator: ByteBufferAllocator = ByteBufferAllocator()) {
         var frame = allocator.buffer(capacity: Framing.headerRoom + 96 + Self.encodedSize(message))
         frame.moveWriterIndex(forwardBy: Framing.headerRoom)
         frame.moveReaderIndex(forwardBy: Framing.headerRoom)
@@ -53,10 +43,6 @@ struct PreparedMessage: Sendable {
         encodedJSONFrame = .encoded(wire: frame, payload: payload)
         jsonFrame = payload
         jsonTail = payload.getSlice(at: payload.readerIndex + 1, length: payload.readableBytes - 1) ?? payload
-        switch message.type {
-        case .text, .json: simpleFrame = .text(message.bytes)
-        case .binary, .protobuf: simpleFrame = .binary(message.bytes)
-        }
     }
 
     /// An upper bound on the `data` member's size, to allocate the frame once.
@@ -91,11 +77,4 @@ struct PreparedMessage: Sendable {
             frame.writeStaticString("\"")
         }
     }
-}
-
-/// A frame waiting in a connection's outbound queue.
-struct QueuedFrame: Sendable {
-    let frame: OutboundFrame
-    /// Past this instant the frame is dropped instead of sent (`messageTtlSeconds`).
-    var deadline: ContinuousClock.Instant?
 }

@@ -6,36 +6,22 @@ import NIOWebSocket
 import PubSubCore
 import Synchronization
 
-/// How the service asks a connection's socket to close.
-struct CloseRequest: Sendable {
-    /// WebSocket close code.
-    var code: WebSocketErrorCode
-    /// Close reason (also the `message` of the `disconnected` system frame for JSON clients).
-    var reason: String
-}
-
-/// The live end of a connection: the bounded queue its writer drains, and a way to close the socket
-/// that is never blocked behind that queue.
-struct Transport: Sendable {
-    let frames: ChannelWriter
-    /// Asks the socket to close (it hops to the channel's event loop; never blocks).
-    let close: @Sendable (CloseRequest) -> Void
-    /// Distinguishes transports of one reliable session across recoveries.
-    let id: UInt64
-}
-
 /// One logical client connection. A reliable connection outlives its transports: it keeps its
 /// sequence ids and unacknowledged messages while the client recovers (§6).
 ///
 /// Every mutable field sits behind one `Mutex`; a delivery takes it once, so a publish touches no
 /// actor and allocates nothing per recipient: it queues references to the shared frame (a reliable
 /// connection's writer adds the few bytes of its `sequenceId` prefix when it writes).
-final class ClientConnection: Sendable {
+final class ClientConnection: Recipient {
     let id: String
     /// Lower-cased hub key.
     let hub: String
     let userId: String?
-    let kind: ClientKind
+    /// Its wire format and whether its session is reliable.
+    let wireProtocol: ClientSubprotocol
+    /// The event loop of the socket it opened on, where deliveries to it are made (a reliable
+    /// session recovered on another loop's socket is still delivered here, and queues).
+    let eventLoop: any EventLoop
     let reconnectionToken: String?
     /// Roles from the token.
     let roles: [Role]
@@ -99,7 +85,8 @@ final class ClientConnection: Sendable {
         id: String,
         hub: String,
         userId: String?,
-        kind: ClientKind,
+        wireProtocol: ClientSubprotocol,
+        eventLoop: any EventLoop,
         roles: [Role],
         simpleSendGroup: String?,
         customSubprotocol: String? = nil,
@@ -109,19 +96,22 @@ final class ClientConnection: Sendable {
         self.id = id
         self.hub = hub
         self.userId = userId
-        self.kind = kind
+        self.wireProtocol = wireProtocol
+        self.eventLoop = eventLoop
         self.roles = roles
         self.simpleSendGroup = simpleSendGroup
         self.limits = Limits(limits)
         self.customSubprotocol = customSubprotocol
-        reconnectionToken = kind == .reliable ? Identifiers.secret() : nil
+        reconnectionToken = wireProtocol.isReliable ? Identifiers.secret() : nil
         var initial = State()
         initial.connectionState = connectionState
         state = Mutex(initial)
     }
 
     /// The subprotocol the client speaks, as event handlers are told (`ce-subprotocol`).
-    var subprotocol: String? { customSubprotocol ?? kind.subprotocol }
+    var subprotocol: String? { customSubprotocol ?? wireProtocol.subprotocol }
+
+    var wireFormat: WireFormat { wireProtocol.format }
 
     /// `ce-connectionState`: what the event handler last set (nil: none).
     var connectionState: String? {
@@ -147,7 +137,7 @@ final class ClientConnection: Sendable {
             let previous = state.transport
             state.transport = transport
             state.detachedAt = nil
-            if kind != .simple {
+            if wireProtocol.format == .json {
                 _ = transport.frames.enqueue(
                     QueuedFrame(frame: .message(.connected(connectionId: id, userId: userId, reconnectionToken: reconnectionToken)))
                 )
@@ -175,7 +165,7 @@ final class ClientConnection: Sendable {
             guard let current = state.transport, current.id == transportID else { return .replaced }
             state.transport = nil
             current.frames.finish()
-            if kind == .reliable, !state.ended {
+            if wireProtocol.isReliable, !state.ended {
                 state.detachedAt = limits.clock.now()
                 return .detached
             }
@@ -231,19 +221,17 @@ final class ClientConnection: Sendable {
 
     // MARK: Delivery
 
-    /// What went wrong with a delivery, for the registry to act on.
-    enum DeliveryFailure: Sendable {
-        /// The outbound queue or the unacked buffer overflowed: the client cannot keep up.
-        case slowClient(String)
-    }
-
-    /// Queues a published message for this connection.
-    /// Queues a published message; the drain it needs joins `batch` (scheduled by the publish).
-    func deliver(_ message: PreparedMessage, batch: inout DrainBatch) -> DeliveryFailure? {
-        switch kind {
-        case .simple: return enqueue(QueuedFrame(frame: message.simpleFrame, deadline: message.deadline), batch: &batch)
-        case .json: return enqueue(QueuedFrame(frame: message.encodedJSONFrame, deadline: message.deadline), batch: &batch)
-        case .reliable: return deliverReliably(message, batch: &batch)
+    /// Queues a published message in its wire format (a reliable session numbers it and keeps it
+    /// until acknowledged); the drain it needs joins `batch`.
+    func deliver(_ frames: PublicationFrames, batch: inout DrainBatch) -> DeliveryFailure? {
+        switch wireProtocol.format {
+        case .simple:
+            guard let frame = frames.simple else { return nil }
+            return enqueue(QueuedFrame(frame: frame, deadline: frames.deadline), batch: &batch)
+        case .json:
+            guard let json = frames.json else { return nil }
+            if wireProtocol.isReliable { return deliverReliably(json, deadline: frames.deadline, batch: &batch) }
+            return enqueue(QueuedFrame(frame: json.encodedJSONFrame, deadline: frames.deadline), batch: &batch)
         }
     }
 
@@ -276,19 +264,19 @@ final class ClientConnection: Sendable {
         return nil
     }
 
-    private func deliverReliably(_ message: PreparedMessage, batch: inout DrainBatch) -> DeliveryFailure? {
+    private func deliverReliably(_ message: JSONMessageFrame, deadline: ContinuousClock.Instant?, batch: inout DrainBatch) -> DeliveryFailure? {
         state.withLock { state -> DeliveryFailure? in
             guard !state.ended else { return nil }
             let sequenceId = state.nextSequenceId
             state.nextSequenceId += 1
-            state.unacked.append((sequenceId, message.jsonTail, message.deadline))
+            state.unacked.append((sequenceId, message.jsonTail, deadline))
             state.unackedBytes += message.jsonTail.readableBytes
             if state.unacked.count > limits.reliableUnackedMessageLimit || state.unackedBytes > limits.reliableUnackedByteLimit {
                 return .slowClient(
                     "SlowClient: more than \(limits.reliableUnackedMessageLimit) messages or \(limits.reliableUnackedByteLimit) bytes unacknowledged"
                 )
             }
-            let frame = QueuedFrame(frame: .sequenced(sequenceId: sequenceId, tail: message.jsonTail), deadline: message.deadline)
+            let frame = QueuedFrame(frame: .sequenced(sequenceId: sequenceId, tail: message.jsonTail), deadline: deadline)
             // Queued, never written at once: this holds the lock (which keeps sequence ids in
             // queue order across publishers), and a write may close the channel, whose events take it.
             if case .full? = state.transport?.frames.enqueue(frame, batch: &batch, writeAtOnce: false) {

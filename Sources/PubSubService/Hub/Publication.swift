@@ -15,6 +15,12 @@ struct Publication: Sendable {
         case eventHandler
     }
 
+    /// Who the recipients see it from.
+    enum Source: Sendable {
+        case group(String, fromUserId: String?)
+        case server
+    }
+
     enum Target: Sendable {
         case hub
         case group(String)
@@ -28,7 +34,7 @@ struct Publication: Sendable {
     var target: Target
     var payload: Message
     /// Who the recipients see it from: a group (and the sending client's user), or the server.
-    var source: PreparedMessage.Source
+    var source: Source
     /// Connections that do not get it (REST `excluded`, a client's `noEcho`).
     var excluded: Set<String> = []
     /// REST `filter`: only the connections it selects get it (and no SSE reader, which is not a
@@ -37,7 +43,7 @@ struct Publication: Sendable {
     /// REST `messageTtlSeconds`.
     var deadline: ContinuousClock.Instant?
 
-    init(hub: String, origin: Origin, target: Target, payload: Message, source: PreparedMessage.Source) {
+    init(hub: String, origin: Origin, target: Target, payload: Message, source: Source) {
         self.hub = HubRegistry.key(hub)
         self.origin = origin
         self.target = target

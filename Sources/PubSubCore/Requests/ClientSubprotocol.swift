@@ -1,0 +1,47 @@
+/// How a client's messages are encoded on the wire, whatever its session promises.
+public enum WireFormat: String, Sendable, Hashable, CaseIterable {
+    /// No (known) subprotocol: a message is the frame's own bytes (§5.6).
+    case simple
+    /// The JSON subprotocols: `{"type":"message",…}` frames (§5).
+    case json
+}
+
+/// What a client speaks, decided by the subprotocol it offered: a wire format, and whether its
+/// session is reliable (sequence ids, acks and recovery, §6). The two vary apart: a new subprotocol
+/// is one more entry in ``served``, with the format its frames use.
+public struct ClientSubprotocol: Sendable, Hashable {
+    public var format: WireFormat
+    /// Sequence ids, acks, recovery (§6).
+    public var isReliable: Bool
+    /// The `Sec-WebSocket-Protocol` it answers with; nil for a simple client.
+    public var subprotocol: String?
+
+    public init(format: WireFormat, isReliable: Bool, subprotocol: String?) {
+        self.format = format
+        self.isReliable = isReliable
+        self.subprotocol = subprotocol
+    }
+
+    public static let jsonSubprotocol = "json.webpubsub.azure.v1"
+    public static let reliableJSONSubprotocol = "json.reliable.webpubsub.azure.v1"
+
+    public static let simple = ClientSubprotocol(format: .simple, isReliable: false, subprotocol: nil)
+    /// `json.webpubsub.azure.v1`.
+    public static let json = ClientSubprotocol(format: .json, isReliable: false, subprotocol: jsonSubprotocol)
+    /// `json.reliable.webpubsub.azure.v1`.
+    public static let reliableJSON = ClientSubprotocol(format: .json, isReliable: true, subprotocol: reliableJSONSubprotocol)
+
+    /// Every subprotocol the service speaks, the most preferred first (a client offering several
+    /// gets the first here it offered): the one place a new subprotocol registers.
+    public static let served: [ClientSubprotocol] = [.reliableJSON, .json]
+
+    /// The served protocol named `subprotocol`, if any.
+    public static func served(_ subprotocol: String) -> ClientSubprotocol? {
+        served.first { $0.subprotocol == subprotocol }
+    }
+
+    /// The protocol for what a client offered: the most preferred one served, or simple.
+    public static func choose(from offered: [String]) -> ClientSubprotocol {
+        served.first { offered.contains($0.subprotocol ?? "") } ?? .simple
+    }
+}
