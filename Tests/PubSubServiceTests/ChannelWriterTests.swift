@@ -8,23 +8,20 @@ import Testing
 
 @Suite("ChannelWriter")
 struct ChannelWriterTests {
+    /// A publish's frame, encoded once, as the service ships it; every writer here is given the
+    /// frame encoder's context, as a session's is (``Outbound/writer(limit:byteLimit:)``).
     static func frame(_ text: String) -> QueuedFrame {
-        QueuedFrame(frame: .text(ByteBuffer(string: text)), deadline: nil)
+        Outbound.encoded(text)
     }
 
-    /// The texts of the frames the writer wrote to the channel, in order.
+    /// The texts of the frames the writer wrote to the socket, in order.
     static func written(_ channel: EmbeddedChannel) throws -> [String] {
-        var texts: [String] = []
-        while let frame = try channel.readOutbound(as: WebSocketFrame.self) {
-            texts.append(String(buffer: frame.data))
-        }
-        return texts
+        try Outbound.texts(channel)
     }
 
     @Test("frames go out in the order queued, the limit counts every waiting frame, and a drain frees the queue")
     func orderAndLimit() throws {
-        let channel = EmbeddedChannel()
-        let writer = ChannelWriter(channel: channel, limit: 3)
+        let (channel, writer) = try Outbound.writer(limit: 3)
         for text in ["one", "two", "three"] {
             #expect(writer.enqueue(Self.frame(text)) == .enqueued)
         }
@@ -88,8 +85,7 @@ struct ChannelWriterTests {
 
     @Test("the byte limit takes one frame of any size into an empty queue and refuses what would pass it")
     func byteLimit() throws {
-        let channel = EmbeddedChannel()
-        let writer = ChannelWriter(channel: channel, limit: 10, byteLimit: 8)
+        let (channel, writer) = try Outbound.writer(limit: 10, byteLimit: 8)
         #expect(writer.enqueue(Self.frame(String(repeating: "x", count: 20))) == .enqueued)
         #expect(writer.enqueue(Self.frame("y")) == .full)
         channel.embeddedEventLoop.run()
@@ -104,15 +100,14 @@ struct ChannelWriterTests {
 
     @Test("a publish on the channel's loop with nothing waiting writes at once; behind a waiting frame, or for a reliable session, it queues in order")
     func writeAtOnce() throws {
-        let channel = EmbeddedChannel()
-        let writer = ChannelWriter(channel: channel, limit: 3)
+        let (channel, writer) = try Outbound.writer(limit: 3)
         var batch = DrainBatch(writeAtOnce: true)
         #expect(writer.enqueue(Self.frame("one"), batch: &batch) == .enqueued)
         // Written and flushed before any drain: no task was needed.
         #expect(try Self.written(channel) == ["one"])
 
         // A frame that waits for its drain (a control frame) keeps its place ahead of the publish.
-        #expect(writer.enqueue(Self.frame("two")) == .enqueued)
+        #expect(writer.enqueue(Outbound.plain("two")) == .enqueued)
         #expect(writer.enqueue(Self.frame("three"), batch: &batch) == .enqueued)
         #expect(try Self.written(channel).isEmpty)
         channel.embeddedEventLoop.run()
@@ -143,8 +138,7 @@ struct ChannelWriterTests {
 
     @Test("while NIO reports the channel unwritable nothing is written, at once or by a drain; once writable again what waited goes out in order")
     func writability() throws {
-        let channel = EmbeddedChannel()
-        let writer = ChannelWriter(channel: channel, limit: 3)
+        let (channel, writer) = try Outbound.writer(limit: 3)
         channel.isWritable = false
         writer.writabilityChanged()
         var batch = DrainBatch(writeAtOnce: true)
@@ -169,7 +163,10 @@ struct ChannelWriterTests {
     @Test("the first publish of an event loop's turn may write at once, the rest of the turn may not, the next turn's first may again; off a loop none may")
     func publishTurn() async throws {
         #expect(PublishTurn.claim() == false)
-        let loop = MultiThreadedEventLoopGroup.singleton.next()
+        // A loop of its own: no test running beside this one takes its turns.
+        let group = MultiThreadedEventLoopGroup(numberOfThreads: 1)
+        defer { group.shutdownGracefully { _ in } }
+        let loop = group.next()
         let first = try await loop.submit { [PublishTurn.claim(), PublishTurn.claim(), PublishTurn.claim()] }.get()
         #expect(first == [true, false, false])
         // A later task runs after the turn's reset.
@@ -179,8 +176,7 @@ struct ChannelWriterTests {
 
     @Test("a finished writer drops what waits and takes nothing more")
     func finish() throws {
-        let channel = EmbeddedChannel()
-        let writer = ChannelWriter(channel: channel, limit: 3)
+        let (channel, writer) = try Outbound.writer(limit: 3)
         #expect(writer.enqueue(Self.frame("one")) == .enqueued)
         #expect(writer.enqueue(Self.frame("two")) == .enqueued)
         writer.finish()

@@ -157,7 +157,7 @@ final class HubRegistry: Sendable {
             if let filter = publication.filter {
                 recipients = recipients.filter { filter.matches(routes.subject(of: $0)) }
             }
-            count = delivery.deliver(publication, to: recipients)
+            count = delivery.deliver(publication, to: recipients).recipients
         }
         for subscriber in subscribers { subscriber.published(publication, recipients: count) }
         return count

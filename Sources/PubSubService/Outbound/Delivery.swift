@@ -21,12 +21,19 @@ struct Delivery: Sendable {
     /// Closes a connection that cannot keep up (``HubRegistry/close(_:code:reason:)``).
     let closeSlowClient: @Sendable (ClientConnection, _ reason: String) -> Void
 
+    /// What a publish was handed to.
+    struct Report: Equatable {
+        /// Recipients, less the excluded (a slow one among them is closed when its share is
+        /// delivered).
+        var recipients = 0
+        /// The encodings built for them.
+        var encodings: WireFormats = []
+    }
+
     /// Delivers `publication` to `recipients`, less its excluded.
-    /// - Returns: how many recipients it was handed to (a slow one among them is closed when its
-    ///   share is delivered).
     @discardableResult
-    func deliver(_ publication: Publication, to recipients: RecipientSet) -> Int {
-        guard !recipients.isEmpty else { return 0 }
+    func deliver(_ publication: Publication, to recipients: RecipientSet) -> Report {
+        guard !recipients.isEmpty else { return Report() }
         let frames = PublicationFrames(publication, formats: recipients.formats)
         // Most publishes exclude nobody: then no connection id is hashed (nor its string touched).
         let excluded = publication.excluded
@@ -45,7 +52,7 @@ struct Delivery: Sendable {
                 share.loop.execute { deliver(frames, to: share.recipients, of: publication) }
             }
         }
-        return count
+        return Report(recipients: count, encodings: frames.formats)
     }
 
     /// Delivers one loop's share, on that loop.

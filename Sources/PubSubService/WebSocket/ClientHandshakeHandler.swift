@@ -31,17 +31,8 @@ final class ClientHandshakeHandler: ChannelInboundHandler, RemovableChannelHandl
         case later(EventLoopFuture<Result<ClientAdmission, Refusal>>)
     }
 
-    private enum State {
-        /// Waiting for the request head.
-        case idle
-        /// An upgrade request: admission is deciding (`decided` once it has), the request's end
-        /// may or may not have arrived.
-        case upgrading(key: String, requestEnded: Bool, decided: Result<ClientAdmission, Refusal>?)
-        /// The handler has done its job and is leaving the pipeline.
-        case done
-    }
-
-    private var state = State.idle
+    /// Decides every step; this handler carries the steps out.
+    private var machine: HandshakeStateMachine
     private let responseEncoder: HTTPResponseEncoder
     private let requestDecoder: ByteToMessageHandler<HTTPRequestDecoder>
     private let admit: Admit
@@ -72,6 +63,7 @@ final class ClientHandshakeHandler: ChannelInboundHandler, RemovableChannelHandl
         self.makeSession = makeSession
         self.serveHTTP = serveHTTP
         self.outcome = outcome
+        machine = HandshakeStateMachine(timeout: timeout)
     }
 
     /// Starts the handshake timeout: from the accept until the request has been read.
@@ -83,19 +75,10 @@ final class ClientHandshakeHandler: ChannelInboundHandler, RemovableChannelHandl
         }
     }
 
-    /// The client did not send its whole request in time. A request that was read and waits for
-    /// the `connect` event handler is not cut: the handler's own timeout bounds that wait.
+    /// The client did not send its whole request in time.
     private func timedOut(context: ChannelHandlerContext) {
         timer = nil
-        switch state {
-        case .idle, .upgrading(_, false, _):
-            refuse(
-                context: context,
-                Refusal(.requestTimeout, "the request did not arrive within \(Self.describe(timeout)) of connecting (the service's --handshake-timeout)")
-            )
-        case .upgrading(_, true, _), .done:
-            break
-        }
+        perform(machine.timedOut(), context: context)
     }
 
     static func describe(_ amount: TimeAmount) -> String {
@@ -107,37 +90,32 @@ final class ClientHandshakeHandler: ChannelInboundHandler, RemovableChannelHandl
         timer?.cancel()
         timer = nil
         // The connection closed before its first request was answered: the server's task for it
-        // must not wait for an outcome that will not come, and a pending admission finds `done`.
-        if case .done = state { return }
-        state = .done
-        outcome.fail(ChannelError.ioOnClosedChannel)
+        // must not wait for an outcome that will not come, and a pending admission finds it done.
+        perform(machine.removed(), context: context)
     }
 
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
         let part = unwrapInboundIn(data)
-        switch state {
-        case .idle:
-            guard case .head(let head) = part else {
-                // The decoder always gives a head first; anything else is a broken connection.
-                finish(context: context, .handled)
-                context.close(promise: nil)
-                return
-            }
-            let key: String
-            switch Self.handshake(head) {
-            case .notWebSocket:
-                handToHTTP(context: context, head: part)
-                return
-            case .refused(let refusal, let headers):
-                refuse(context: context, refusal, headers: headers)
-                return
-            case .key(let valid):
-                key = valid
-            }
-            state = .upgrading(key: key, requestEnded: false, decided: nil)
-            switch admit(head, context.eventLoop) {
+        switch part {
+        case .head(let head): perform(machine.head(head), context: context, head: part)
+        case .body: perform(machine.body(), context: context)
+        case .end: perform(machine.end(), context: context)
+        }
+    }
+
+    func errorCaught(context: ChannelHandlerContext, error: any Error) {
+        perform(machine.parseError("\(error)"), context: context, error: error)
+    }
+
+    /// Carries out what the machine decided.
+    private func perform(_ action: HandshakeStateMachine.Action, context: ChannelHandlerContext, head: HTTPServerRequestPart? = nil, error: (any Error)? = nil) {
+        switch action {
+        case .none:
+            break
+        case .admit(let requestHead):
+            switch admit(requestHead, context.eventLoop) {
             case .now(let decision):
-                decided(context: context, .success(decision))
+                perform(machine.decided(Self.decision(decision), channelActive: context.channel.isActive), context: context)
             case .later(let future):
                 let loopBound = NIOLoopBound((self, context), eventLoop: context.eventLoop)
                 future.hop(to: context.eventLoop).whenComplete { result in
@@ -145,34 +123,26 @@ final class ClientHandshakeHandler: ChannelInboundHandler, RemovableChannelHandl
                     handler.decided(context: context, result)
                 }
             }
-        case .upgrading(let key, false, let decided):
-            switch part {
-            case .end:
-                state = .upgrading(key: key, requestEnded: true, decided: decided)
-                if decided != nil { answer(context: context) }
-            case .head, .body:
-                // An upgrade request has no body, and nothing comes before its end.
-                refuse(context: context, Refusal(.badRequest, "an upgrade request has no body"))
-            }
-        case .upgrading(_, true, _), .done:
-            // The decoder stops at the end of an upgrade request; nothing more comes from it.
-            break
+        case .handToHTTP:
+            guard let head else { return }
+            handToHTTP(context: context, head: head)
+        case .refuse(let refusal, let headers):
+            refuse(context: context, refusal, headers: headers.map { ($0.name, $0.value) })
+        case .upgrade(let key, let admission):
+            upgrade(context: context, key: key, admission: admission.value)
+        case .close:
+            complete(.handled)
+            context.close(promise: nil)
+        case .abandon:
+            outcome.fail(ChannelError.ioOnClosedChannel)
+        case .forwardError:
+            if let error { context.fireErrorCaught(error) }
         }
-    }
-
-    func errorCaught(context: ChannelHandlerContext, error: any Error) {
-        guard case .done = state else {
-            // The request could not be parsed: NIO's decoder says why.
-            refuse(context: context, Refusal(.badRequest, "the request is not valid HTTP/1.1 (\(error))"))
-            return
-        }
-        context.fireErrorCaught(error)
     }
 
     // MARK: Decisions
 
     private func decided(context: ChannelHandlerContext, _ result: Result<Result<ClientAdmission, Refusal>, any Error>) {
-        guard case .upgrading(let key, let ended, nil) = state, context.channel.isActive else { return }
         let decision: Result<ClientAdmission, Refusal>
         switch result {
         case .success(let admission):
@@ -180,18 +150,13 @@ final class ClientHandshakeHandler: ChannelInboundHandler, RemovableChannelHandl
         case .failure(let error):
             decision = .failure(Refusal(.internalServerError, "the upgrade could not be decided: \(error)"))
         }
-        state = .upgrading(key: key, requestEnded: ended, decided: decision)
-        if ended { answer(context: context) }
+        perform(machine.decided(Self.decision(decision), channelActive: context.channel.isActive), context: context)
     }
 
-    /// The request has ended and admission has decided.
-    private func answer(context: ChannelHandlerContext) {
-        guard case .upgrading(let key, true, let decided?) = state else { return }
-        switch decided {
-        case .failure(let refusal):
-            refuse(context: context, refusal)
-        case .success(let admission):
-            upgrade(context: context, key: key, admission: admission)
+    private static func decision(_ result: Result<ClientAdmission, Refusal>) -> HandshakeStateMachine.Decision {
+        switch result {
+        case .success(let admission): return .admitted(ClientAdmissionBox(admission))
+        case .failure(let refusal): return .refused(refusal)
         }
     }
 
@@ -232,18 +197,18 @@ final class ClientHandshakeHandler: ChannelInboundHandler, RemovableChannelHandl
             // A simple client gets no `connected` message, and a refused recovery wrote its close:
             // whatever is still unflushed (at least the 101) goes now.
             context.channel.flush()
-            finish(context: context, .websocket)
+            complete(.websocket)
             pipeline.removeHandler(context: context, promise: nil)
             pipeline.removeHandler(requestDecoder, promise: nil)
         } catch {
-            finish(context: context, .handled)
+            complete(.handled)
             context.close(promise: nil)
         }
     }
 
     /// Answers with the refusal's status and reason, then closes.
     private func refuse(context: ChannelHandlerContext, _ refusal: Refusal, headers extra: [(String, String)] = []) {
-        finish(context: context, .handled)
+        complete(.handled)
         var body = context.channel.allocator.buffer(capacity: refusal.message.utf8.count + 1)
         body.writeString(refusal.message)
         body.writeString("\n")
@@ -260,18 +225,17 @@ final class ClientHandshakeHandler: ChannelInboundHandler, RemovableChannelHandl
     private func handToHTTP(context: ChannelHandlerContext, head: HTTPServerRequestPart) {
         do {
             let result = try serveHTTP(context.channel)
-            finish(context: context, result)
+            complete(result)
             context.fireChannelRead(NIOAny(head))
             context.pipeline.syncOperations.removeHandler(context: context, promise: nil)
         } catch {
-            finish(context: context, .handled)
+            complete(.handled)
             context.close(promise: nil)
         }
     }
 
-    private func finish(context: ChannelHandlerContext, _ result: ClientUpgradeChannel.UpgradeResult) {
-        if case .done = state { return }
-        state = .done
+    /// Gives the connection's outcome (the machine has moved to done, so this happens once).
+    private func complete(_ result: ClientUpgradeChannel.UpgradeResult) {
         timer?.cancel()
         timer = nil
         outcome.succeed(result)

@@ -16,20 +16,8 @@ final class ClientSession: ChannelInboundHandler, NIOScheduledCallbackHandler {
     typealias InboundIn = WebSocketFrame
     typealias OutboundOut = WebSocketFrame
 
-    private enum Phase {
-        case open
-        /// The service sent its close frame; waiting for the client's, or the close timeout.
-        case closing
-        /// Nothing more is read or written.
-        case closed
-    }
-
-    // What a ping wheel visit reads, first: one cache line of an object that is otherwise cold.
-    private var phase = Phase.open
-    /// A ping went out and no pong came back since.
-    private var awaitingPong = false
-    /// The payload of the latest client ping not yet answered because the channel was full.
-    private var owedPong: ByteBuffer?
+    /// Decides every step; this handler carries the steps out.
+    private var machine = SessionStateMachine()
     /// Where the session sits in its ``PingWheel`` (slot, index); nil when not pinged.
     var wheelPosition: (slot: Int, index: Int)?
     /// Where pings are written: the frame encoder's context, so that the ready-made ping frame
@@ -51,16 +39,6 @@ final class ClientSession: ChannelInboundHandler, NIOScheduledCallbackHandler {
     /// The close timeout, once the service sent its close frame.
     private var timer: NIOScheduledCallback?
     private var wheel: PingWheel?
-    /// How the socket ended, for the trace and the log; set by whoever ends it first.
-    private var endCode: WebSocketErrorCode?
-    private var endReason: String?
-    private var finished = false
-    /// Whether a message waits for an event handler's answer (§8.7: a connection's events are
-    /// handled in order); later messages wait in `backlog`.
-    private var waitingForHandler = false
-    private var backlog = Deque<ClientSocketHandler.InboundMessage>()
-    /// Past this many waiting messages the socket is not read until the handler answers.
-    private static let backlogReadLimit = 64
 
     init(protocolHandler: ClientSocketHandler, admission: ClientAdmission, closeTimeout: Duration) {
         self.protocolHandler = protocolHandler
@@ -90,8 +68,9 @@ final class ClientSession: ChannelInboundHandler, NIOScheduledCallbackHandler {
         self.admission = nil
         switch protocolHandler.open(admission, transport: transport, on: context.eventLoop) {
         case .refused(let refusal):
-            close(refusal, disconnectedMessage: false)
+            if let close = machine.refused(refusal) { perform(close) }
         case .opened(let connection):
+            machine.opened()
             self.connection = connection
             self.transport = transport
             pingContext = encoder
@@ -123,7 +102,7 @@ final class ClientSession: ChannelInboundHandler, NIOScheduledCallbackHandler {
     func userInboundEventTriggered(context: ChannelHandlerContext, event: Any) {
         switch event {
         case ChannelEvent.inputClosed:
-            phase = .closed
+            machine.inputClosed()
             context.close(promise: nil)
         case is ChannelShouldQuiesceEvent:
             close(CloseRequest(code: .goingAway, reason: "the service is shutting down"), disconnectedMessage: true)
@@ -134,8 +113,7 @@ final class ClientSession: ChannelInboundHandler, NIOScheduledCallbackHandler {
     }
 
     func channelWritabilityChanged(context: ChannelHandlerContext) {
-        if context.channel.isWritable, let owed = owedPong, case .open = phase {
-            owedPong = nil
+        if let owed = machine.writabilityChanged(writable: context.channel.isWritable) {
             context.writeAndFlush(Self.wrapOutboundOut(Framing.pong(owed)), promise: nil)
         }
         transport?.frames.writabilityChanged()
@@ -144,14 +122,12 @@ final class ClientSession: ChannelInboundHandler, NIOScheduledCallbackHandler {
 
     /// Reports the end of the socket to the protocol handler, once.
     private func finish() {
-        guard !finished else { return }
-        finished = true
-        phase = .closed
+        guard let end = machine.ended() else { return }
         timer?.cancel()
         timer = nil
         stopPinging()
         if let connection, let transport {
-            protocolHandler.closed(connection, transport: transport, code: endCode, reason: endReason ?? "the connection dropped")
+            protocolHandler.closed(connection, transport: transport, code: end.code, reason: end.reason)
         }
         connection = nil
         transport = nil
@@ -160,68 +136,36 @@ final class ClientSession: ChannelInboundHandler, NIOScheduledCallbackHandler {
     // MARK: Reading
 
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
-        let frame = Self.unwrapInboundIn(data)
-        switch phase {
-        case .closed:
-            return
-        case .closing:
-            // Only the client's close frame matters now: it completes the handshake.
-            if frame.opcode == .connectionClose { context.close(promise: nil) }
-            return
-        case .open:
+        switch machine.received(Self.unwrapInboundIn(data), writable: context.channel.isWritable) {
+        case .none:
             break
-        }
-        guard frame.reservedBits.isEmpty else {
-            return fail(.protocolError, reason: "the client set reserved bits no extension was agreed for")
-        }
-        switch frame.opcode {
-        case .text:
-            let data = frame.unmaskedData
-            guard String(validating: data.readableBytesView, as: UTF8.self) != nil else {
-                return fail(.dataInconsistentWithMessage, reason: "the client sent a text frame that is not valid UTF-8")
-            }
-            handle(.text(data))
-        case .binary:
-            handle(.binary(frame.unmaskedData))
-        case .ping:
-            // A client that pings and never reads would have its pongs pile up in the channel: while
-            // the channel cannot take more, only the latest ping's pong is owed (RFC 6455 §5.5.3 lets
-            // an endpoint answer only the most recent ping).
-            if context.channel.isWritable {
-                context.writeAndFlush(Self.wrapOutboundOut(Framing.pong(frame.unmaskedData)), promise: nil)
-            } else {
-                owedPong = frame.unmaskedData
-            }
-        case .pong:
-            // Any pong shows the client alive: the answer to our ping, or one sent unprompted as a
-            // heartbeat (RFC 6455 §5.5.3).
-            awaitingPong = false
-        case .connectionClose:
-            clientClosed(frame, context: context)
-        default:
-            fail(.protocolError, reason: "the client sent a frame with opcode \(frame.opcode)")
+        case .process(let message):
+            process(message)
+        case .pauseReading:
+            setReading(false)
+        case .writePong(let data):
+            context.writeAndFlush(Self.wrapOutboundOut(Framing.pong(data)), promise: nil)
+        case .answerClose(let reply):
+            let loopBoundContext = context.loopBound
+            context.writeAndFlush(Self.wrapOutboundOut(Framing.close(reply, reason: nil, allocator: context.channel.allocator)))
+                .whenComplete { _ in loopBoundContext.value.close(promise: nil) }
+        case .closeChannel:
+            context.close(promise: nil)
+        case .close(let close):
+            perform(close)
         }
     }
 
-    private func handle(_ message: ClientSocketHandler.InboundMessage) {
-        guard connection != nil else { return }
-        if waitingForHandler {
-            backlog.append(message)
-            if backlog.count == Self.backlogReadLimit { setReading(false) }
-            return
-        }
-        process(message)
-    }
-
+    /// Hands a message to the protocol handler and tells the machine what became of it.
     private func process(_ message: ClientSocketHandler.InboundMessage) {
         guard let connection, let context else { return }
         switch protocolHandler.handle(message, connection: connection, on: context.eventLoop) {
         case .done:
-            break
+            _ = machine.handled(.done)
         case .close(let violation):
-            close(violation, disconnectedMessage: true)
+            if let close = machine.handled(.violation(violation)) { perform(close) }
         case .waiting(let call):
-            waitingForHandler = true
+            _ = machine.handled(.waiting)
             let session = NIOLoopBound(self, eventLoop: context.eventLoop)
             call.hop(to: context.eventLoop).whenComplete { _ in session.value.handlerAnswered() }
         }
@@ -229,13 +173,13 @@ final class ClientSession: ChannelInboundHandler, NIOScheduledCallbackHandler {
 
     /// The event handler answered (or failed): the messages that waited go on, in order.
     private func handlerAnswered() {
-        waitingForHandler = false
-        while !waitingForHandler, case .open = phase, let next = backlog.popFirst() {
-            process(next)
-        }
-        if !waitingForHandler {
-            backlog.removeAll()
-            setReading(true)
+        machine.handlerAnswered()
+        while true {
+            switch machine.resume() {
+            case .process(let message): process(message)
+            case .resumeReading: return setReading(true)
+            case .none: return
+            }
         }
     }
 
@@ -245,55 +189,20 @@ final class ClientSession: ChannelInboundHandler, NIOScheduledCallbackHandler {
         if on { context.read() }
     }
 
-    /// The client started the close handshake: answer it and close (RFC 6455 §5.5.1).
-    private func clientClosed(_ frame: WebSocketFrame, context: ChannelHandlerContext) {
-        phase = .closed
-        var data = frame.unmaskedData
-        let size = data.readableBytes
-        let code = data.readWebSocketErrorCode()
-        let reason = data.readableBytes > 0 ? String(validating: data.readableBytesView, as: UTF8.self) : ""
-        let reply: WebSocketErrorCode
-        switch code {
-        case nil where size > 0, .unknown(0..<3000)?, .unknown(5000...)?:
-            reply = .protocolError
-        default:
-            reply = reason == nil ? .protocolError : .normalClosure
-        }
-        endCode = code
-        let detail = (reason ?? "").isEmpty ? "" : ": \(reason ?? "")"
-        endReason = "closed by the client" + (code.map { " with \(UInt16(webSocketErrorCode: $0))\(detail)" } ?? "")
-        let loopBoundContext = context.loopBound
-        context.writeAndFlush(Self.wrapOutboundOut(Framing.close(reply, reason: nil, allocator: context.channel.allocator)))
-            .whenComplete { _ in loopBoundContext.value.close(promise: nil) }
-    }
-
     func errorCaught(context: ChannelHandlerContext, error: any Error) {
+        let kind: SessionStateMachine.PipelineError
         switch error {
-        case let error as NIOWebSocketError:
-            // The frame decoder failed and decodes nothing more, so the client's answering close
-            // frame could not be read: the close goes out, then the socket ends (at once when the
-            // service's close is already out).
-            guard case .open = phase else {
-                phase = .closed
-                context.close(promise: nil)
-                return
-            }
-            if case .invalidFrameLength = error {
-                fail(.messageTooLarge, reason: "the client sent a message over the size limit", endingSocket: true)
-            } else {
-                fail(.protocolError, reason: "the client broke the WebSocket protocol (\(error))", endingSocket: true)
-            }
-        case ByteToMessageDecoderError.dataReceivedInErrorState where phase == .closing:
-            // Bytes after the decoder's error: the socket ends once the close frame is out.
-            break
-        case NIOWebSocketFrameAggregator.Error.accumulatedFrameSizeIsTooLarge, NIOWebSocketFrameAggregator.Error.tooManyFragments:
-            fail(.messageTooLarge, reason: "the client sent a message over the size limit")
-        case let error as NIOWebSocketFrameAggregator.Error:
-            fail(.protocolError, reason: "the client sent invalid fragments (\(error))")
-        default:
-            endReason = endReason ?? "the connection failed: \(error)"
-            phase = .closed
-            context.close(promise: nil)
+        case NIOWebSocketError.invalidFrameLength: kind = .frameTooLarge
+        case let error as NIOWebSocketError: kind = .invalidFrame("\(error)")
+        case ByteToMessageDecoderError.dataReceivedInErrorState: kind = .dataAfterDecoderError
+        case NIOWebSocketFrameAggregator.Error.accumulatedFrameSizeIsTooLarge, NIOWebSocketFrameAggregator.Error.tooManyFragments: kind = .messageTooLarge
+        case let error as NIOWebSocketFrameAggregator.Error: kind = .invalidFragments("\(error)")
+        default: kind = .failed("\(error)")
+        }
+        switch machine.errorCaught(kind) {
+        case .none: break
+        case .close(let close): perform(close)
+        case .closeChannel: context.close(promise: nil)
         }
     }
 
@@ -303,20 +212,23 @@ final class ClientSession: ChannelInboundHandler, NIOScheduledCallbackHandler {
     /// close frame; the channel closes when the client answers, or after the close timeout.
     /// With `endingSocket` the channel closes once the close frame is written instead.
     func close(_ request: CloseRequest, disconnectedMessage: Bool, endingSocket: Bool = false) {
-        guard case .open = phase, let context else { return }
-        phase = .closing
+        guard context != nil, let close = machine.close(request, disconnectedMessage: disconnectedMessage, endingSocket: endingSocket) else { return }
+        perform(close)
+    }
+
+    /// Carries out a close the machine decided.
+    private func perform(_ close: SessionStateMachine.Close) {
+        guard let context else { return }
         stopPinging()
-        endCode = endCode ?? request.code
-        endReason = endReason ?? request.reason
         // What was queued before the close goes out first (if the client is reading at all).
         transport?.frames.drain()
         transport?.frames.finish()
-        if disconnectedMessage, let connection, connection.wireProtocol.format != .simple {
-            let goodbye = OutboundFrame.message(.disconnected(message: request.reason)).webSocketFrame
+        if close.disconnectedMessage, let connection, connection.wireProtocol.format != .simple {
+            let goodbye = OutboundFrame.message(.disconnected(message: close.request.reason)).webSocketFrame
             context.write(Self.wrapOutboundOut(goodbye), promise: nil)
         }
-        let frame = Self.wrapOutboundOut(Framing.close(request.code, reason: request.reason, allocator: context.channel.allocator))
-        if endingSocket {
+        let frame = Self.wrapOutboundOut(Framing.close(close.request.code, reason: close.request.reason, allocator: context.channel.allocator))
+        if close.endingSocket {
             let loopBoundContext = context.loopBound
             context.writeAndFlush(frame).whenComplete { _ in loopBoundContext.value.close(promise: nil) }
         } else {
@@ -325,32 +237,26 @@ final class ClientSession: ChannelInboundHandler, NIOScheduledCallbackHandler {
         }
     }
 
-    /// A protocol error on the client's side: close with `code`, no `disconnected` message.
-    private func fail(_ code: WebSocketErrorCode, reason: String, endingSocket: Bool = false) {
-        endReason = endReason ?? reason
-        close(CloseRequest(code: code, reason: reason), disconnectedMessage: false, endingSocket: endingSocket)
-    }
-
     // MARK: Timers
 
     /// Visited by the ping wheel once per ping interval: closes a client that did not answer the
     /// last ping, or pings it.
     func pingTick() {
-        guard case .open = phase else { return }
-        if awaitingPong {
-            endReason = "PingTimeout: no pong to a ping within the ping interval"
-            close(CloseRequest(code: .goingAway, reason: "PingTimeout"), disconnectedMessage: true)
+        switch machine.pingTick() {
+        case .none:
+            break
+        case .timedOut(let close):
+            perform(close)
             context?.close(promise: nil)
-            return
-        }
-        awaitingPong = true
-        if let pingContext {
-            // Below the encoder: the frame is already encoded, one shared buffer for every ping
-            // (no allocation, no header buffer, one write). The session's own context is not
-            // touched: another cold object.
-            pingContext.writeAndFlush(NIOAny(Framing.encodedPing), promise: nil)
-        } else if let context {
-            context.writeAndFlush(Self.wrapOutboundOut(Framing.ping), promise: nil)
+        case .ping:
+            if let pingContext {
+                // Below the encoder: the frame is already encoded, one shared buffer for every ping
+                // (no allocation, no header buffer, one write). The session's own context is not
+                // touched: another cold object.
+                pingContext.writeAndFlush(NIOAny(Framing.encodedPing), promise: nil)
+            } else if let context {
+                context.writeAndFlush(Self.wrapOutboundOut(Framing.ping), promise: nil)
+            }
         }
     }
 
@@ -368,7 +274,7 @@ final class ClientSession: ChannelInboundHandler, NIOScheduledCallbackHandler {
     /// The close timeout: the client did not answer the service's close frame in time.
     func handleScheduledCallback(eventLoop: some EventLoop) {
         timer = nil
-        guard case .closing = phase, let context else { return }
+        guard machine.closeTimedOut(), let context else { return }
         context.close(promise: nil)
     }
 }

@@ -17,7 +17,7 @@ struct ClientSocketHandler: Sendable {
     private static let transportCounter = Atomic<UInt64>(0)
 
     /// A whole message from the client; text frames were checked to be UTF-8.
-    enum InboundMessage {
+    enum InboundMessage: Equatable {
         case text(ByteBuffer)
         case binary(ByteBuffer)
     }
