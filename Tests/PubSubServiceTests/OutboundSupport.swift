@@ -60,14 +60,8 @@ enum Outbound {
 
     /// A connection of `wireProtocol` on `channel`'s loop, attached to a writer on it (a JSON
     /// connection's `connected` frame is read off and dropped).
-    static func connection(
-        _ id: String,
-        wireProtocol: ClientSubprotocol,
-        hub: String = "hub",
-        user: String? = nil,
-        configuration: ServiceConfiguration = ServiceConfiguration(port: 0)
-    ) throws -> (ClientConnection, EmbeddedChannel) {
-        let attached = try attached(id, wireProtocol: wireProtocol, hub: hub, user: user, configuration: configuration)
+    static func connection(_ id: String, wireProtocol: ClientSubprotocol) throws -> (ClientConnection, EmbeddedChannel) {
+        let attached = try attached(id, wireProtocol: wireProtocol)
         return (attached.connection, attached.channel)
     }
 
@@ -77,19 +71,13 @@ enum Outbound {
         let writer: ChannelWriter
     }
 
-    /// ``connection(_:wireProtocol:hub:user:configuration:)`` with its writer.
-    static func attached(
-        _ id: String,
-        wireProtocol: ClientSubprotocol,
-        hub: String = "hub",
-        user: String? = nil,
-        configuration: ServiceConfiguration = ServiceConfiguration(port: 0)
-    ) throws -> Attached {
+    /// ``connection(_:wireProtocol:)`` with its writer, and limits of the test's choosing.
+    static func attached(_ id: String, wireProtocol: ClientSubprotocol, configuration: ServiceConfiguration = ServiceConfiguration(port: 0)) throws -> Attached {
         let (channel, writer) = try Outbound.writer(limit: configuration.outboundQueueLimit, byteLimit: configuration.outboundQueueByteLimit)
         let connection = ClientConnection(
             id: id,
-            hub: hub,
-            userId: user,
+            hub: "hub",
+            userId: nil,
             wireProtocol: wireProtocol,
             eventLoop: channel.eventLoop,
             roles: [],

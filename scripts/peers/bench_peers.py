@@ -137,12 +137,13 @@ class Server:
                 self.process.wait()
         self.process = None
 
-    def bench_arguments(self, scenario, group, size):
-        """How `pubsub bench` reaches this server for a scenario whose subscribers use `group`."""
+    def bench_arguments(self, scenario, group, size, rest=False):
+        """How `pubsub bench` reaches this server for a scenario whose subscribers use `group`
+        (`rest`: pubsub's publisher uses the REST API, as `pubsub publish` and the service SDKs do)."""
         if self.name.startswith("pubsub"):
             options = ["--connection-string", self.connection_string]
             if scenario in ("steady", "burst", "groups"):
-                options += ["--via", "websocket"]
+                options += ["--via", "rest" if rest else "websocket"]
             return options
         url = ["--raw-url", f"ws://127.0.0.1:{self.port}/", "--await-first-frame"]
         if self.name == "mosquitto":
@@ -167,14 +168,18 @@ def scenarios(tiny: bool, large: int):
     if tiny:
         return [
             ("steady", ["fanout", "--subscribers", "20", "--rate", "20", "--duration", "1s"], "bench", 64),
+            ("steady-rest", ["fanout", "--subscribers", "20", "--rate", "20", "--duration", "1s"], "bench", 64),
             ("burst", ["fanout", "--subscribers", "20", "--count", "20"], "bench", 64),
+            ("burst-rest", ["fanout", "--subscribers", "20", "--count", "20"], "bench", 64),
             ("groups", ["groups", "--groups", "2", "--members", "10", "--size", "2048", "--count", "10"], "bench-0", 2048),
             ("connect", ["connect", "--connections", "20", "--concurrency", "20"], "bench-connect", 64),
             ("idle", ["idle", "--connections", "20", "--hold", "1s"], "bench", 64),
         ]
     runs = [
         ("steady", ["fanout", "--subscribers", "1000", "--rate", "20", "--duration", "10s"], "bench", 64),
+        ("steady-rest", ["fanout", "--subscribers", "1000", "--rate", "20", "--duration", "10s"], "bench", 64),
         ("burst", ["fanout", "--subscribers", "1000", "--count", "300"], "bench", 64),
+        ("burst-rest", ["fanout", "--subscribers", "1000", "--count", "300"], "bench", 64),
         ("groups", ["groups", "--groups", "10", "--members", "1000", "--size", "2048", "--count", "100"], "bench-0", 2048),
         ("connect", ["connect", "--connections", "1000", "--concurrency", "1000"], "bench-connect", 64),
         ("idle", ["idle", "--connections", "1000", "--hold", "2s"], "bench", 64),
@@ -183,18 +188,31 @@ def scenarios(tiny: bool, large: int):
         per_second = max(1, 20000 // large)
         runs += [
             (f"steady-{large}", ["fanout", "--subscribers", str(large), "--rate", str(per_second), "--duration", "10s"], "bench", 64),
+            (f"steady-rest-{large}", ["fanout", "--subscribers", str(large), "--rate", str(per_second), "--duration", "10s"], "bench", 64),
             (f"burst-{large}", ["fanout", "--subscribers", str(large), "--count", str(max(1, 300000 // large))], "bench", 64),
+            (f"burst-rest-{large}", ["fanout", "--subscribers", str(large), "--count", str(max(1, 300000 // large))], "bench", 64),
             (f"connect-{large}", ["connect", "--connections", str(large), "--concurrency", str(large)], "bench-connect", 64),
             ("idle-19000", ["idle", "--connections", "19000", "--hold", "2s"], "bench", 64),
         ]
     return runs
 
 
+def is_rest(scenario):
+    """A scenario whose pubsub publisher uses REST; the brokers have no REST API, so they run only
+    the same scenario with their own publisher, and their row of it is compared."""
+    return "-rest" in scenario
+
+
+def peer_scenario(scenario):
+    """The scenario a broker's row comes from for `scenario`."""
+    return scenario.replace("-rest", "")
+
+
 def run_one(server, pubsub, scenario, arguments, group, size, pin):
     kind = scenario.split("-")[0]
     server.start()
     try:
-        command = [pubsub, "bench"] + arguments + server.bench_arguments(kind, group, size) + \
+        command = [pubsub, "bench"] + arguments + server.bench_arguments(kind, group, size, rest=is_rest(scenario)) + \
             ["--hub", "peers", "--format", "json", "--quiet"]
         if pin:
             command = ["taskset", "-c", "1"] + command
@@ -260,7 +278,8 @@ def summarize(rows, servers, runs):
             medians = {}
             cells = []
             for server in servers:
-                values = [r[key] for r in rows if r["server"] == server and r["scenario"] == scenario and r.get(key) is not None]
+                source = scenario if server.startswith("pubsub") else peer_scenario(scenario)
+                values = [r[key] for r in rows if r["server"] == server and r["scenario"] == source and r.get(key) is not None]
                 if key == "bytesPerConnection":
                     values = [v / 1024 for v in values]
                 if not values:
@@ -276,7 +295,8 @@ def summarize(rows, servers, runs):
             elif "pubsub" in medians and "mosquitto" in medians:
                 # A run too short for the 10 ms CPU clock: mosquitto measured 0.
                 ratio = "n/a (mosquitto measured 0)"
-            lines.append(f"| {label}, {describe(arguments)} | " + " | ".join(cells) + (f" | {ratio} |" if compare else " |"))
+            publisher = ", pubsub's publisher over REST" if is_rest(scenario) else ""
+            lines.append(f"| {label}, {describe(arguments)}{publisher} | " + " | ".join(cells) + (f" | {ratio} |" if compare else " |"))
     errors = [r for r in rows if "error" in r]
     lost = [r for r in rows if (r.get("lost") or 0) or (r.get("duplicated") or 0)]
     return "\n".join(lines), errors, lost
@@ -326,6 +346,8 @@ def main():
                 # Interleaved: each scenario runs on every server before the next scenario.
                 order = servers if round_number % 2 else list(reversed(servers))
                 for name in order:
+                    if is_rest(scenario) and not name.startswith("pubsub"):
+                        continue
                     row = run_one(Server(name, args.pubsub, args.floor, workdir, pin, variants), args.pubsub, scenario, arguments, group, size, pin)
                     rows.append(row)
                     print(json.dumps(row), file=sys.stderr, flush=True)
