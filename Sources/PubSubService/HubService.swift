@@ -173,12 +173,15 @@ private func sseEndpoint(registry: HubRegistry, context: ServiceContext, authori
         audience: { request, path in address.audience(for: request, path: path) },
         relay: { hub, stream, body, type in
             let message = Message(type: type, bytes: body)
+            let publication: Publication
             switch stream {
             case .server:
-                registry.publish(Publication(hub: hub, origin: .sse, target: .hub, payload: message, source: .server))
+                publication = Publication(hub: hub, origin: .sse, target: .hub, payload: message, source: .server)
             case .group(let group):
-                registry.publish(Publication(hub: hub, origin: .sse, target: .group(group), payload: message, source: .group(group, fromUserId: nil)))
+                publication = Publication(hub: hub, origin: .sse, target: .group(group), payload: message, source: .group(group, fromUserId: nil))
             }
+            // Back-pressure, as for a REST send (LoopMailbox).
+            if let wait = registry.publish(publication).wait { try? await wait.get() }
         },
         logger: context.logger
     )

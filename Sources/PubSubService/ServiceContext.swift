@@ -16,6 +16,8 @@ final class ServiceContext: Sendable {
     let sse: SSEHubs
     /// Who pings the client sockets, per event loop.
     let pingWheels: PingWheels
+    /// Each event loop's publications waiting to be delivered (``LoopMailbox``).
+    let mailboxes = LoopMailboxes()
     let logger: Logger
 
     /// - Parameter origin: the service's host and port for event handlers (`WebHook-Request-Origin`).

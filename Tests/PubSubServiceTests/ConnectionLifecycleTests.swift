@@ -61,7 +61,7 @@ struct ConnectionLifecycleTests {
         let lifecycle = ConnectionLifecycle(configuration: configuration, logger: Logger(label: "test"), tracer: Tracer(), events: nil)
         func session(_ id: String) -> ClientConnection {
             let connection = ClientConnection(
-                id: id, hub: "chat", userId: nil, wireProtocol: .reliableJSON, eventLoop: EmbeddedEventLoop(), roles: [],
+                id: id, hub: "chat", userId: nil, wireProtocol: .reliableJSON, mailbox: LoopMailbox(loop: EmbeddedEventLoop()), roles: [],
                 simpleSendGroup: nil, limits: configuration
             )
             let (_, writer) = try! Outbound.writer()

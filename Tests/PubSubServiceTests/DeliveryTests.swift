@@ -98,11 +98,12 @@ struct DeliveryTests {
         }
     }
 
-    @Test("a publish made off the event loops (REST) hands each loop its share, where the turn's first is written at once and a burst's rest in one drain, in order")
+    @Test("a publish made off the event loops (REST) hands each loop its share, where the turn's first is written at once and a burst's rest in one drain, in order; a loop that falls behind makes publishers wait")
     func handOffToEachLoop() async throws {
         let group = MultiThreadedEventLoopGroup(numberOfThreads: 2)
         let server = try await ServerBootstrap(group: group).bind(host: "127.0.0.1", port: 0).get()
         var connections: [(ClientConnection, any Channel)] = []
+        let mailboxes = LoopMailboxes()
         for (index, loop) in group.makeIterator().enumerated() {
             let channel = try await ClientBootstrap(group: loop)
                 .channelInitializer { channel in
@@ -113,12 +114,12 @@ struct DeliveryTests {
                 }
                 .connect(to: server.localAddress!).get()
             let connection = ClientConnection(
-                id: "c\(index)", hub: "hub", userId: nil, wireProtocol: .simple, eventLoop: loop, roles: [], simpleSendGroup: nil,
+                id: "c\(index)", hub: "hub", userId: nil, wireProtocol: .simple, mailbox: mailboxes.mailbox(on: loop), roles: [], simpleSendGroup: nil,
                 limits: ServiceConfiguration(port: 0)
             )
             let writer = try await loop.submit {
                 let encoder = try channel.pipeline.syncOperations.context(handlerType: WebSocketFrameEncoder.self)
-                return ChannelWriter(channel: channel, encoder: encoder, limit: 100)
+                return ChannelWriter(channel: channel, encoder: encoder, limit: 10_000)
             }.get()
             _ = connection.attach(Transport(frames: writer, close: { _ in }, id: 1))
             connections.append((connection, channel))
@@ -148,6 +149,24 @@ struct DeliveryTests {
         // A burst handed over in one turn: the first goes at once, the rest wait for one drain.
         #expect(try await handOver(["two", "three", "four"]) == [["one", "two"], ["one", "two"]])
         for (_, channel) in connections { #expect(try await written(channel) == ["one", "two", "three", "four"]) }
+
+        // A loop that falls behind makes its publishers wait: past the mailbox's high-water mark a
+        // publish returns a future, which completes once the loop has taken what waited.
+        let gate = DispatchSemaphore(value: 0)
+        for (_, channel) in connections { channel.eventLoop.execute { gate.wait() } }
+        var waits: [EventLoopFuture<Void>] = []
+        for index in 0...LoopMailbox.highWater {
+            let report = Self.delivery().deliver(Self.publication("m\(index)"), to: recipients)
+            if let wait = report.wait { waits.append(wait) }
+        }
+        #expect(waits.count == 1)
+        #expect(recipients.shares.allSatisfy { $0.mailbox.waitingCount == LoopMailbox.highWater + 1 })
+        for _ in connections { gate.signal() }
+        for wait in waits { try await wait.get() }
+        for (_, channel) in connections {
+            _ = try await written(channel)
+            #expect(try await written(channel).count == 4 + LoopMailbox.highWater + 1)
+        }
 
         for (_, channel) in connections { try await channel.close() }
         try await server.close()

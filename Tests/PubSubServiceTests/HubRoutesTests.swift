@@ -11,7 +11,7 @@ struct HubRoutesTests {
 
     static func connection(_ id: String, user: String? = nil, wireProtocol: ClientSubprotocol = .json) -> ClientConnection {
         ClientConnection(
-            id: id, hub: "hub", userId: user, wireProtocol: wireProtocol, eventLoop: loop, roles: [], simpleSendGroup: nil,
+            id: id, hub: "hub", userId: user, wireProtocol: wireProtocol, mailbox: LoopMailbox(loop: loop), roles: [], simpleSendGroup: nil,
             limits: ServiceConfiguration(port: 0)
         )
     }

@@ -79,7 +79,7 @@ enum Outbound {
             hub: "hub",
             userId: nil,
             wireProtocol: wireProtocol,
-            eventLoop: channel.eventLoop,
+            mailbox: LoopMailbox(loop: channel.eventLoop),
             roles: [],
             simpleSendGroup: nil,
             limits: configuration

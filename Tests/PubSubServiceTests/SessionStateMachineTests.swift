@@ -160,7 +160,7 @@ struct SessionStateMachineTests {
             return
         }
         #expect(fragmentClose.request.code == .messageTooLarge && !fragmentClose.endingSocket)
-        #expect(fragments.errorCaught(.dataAfterDecoderError) == .none)
+        #expect(fragments.errorCaught(.dataAfterDecoderError("x")) == .none)
     }
 
     @Test("a refused recovery closes from the opening phase without a disconnected message; a dropped socket reports the drop")

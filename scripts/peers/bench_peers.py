@@ -359,6 +359,11 @@ def main():
     when = datetime.date.today().isoformat()
     report = (f"### {when}: {mode}, {args.rounds} round(s), medians (min–max)\n\n"
               f"```console\n$ {args.command}\n```\n\n{table}\n")
+    if any(is_rest(scenario) for scenario, _, _, _ in runs):
+        report += ("\nRows marked “pubsub's publisher over REST” run pubsub with a publisher that POSTs each message to the "
+                   "REST API (`pubsub bench --via rest`: what `pubsub publish`, the service SDKs and app servers use; a burst keeps "
+                   "16 requests in flight); the brokers have no REST API, so those rows show their run of the same scenario with "
+                   "their own client publisher.\n")
     if errors:
         report += "\nRuns that failed: " + "; ".join(f"{e['server']} {e['scenario']}: {e['error']}" for e in errors) + "\n"
     if lost:

@@ -13,23 +13,29 @@ public struct ClientSubprotocol: Sendable, Hashable {
     public var format: WireFormat
     /// Sequence ids, acks, recovery (§6).
     public var isReliable: Bool
-    /// The `Sec-WebSocket-Protocol` it answers with; nil for a simple client.
-    public var subprotocol: String?
 
-    public init(format: WireFormat, isReliable: Bool, subprotocol: String?) {
+    public init(format: WireFormat, isReliable: Bool) {
         self.format = format
         self.isReliable = isReliable
-        self.subprotocol = subprotocol
+    }
+
+    /// The `Sec-WebSocket-Protocol` it answers with; nil for a simple client. (Computed, not
+    /// stored: every connection keeps its protocol, two bytes.)
+    public var subprotocol: String? {
+        switch format {
+        case .simple: return nil
+        case .json: return isReliable ? Self.reliableJSONSubprotocol : Self.jsonSubprotocol
+        }
     }
 
     public static let jsonSubprotocol = "json.webpubsub.azure.v1"
     public static let reliableJSONSubprotocol = "json.reliable.webpubsub.azure.v1"
 
-    public static let simple = ClientSubprotocol(format: .simple, isReliable: false, subprotocol: nil)
+    public static let simple = ClientSubprotocol(format: .simple, isReliable: false)
     /// `json.webpubsub.azure.v1`.
-    public static let json = ClientSubprotocol(format: .json, isReliable: false, subprotocol: jsonSubprotocol)
+    public static let json = ClientSubprotocol(format: .json, isReliable: false)
     /// `json.reliable.webpubsub.azure.v1`.
-    public static let reliableJSON = ClientSubprotocol(format: .json, isReliable: true, subprotocol: reliableJSONSubprotocol)
+    public static let reliableJSON = ClientSubprotocol(format: .json, isReliable: true)
 
     /// Every subprotocol the service speaks, the most preferred first (a client offering several
     /// gets the first here it offered): the one place a new subprotocol registers.

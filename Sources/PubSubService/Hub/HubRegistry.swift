@@ -1,4 +1,5 @@
 import Logging
+import NIOCore
 import NIOWebSocket
 import PubSubCore
 import Synchronization
@@ -39,8 +40,13 @@ final class HubRegistry: Sendable {
 
     /// A hub's routes, if it has any.
     func routes(_ hub: String) -> HubRoutes? {
-        let key = Self.key(hub)
-        return hubs.withLock { $0[key] }
+        routes(key: Self.key(hub))
+    }
+
+    /// The routes of a hub named by its key (a connection's `hub`, a publication's), which is
+    /// lower-cased already.
+    private func routes(key: String) -> HubRoutes? {
+        hubs.withLock { $0[key] }
     }
 
     /// A hub's routes, made on first use.
@@ -63,7 +69,7 @@ final class HubRegistry: Sendable {
 
     /// Removes a connection from its hub.
     func remove(_ connection: ClientConnection) {
-        routes(connection.hub)?.remove(connection)
+        routes(key: connection.hub)?.remove(connection)
     }
 
     /// Ends a connection: removes it and tells its socket to close (after a `disconnected` frame for
@@ -94,7 +100,7 @@ final class HubRegistry: Sendable {
     }
 
     func groups(of connection: ClientConnection) -> Set<String> {
-        routes(connection.hub)?.groups(of: connection) ?? []
+        routes(key: connection.hub)?.groups(of: connection) ?? []
     }
 
     func groupExists(hub: String, group: String) -> Bool {
@@ -123,15 +129,15 @@ final class HubRegistry: Sendable {
     /// ``ServiceConfiguration/maxGroupsPerConnection`` other groups.
     @discardableResult
     func join(_ connection: ClientConnection, group: String) -> Bool {
-        routes(connection.hub)?.join(connection, group: group) ?? true
+        routes(key: connection.hub)?.join(connection, group: group) ?? true
     }
 
     func leave(_ connection: ClientConnection, group: String) {
-        routes(connection.hub)?.leave(connection, group: group)
+        routes(key: connection.hub)?.leave(connection, group: group)
     }
 
     func leaveAll(_ connection: ClientConnection) {
-        routes(connection.hub)?.leaveAll(connection)
+        routes(key: connection.hub)?.leaveAll(connection)
     }
 
     /// ``HubRoutes/addUser(_:group:)``: false when the user has no connection in the hub.
@@ -148,24 +154,26 @@ final class HubRegistry: Sendable {
     /// The one way a message enters a hub: finds its recipients (by target, through the filter),
     /// hands it to ``Delivery`` (less the excluded), then to the hub's other subscribers (SSE
     /// readers, the live trace).
-    /// - Returns: how many connections it was handed to.
+    /// - Returns: how many connections it was handed to, and, when an event loop has more
+    ///   publications waiting than its mailbox's high-water mark, a future the publisher waits for
+    ///   before publishing more (a REST send before its 202, a client before its next message).
     @discardableResult
-    func publish(_ publication: Publication) -> Int {
-        var count = 0
-        if let routes = routes(publication.hub) {
+    func publish(_ publication: Publication) -> (recipients: Int, wait: EventLoopFuture<Void>?) {
+        var report = Delivery.Report()
+        if let routes = routes(key: publication.hub) {
             var recipients = routes.recipients(for: publication.target)
             if let filter = publication.filter {
                 recipients = recipients.filter { filter.matches(routes.subject(of: $0)) }
             }
-            count = delivery.deliver(publication, to: recipients).recipients
+            report = delivery.deliver(publication, to: recipients)
         }
-        for subscriber in subscribers { subscriber.published(publication, recipients: count) }
-        return count
+        for subscriber in subscribers { subscriber.published(publication, recipients: report.recipients) }
+        return (report.recipients, report.wait)
     }
 
     /// What an OData filter sees of a connection (§7.3).
     func subject(of connection: ClientConnection) -> ConnectionFilter.Subject {
-        routes(connection.hub)?.subject(of: connection)
+        routes(key: connection.hub)?.subject(of: connection)
             ?? ConnectionFilter.Subject(connectionId: connection.id, userId: connection.userId, groups: [])
     }
 

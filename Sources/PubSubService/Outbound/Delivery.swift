@@ -9,11 +9,11 @@ import PubSubCore
 ///
 /// Every publisher takes the same path. The share of the recipients on the publisher's own loop (a
 /// client's `sendToGroup`) is delivered at once; every other share, and all of a publish made off
-/// the event loops (REST, SSE, event handlers), is handed to its loop as one task. There the first
-/// publish of the loop's turn writes each connection's frame at once (``PublishTurn``), and a burst's
-/// later publishes queue and go out together. A publisher never touches another loop's sockets, and
-/// a connection's messages keep their order: each of its publishes reaches its loop in the order
-/// they were made.
+/// the event loops (REST, SSE, event handlers), is posted to its loop's ``LoopMailbox``, which
+/// delivers what was posted in one task: the first publication of the loop's turn is written at
+/// once to each connection with nothing waiting (``PublishTurn``), a burst's later ones queue for one
+/// drain. A publisher never touches another loop's sockets, and a connection's messages keep their
+/// order: each of its publishes reaches its loop in the order they were made.
 struct Delivery: Sendable {
     let logger: Logger
     /// Records slow clients and, when asked, each delivery.
@@ -28,6 +28,9 @@ struct Delivery: Sendable {
         var recipients = 0
         /// The encodings built for them.
         var encodings: WireFormats = []
+        /// Set when a loop has more publications waiting than its mailbox's high-water mark: the
+        /// publisher waits for it before publishing more (``LoopMailbox``).
+        var wait: EventLoopFuture<Void>?
     }
 
     /// Delivers `publication` to `recipients`, less its excluded.
@@ -45,19 +48,25 @@ struct Delivery: Sendable {
             }
         }
         let current = MultiThreadedEventLoopGroup.currentEventLoop
+        var waits: [EventLoopFuture<Void>] = []
         for share in recipients.shares {
-            if let current, share.loop === current {
-                deliver(frames, to: share.recipients, of: publication)
-            } else {
-                share.loop.execute { deliver(frames, to: share.recipients, of: publication) }
+            if let current, share.mailbox.loop === current {
+                var batch = DrainBatch(writeAtOnce: PublishTurn.claim())
+                deliver(frames, to: share.recipients, of: publication, batch: &batch)
+                batch.schedule()
+            } else if let wait = share.mailbox.post(LoopMailbox.Posted(frames: frames, recipients: share.recipients, publication: publication), delivery: self) {
+                waits.append(wait)
             }
         }
-        return Report(recipients: count, encodings: frames.formats)
+        var report = Report(recipients: count, encodings: frames.formats)
+        if let first = waits.first {
+            report.wait = waits.count == 1 ? first : EventLoopFuture.andAllComplete(waits, on: first.eventLoop)
+        }
+        return report
     }
 
-    /// Delivers one loop's share, on that loop.
-    private func deliver(_ frames: PublicationFrames, to recipients: [ClientConnection], of publication: Publication) {
-        var batch = DrainBatch(writeAtOnce: PublishTurn.claim())
+    /// Delivers one loop's share of a publication, on that loop; the drains it needs join `batch`.
+    func deliver(_ frames: PublicationFrames, to recipients: [ClientConnection], of publication: Publication, batch: inout DrainBatch) {
         let excluded = publication.excluded
         let excludes = !excluded.isEmpty
         let traceDeliveries = tracer.wantsDeliveries
@@ -73,6 +82,5 @@ struct Delivery: Sendable {
                 tracer.record { publication.delivery(to: recipient) }
             }
         }
-        batch.schedule()
     }
 }

@@ -9,7 +9,7 @@ import Synchronization
 struct DrainBatch {
     private var loops: [(loop: any EventLoop, writers: [ChannelWriter])] = []
     /// Whether this publish may write at once to the connections of the loop it runs on.
-    let writeAtOnce: Bool
+    var writeAtOnce: Bool
 
     init(writeAtOnce: Bool) {
         self.writeAtOnce = writeAtOnce

@@ -11,6 +11,11 @@ struct PublicationFrames: Sendable {
     let deadline: ContinuousClock.Instant?
     /// The JSON subprotocols' frame, if a JSON recipient receives it.
     let json: JSONMessageFrame?
+    /// Its two parts that recipients take, kept apart so that a delivery copies one reference, not
+    /// the whole frame: what a json.webpubsub.azure.v1 socket is sent, and what a reliable
+    /// connection sends behind its `{"sequenceId":N,`.
+    let jsonWire: OutboundFrame?
+    let jsonTail: ByteBuffer?
     /// What a simple WebSocket client receives, if one does: the message's own bytes, as text, or
     /// binary for binary payloads (no copy).
     let simple: OutboundFrame?
@@ -19,6 +24,8 @@ struct PublicationFrames: Sendable {
         self.formats = formats
         deadline = publication.deadline
         json = formats.contains(.json) ? JSONMessageFrame(source: publication.source, message: publication.payload) : nil
+        jsonWire = json?.encodedJSONFrame
+        jsonTail = json?.jsonTail
         if formats.contains(.simple) {
             switch publication.payload.type {
             case .text, .json: simple = .text(publication.payload.bytes)

@@ -3,13 +3,14 @@ import PubSubCore
 
 /// Whatever a hub delivers to: a WebSocket client of any subprotocol, a simple client, and any
 /// protocol added later. It has an id and perhaps a user (its groups, and so its filter subject,
-/// are the routing table's: ``HubRoutes/subject(of:)``), an event loop its deliveries are made on,
+/// are the routing table's: ``HubRoutes/subject(of:)``), the event loop its deliveries are made on,
 /// and a wire format; a delivery asks the publication's frames for the frame in that format.
 protocol Recipient: AnyObject, Sendable {
     var id: String { get }
     var userId: String? { get }
-    /// The loop a delivery to it runs on: its socket's, so that the frame can be written at once.
-    var eventLoop: any EventLoop { get }
+    /// Where deliveries to it are posted: the mailbox of its socket's event loop, so that the frame
+    /// can be written at once.
+    var mailbox: LoopMailbox { get }
     /// The encoding it receives messages in.
     var wireFormat: WireFormat { get }
     /// Queues (or writes at once) the publication's frame in ``wireFormat``; the drain it needs, if

@@ -5,9 +5,9 @@ import PubSubCore
 /// core), with the wire formats they need between them. A group and the hub keep theirs between
 /// publishes (``GroupMembers``).
 struct RecipientSet: Sendable {
-    /// The recipients delivered on one event loop.
+    /// The recipients delivered on one event loop, and its mailbox.
     struct Share: Sendable {
-        let loop: any EventLoop
+        let mailbox: LoopMailbox
         var recipients: [ClientConnection]
     }
 
@@ -28,12 +28,12 @@ struct RecipientSet: Sendable {
     var all: [ClientConnection] { shares.flatMap(\.recipients) }
 
     mutating func append(_ connection: ClientConnection) {
-        let loop = connection.eventLoop
+        let mailbox = connection.mailbox
         // A scan beats hashing for a handful of loops.
-        if let index = shares.firstIndex(where: { $0.loop === loop }) {
+        if let index = shares.firstIndex(where: { $0.mailbox === mailbox }) {
             shares[index].recipients.append(connection)
         } else {
-            shares.append(Share(loop: loop, recipients: [connection]))
+            shares.append(Share(mailbox: mailbox, recipients: [connection]))
         }
         formats.insert(WireFormats(connection.wireFormat))
         count += 1

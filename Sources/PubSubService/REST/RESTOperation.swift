@@ -127,9 +127,12 @@ struct RESTOperation {
         publication.excluded = excluded
         publication.filter = filter
         publication.deadline = deadline
-        let delivered = registry.publish(publication)
+        let (delivered, wait) = registry.publish(publication)
         self.recipients = delivered
         context.logger.debug("REST send", metadata: ["pubsub.hub": "\(hub)", "recipients": "\(delivered)"])
+        // The message is accepted: every recipient's loop has it. Only when a loop has more
+        // waiting than it should does the 202 wait for it to catch up (back-pressure, LoopMailbox).
+        if let wait { try? await wait.get() }
         return Response(status: .accepted)
     }
 

@@ -19,9 +19,9 @@ final class ClientConnection: Recipient {
     let userId: String?
     /// Its wire format and whether its session is reliable.
     let wireProtocol: ClientSubprotocol
-    /// The event loop of the socket it opened on, where deliveries to it are made (a reliable
-    /// session recovered on another loop's socket is still delivered here, and queues).
-    let eventLoop: any EventLoop
+    /// The mailbox of the event loop of the socket it opened on, where deliveries to it are made (a
+    /// reliable session recovered on another loop's socket is still delivered there, and queues).
+    let mailbox: LoopMailbox
     let reconnectionToken: String?
     /// Roles from the token.
     let roles: [Role]
@@ -86,7 +86,7 @@ final class ClientConnection: Recipient {
         hub: String,
         userId: String?,
         wireProtocol: ClientSubprotocol,
-        eventLoop: any EventLoop,
+        mailbox: LoopMailbox,
         roles: [Role],
         simpleSendGroup: String?,
         customSubprotocol: String? = nil,
@@ -97,7 +97,7 @@ final class ClientConnection: Recipient {
         self.hub = hub
         self.userId = userId
         self.wireProtocol = wireProtocol
-        self.eventLoop = eventLoop
+        self.mailbox = mailbox
         self.roles = roles
         self.simpleSendGroup = simpleSendGroup
         self.limits = Limits(limits)
@@ -229,9 +229,12 @@ final class ClientConnection: Recipient {
             guard let frame = frames.simple else { return nil }
             return enqueue(QueuedFrame(frame: frame, deadline: frames.deadline), batch: &batch)
         case .json:
-            guard let json = frames.json else { return nil }
-            if wireProtocol.isReliable { return deliverReliably(json, deadline: frames.deadline, batch: &batch) }
-            return enqueue(QueuedFrame(frame: json.encodedJSONFrame, deadline: frames.deadline), batch: &batch)
+            if wireProtocol.isReliable {
+                guard let tail = frames.jsonTail else { return nil }
+                return deliverReliably(tail, deadline: frames.deadline, batch: &batch)
+            }
+            guard let wire = frames.jsonWire else { return nil }
+            return enqueue(QueuedFrame(frame: wire, deadline: frames.deadline), batch: &batch)
         }
     }
 
@@ -264,19 +267,19 @@ final class ClientConnection: Recipient {
         return nil
     }
 
-    private func deliverReliably(_ message: JSONMessageFrame, deadline: ContinuousClock.Instant?, batch: inout DrainBatch) -> DeliveryFailure? {
+    private func deliverReliably(_ tail: ByteBuffer, deadline: ContinuousClock.Instant?, batch: inout DrainBatch) -> DeliveryFailure? {
         state.withLock { state -> DeliveryFailure? in
             guard !state.ended else { return nil }
             let sequenceId = state.nextSequenceId
             state.nextSequenceId += 1
-            state.unacked.append((sequenceId, message.jsonTail, deadline))
-            state.unackedBytes += message.jsonTail.readableBytes
+            state.unacked.append((sequenceId, tail, deadline))
+            state.unackedBytes += tail.readableBytes
             if state.unacked.count > limits.reliableUnackedMessageLimit || state.unackedBytes > limits.reliableUnackedByteLimit {
                 return .slowClient(
                     "SlowClient: more than \(limits.reliableUnackedMessageLimit) messages or \(limits.reliableUnackedByteLimit) bytes unacknowledged"
                 )
             }
-            let frame = QueuedFrame(frame: .sequenced(sequenceId: sequenceId, tail: message.jsonTail), deadline: deadline)
+            let frame = QueuedFrame(frame: .sequenced(sequenceId: sequenceId, tail: tail), deadline: deadline)
             // Queued, never written at once: this holds the lock (which keeps sequence ids in
             // queue order across publishers), and a write may close the channel, whose events take it.
             if case .full? = state.transport?.frames.enqueue(frame, batch: &batch, writeAtOnce: false) {

@@ -194,7 +194,7 @@ final class ClientSession: ChannelInboundHandler, NIOScheduledCallbackHandler {
         switch error {
         case NIOWebSocketError.invalidFrameLength: kind = .frameTooLarge
         case let error as NIOWebSocketError: kind = .invalidFrame("\(error)")
-        case ByteToMessageDecoderError.dataReceivedInErrorState: kind = .dataAfterDecoderError
+        case ByteToMessageDecoderError.dataReceivedInErrorState: kind = .dataAfterDecoderError("\(error)")
         case NIOWebSocketFrameAggregator.Error.accumulatedFrameSizeIsTooLarge, NIOWebSocketFrameAggregator.Error.tooManyFragments: kind = .messageTooLarge
         case let error as NIOWebSocketFrameAggregator.Error: kind = .invalidFragments("\(error)")
         default: kind = .failed("\(error)")

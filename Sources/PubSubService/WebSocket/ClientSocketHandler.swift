@@ -29,6 +29,11 @@ struct ClientSocketHandler: Sendable {
 
     /// What became of one message.
     enum Outcome {
+        /// A violation's close, or done.
+        init(_ close: CloseRequest?) {
+            self = close.map(Outcome.close) ?? .done
+        }
+
         case done
         /// A protocol violation: close the socket.
         case close(CloseRequest)
@@ -63,7 +68,7 @@ struct ClientSocketHandler: Sendable {
                 hub: HubRegistry.key(admission.hub),
                 userId: admission.userId,
                 wireProtocol: admission.wireProtocol,
-                eventLoop: eventLoop,
+                mailbox: context.mailboxes.mailbox(on: eventLoop),
                 roles: admission.roles,
                 simpleSendGroup: admission.simpleSendGroup,
                 customSubprotocol: admission.customSubprotocol,
@@ -151,12 +156,12 @@ struct ClientSocketHandler: Sendable {
         if case .event(let event, let data, let ackId) = message {
             return handleEvent(event, data: Message(data, in: bytes), ackId: ackId, connection: connection, on: eventLoop)
         }
-        return handle(message, frame: bytes, connection: connection).map(Outcome.close) ?? .done
+        return handle(message, frame: bytes, connection: connection)
     }
 
     /// A request other than `event`, traced and checked for a repeated ackId already; `frame` is
     /// the request as it came (a JSON `data` is published from it as written).
-    private func handle(_ message: ClientMessage, frame: ByteBuffer, connection: ClientConnection) -> CloseRequest? {
+    private func handle(_ message: ClientMessage, frame: ByteBuffer, connection: ClientConnection) -> Outcome {
         switch message {
         case .joinGroup(let group, let ackId), .leaveGroup(let group, let ackId):
             let joining: Bool
@@ -181,14 +186,14 @@ struct ClientSocketHandler: Sendable {
                 if let refusal { details.append(("error", .string(refusal.message))) }
                 return TraceRecord(joining ? .join : .leave, connection, group: group, details: details)
             }
-            if let refusal { return reject(connection, ackId, refusal) }
+            if let refusal { return Outcome(reject(connection, ackId, refusal)) }
             if let ackId { ack(connection, ackId, error: nil) }
         case .sendToGroup(let group, let data, let ackId, let noEcho):
             if let problem = GroupName.problem(with: group) {
-                return reject(connection, ackId, AckError(name: AckError.badRequest, message: "Invalid group name: \(problem)."))
+                return Outcome(reject(connection, ackId, AckError(name: AckError.badRequest, message: "Invalid group name: \(problem).")))
             }
             guard connection.isAllowed(.sendToGroup, on: group) else {
-                return reject(connection, ackId, AckError(name: AckError.forbidden, message: "No permission to send to group '\(group)'."))
+                return Outcome(reject(connection, ackId, AckError(name: AckError.forbidden, message: "No permission to send to group '\(group)'.")))
             }
             var publication = Publication(
                 hub: connection.hub,
@@ -198,8 +203,10 @@ struct ClientSocketHandler: Sendable {
                 source: .group(group, fromUserId: connection.userId)
             )
             if noEcho { publication.excluded = [connection.id] }
-            registry.publish(publication)
+            let wait = registry.publish(publication).wait
             if let ackId { ack(connection, ackId, error: nil) }
+            // Back-pressure (LoopMailbox): the client's next message waits until the loops caught up.
+            if let wait { return .waiting(wait) }
         case .event:
             assertionFailure("events go to handleEvent")
         case .sequenceAck(let sequenceId):
@@ -207,9 +214,9 @@ struct ClientSocketHandler: Sendable {
         case .ping:
             connection.send(.message(.pong))
         case .unknown(let type, let ackId):
-            return reject(connection, ackId, AckError(name: AckError.badRequest, message: "Unknown message type '\(type)'."))
+            return Outcome(reject(connection, ackId, AckError(name: AckError.badRequest, message: "Unknown message type '\(type)'.")))
         }
-        return nil
+        return .done
     }
 
     /// Answers a failed request with an ack, or, when it carried no ackId, drops the client as the
@@ -286,7 +293,7 @@ struct ClientSocketHandler: Sendable {
         case .binary(let buffer): payload = Message(type: .binary, bytes: buffer)
         }
         tracer.record { Self.traceSimpleFrame(payload, group: group, connection) }
-        registry.publish(
+        let wait = registry.publish(
             Publication(
                 hub: connection.hub,
                 origin: .client(connection),
@@ -294,8 +301,9 @@ struct ClientSocketHandler: Sendable {
                 payload: payload,
                 source: .group(group, fromUserId: connection.userId)
             )
-        )
-        return .done
+        ).wait
+        // Back-pressure (LoopMailbox): the client's next frame waits until the loops caught up.
+        return wait.map { .waiting($0) } ?? .done
     }
 
     /// A simple client in `sendEvent` mode: each frame is a `message` event to the event handler,

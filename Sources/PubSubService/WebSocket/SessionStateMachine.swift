@@ -225,8 +225,8 @@ struct SessionStateMachine {
         case frameTooLarge
         /// The frame decoder: another violation of RFC 6455.
         case invalidFrame(String)
-        /// Bytes after the decoder's error.
-        case dataAfterDecoderError
+        /// Bytes after the decoder's error (what NIO said).
+        case dataAfterDecoderError(String)
         /// The aggregator: a message over the size limit, or too many fragments.
         case messageTooLarge
         /// The aggregator: invalid fragments.
@@ -256,13 +256,14 @@ struct SessionStateMachine {
             }
             return errorClose(fail(.messageTooLarge, reason: "the client sent a message over the size limit", endingSocket: true))
         case .dataAfterDecoderError where phase == .closing:
+            // The socket ends once the close frame is out.
             return .none
         case .messageTooLarge:
             return errorClose(fail(.messageTooLarge, reason: "the client sent a message over the size limit"))
         case .invalidFragments(let what):
             return errorClose(fail(.protocolError, reason: "the client sent invalid fragments (\(what))"))
-        case .dataAfterDecoderError, .failed:
-            if case .failed(let what) = error { endReason = endReason ?? "the connection failed: \(what)" }
+        case .dataAfterDecoderError(let what), .failed(let what):
+            endReason = endReason ?? "the connection failed: \(what)"
             phase = .closed
             return .closeChannel
         }

@@ -1,0 +1,98 @@
+import NIOCore
+import Synchronization
+
+/// The publications waiting for one event loop to deliver them to its connections. Publishers
+/// post from any thread; the loop takes everything posted in one task, so a burst posted while it
+/// was busy goes out together: the first publication of the loop's turn written at once to each
+/// connection with nothing waiting, the rest queued for one drain (one `writev` per connection).
+///
+/// Bounded by back-pressure, not by refusal: past ``highWater`` publications waiting, a post gives
+/// the publisher a future that completes once the loop has taken them, and the publisher waits for
+/// it before taking more (a REST send answers its 202 then; a client's next message is read then).
+/// So the mailbox holds at most ``highWater`` publications plus one for each publisher that was
+/// told to wait, and no publisher can make the service hold more than that however fast it sends.
+final class LoopMailbox: Sendable {
+    /// One publication's share of recipients on this loop.
+    struct Posted: Sendable {
+        let frames: PublicationFrames
+        let recipients: [ClientConnection]
+        let publication: Publication
+    }
+
+    private struct State {
+        var posted: [Posted] = []
+        var scheduled = false
+        /// Publishers waiting for the loop to take what waits.
+        var waiting: EventLoopPromise<Void>?
+    }
+
+    /// Publications that may wait before publishers are made to wait.
+    static let highWater = 256
+
+    let loop: any EventLoop
+    private let state = Mutex(State())
+
+    init(loop: any EventLoop) {
+        self.loop = loop
+    }
+
+    /// Posts a publication's share; `delivery` delivers it on the loop.
+    /// - Returns: nil, or, past ``highWater``, a future the publisher waits for before posting
+    ///   more (it completes once the loop has taken what waits).
+    func post(_ posted: Posted, delivery: Delivery) -> EventLoopFuture<Void>? {
+        let (schedule, wait) = state.withLock { state -> (Bool, EventLoopFuture<Void>?) in
+            state.posted.append(posted)
+            var wait: EventLoopFuture<Void>?
+            if state.posted.count > Self.highWater {
+                let promise = state.waiting ?? loop.makePromise(of: Void.self)
+                state.waiting = promise
+                wait = promise.futureResult
+            }
+            guard !state.scheduled else { return (false, wait) }
+            state.scheduled = true
+            return (true, wait)
+        }
+        if schedule { loop.execute { self.run(delivery) } }
+        return wait
+    }
+
+    /// Delivers everything posted, in order; on the loop.
+    private func run(_ delivery: Delivery) {
+        let (posted, waiting) = state.withLock { state -> ([Posted], EventLoopPromise<Void>?) in
+            state.scheduled = false
+            defer {
+                state.posted = []
+                state.waiting = nil
+            }
+            return (state.posted, state.waiting)
+        }
+        var batch = DrainBatch(writeAtOnce: PublishTurn.claim())
+        for entry in posted {
+            delivery.deliver(entry.frames, to: entry.recipients, of: entry.publication, batch: &batch)
+            // Only the turn's first publication may write at once: the rest queue behind it.
+            batch.writeAtOnce = false
+        }
+        batch.schedule()
+        waiting?.succeed()
+    }
+
+    /// How many publications wait (for tests).
+    var waitingCount: Int { state.withLock { $0.posted.count } }
+}
+
+/// The mailboxes of one service, one per event loop, made on first use.
+final class LoopMailboxes: Sendable {
+    private let mailboxes = Mutex<[ObjectIdentifier: LoopMailbox]>([:])
+
+    init() {}
+
+    func mailbox(on loop: any EventLoop) -> LoopMailbox {
+        mailboxes.withLock { mailboxes in
+            let key = ObjectIdentifier(loop)
+            if let mailbox = mailboxes[key] { return mailbox }
+            let mailbox = LoopMailbox(loop: loop)
+            mailboxes[key] = mailbox
+            return mailbox
+        }
+    }
+}
