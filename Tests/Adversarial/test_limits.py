@@ -64,6 +64,7 @@ LIMIT_ATTACKS = {
         "test_an_endless_unauthenticated_body_is_401_and_the_connection_ends",
     ],
     "Outbound queue per connection": ["test_a_client_that_reads_nothing_while_1mb_messages_are_sent_is_cut_off"],
+    "Publications waiting for an event loop": ["test_rest_publishers_faster_than_delivery_wait_for_their_202_and_nothing_is_lost"],
     "Event handler answer": ["test_an_event_handler_that_answers_slowly_hugely_or_with_wrong_types"],
     "Live trace": ["test_a_trace_client_that_never_reads_is_told_what_it_missed"],
     "Unacknowledged messages per reliable connection": ["test_a_reliable_client_that_never_acks_is_closed_with_1008_after_1000_messages"],
@@ -527,6 +528,26 @@ def test_a_trace_client_that_never_reads_is_told_what_it_missed(stopped):
     trace.close()
     assert growth < 24, f"memory grew {growth} MiB for one stalled trace client"
     check(local, probe, "a trace client that never reads, 3,000 publishes", rss_growth_mib=growth)
+
+
+def test_rest_publishers_faster_than_delivery_wait_for_their_202_and_nothing_is_lost(stopped):
+    """Eight REST publishers with 16 requests in flight each send 60 KB messages to 50 subscribers
+    faster than the service's loops can write them: past 256 publications waiting for a loop the
+    202s wait for it to catch up, so what the service holds stays bounded (without the wait, the
+    1,000 messages, 60 MB, would all be held at once) and `pubsub bench` finds every delivery made
+    exactly once."""
+    local = stopped()
+    hub = hub_name()
+    probe = Probe(local, hub_name())
+    result = subprocess.run(
+        [_binary(), "bench", "fanout", "--connection-string", local.connection_string, "--hub", hub, "--subscribers", "50",
+         "--publishers", "8", "--via", "rest", "--count", "1000", "--size", "60000", "--format", "json", "--quiet"],
+        capture_output=True, text=True, timeout=300,
+    )
+    assert result.returncode == 0, result.stderr[-2000:]
+    measured = json.loads(result.stdout)
+    assert measured["delivered"] == 50_000 and measured["lost"] == 0 and measured["duplicated"] == 0, measured
+    check(local, probe, "8 REST publishers, 128 requests in flight, 60 KB messages to 50 subscribers")
 
 
 def test_a_reliable_client_that_never_acks_is_closed_with_1008_after_1000_messages(stopped):

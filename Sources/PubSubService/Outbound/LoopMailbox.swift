@@ -3,8 +3,9 @@ import Synchronization
 
 /// The publications waiting for one event loop to deliver them to its connections. Publishers
 /// post from any thread; the loop takes everything posted in one task, so a burst posted while it
-/// was busy goes out together: the first publication of the loop's turn written at once to each
-/// connection with nothing waiting, the rest queued for one drain (one `writev` per connection).
+/// was busy goes out together: queued for one drain (one `writev` per connection), while a
+/// publication that is alone is written at once to each connection with nothing waiting, if it is
+/// the first of the loop's turn (``PublishTurn``).
 ///
 /// Bounded by back-pressure, not by refusal: past ``highWater`` publications waiting, a post gives
 /// the publisher a future that completes once the loop has taken them, and the publisher waits for
@@ -66,11 +67,12 @@ final class LoopMailbox: Sendable {
             }
             return (state.posted, state.waiting)
         }
-        var batch = DrainBatch(writeAtOnce: PublishTurn.claim())
+        // One publication alone is written at once (if it is the turn's first); several are all
+        // queued, so that each connection gets them in one `writev` rather than the first in a
+        // `write` of its own and the rest in another.
+        var batch = DrainBatch(writeAtOnce: posted.count == 1 && PublishTurn.claim())
         for entry in posted {
             delivery.deliver(entry.frames, to: entry.recipients, of: entry.publication, batch: &batch)
-            // Only the turn's first publication may write at once: the rest queue behind it.
-            batch.writeAtOnce = false
         }
         batch.schedule()
         waiting?.succeed()
