@@ -127,6 +127,35 @@ struct SessionStateMachineTests {
         #expect(!machine.readingPaused && machine.backlog.isEmpty)
     }
 
+    @Test("a loop that fell behind stops reading until it catches up, and an event handler's backlog keeps reading stopped until it drains too")
+    func deliveryBackPressure() {
+        var machine = Self.open()
+        let stop = machine.deliveryBehind()
+        // Told again while stopped: nothing more to do.
+        let stopAgain = machine.deliveryBehind()
+        let read = machine.deliveryCaughtUp()
+        let readAgain = machine.deliveryCaughtUp()
+        #expect(stop && !stopAgain && read && !readAgain)
+
+        // Both reasons at once: reading resumes only when neither holds.
+        _ = machine.received(Self.text("0"), writable: true)
+        _ = machine.handled(.waiting)
+        for index in 1...Machine.backlogReadLimit { _ = machine.received(Self.text("\(index)"), writable: true) }
+        #expect(machine.readingPaused)
+        let alreadyStopped = !machine.deliveryBehind()
+        #expect(alreadyStopped && machine.pausedForDelivery)
+        machine.handlerAnswered()
+        var last = machine.resume()
+        while case .process = last {
+            _ = machine.handled(.done)
+            last = machine.resume()
+        }
+        // The backlog drained, but the loop is still behind: reading stays stopped.
+        #expect(last == .none && !machine.readingPaused)
+        let readAtLast = machine.deliveryCaughtUp()
+        #expect(readAtLast)
+    }
+
     @Test("a violation reported by the protocol handler closes with a disconnected message; what waited is dropped")
     func violation() {
         var machine = Self.open()
@@ -175,7 +204,7 @@ struct SessionStateMachineTests {
     }
 
     enum Event: CaseIterable {
-        case text, binary, badText, ping, pong, clientClose, serviceClose, answered, resume, writable
+        case text, binary, badText, ping, pong, clientClose, serviceClose, answered, resume, writable, behind, caughtUp
         case frameTooLarge, messageTooLarge, failed, pingTick, closeTimeout, inputClosed, ended
     }
 
@@ -186,6 +215,8 @@ struct SessionStateMachineTests {
             var machine = Self.open()
             var closes = 0
             var reports = 0
+            // What the handler did to the socket's reading, from the actions alone.
+            var reading = true
             for _ in 0..<Int.random(in: 1...40, using: &generator) {
                 let before = machine.phase
                 var handedOn = false
@@ -200,6 +231,7 @@ struct SessionStateMachineTests {
                     switch machine.received(frames.randomElement(using: &generator)!, writable: Bool.random(using: &generator)) {
                     case .process: handedOn = true
                     case .close: closes += 1
+                    case .pauseReading: reading = false
                     default: break
                     }
                 case .serviceClose:
@@ -207,7 +239,15 @@ struct SessionStateMachineTests {
                 case .answered:
                     if machine.waitingForHandler { machine.handlerAnswered() }
                 case .resume:
-                    if case .process = machine.resume() { handedOn = true }
+                    switch machine.resume() {
+                    case .process: handedOn = true
+                    case .resumeReading: reading = true
+                    case .none: break
+                    }
+                case .behind:
+                    if machine.deliveryBehind() { reading = false }
+                case .caughtUp:
+                    if machine.deliveryCaughtUp() { reading = true }
                 case .writable:
                     _ = machine.writabilityChanged(writable: true)
                 case .frameTooLarge:
@@ -237,6 +277,7 @@ struct SessionStateMachineTests {
                 }
                 #expect(closes <= 1)
                 #expect(reports <= 1)
+                #expect(reading == !(machine.readingPaused || machine.pausedForDelivery))
                 #expect(closes == 0 || machine.phase != .open)
                 #expect(machine.closeSent == (closes == 1))
                 #expect(!machine.reported || machine.phase == .closed)

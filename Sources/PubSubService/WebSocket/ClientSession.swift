@@ -168,7 +168,17 @@ final class ClientSession: ChannelInboundHandler, NIOScheduledCallbackHandler {
             _ = machine.handled(.waiting)
             let session = NIOLoopBound(self, eventLoop: context.eventLoop)
             call.hop(to: context.eventLoop).whenComplete { _ in session.value.handlerAnswered() }
+        case .slowDown(let caughtUp):
+            _ = machine.handled(.done)
+            if machine.deliveryBehind() { setReading(false) }
+            let session = NIOLoopBound(self, eventLoop: context.eventLoop)
+            caughtUp.hop(to: context.eventLoop).whenComplete { _ in session.value.deliveryCaughtUp() }
         }
+    }
+
+    /// The loops caught up with this client's publications: read its socket again.
+    private func deliveryCaughtUp() {
+        if machine.deliveryCaughtUp() { setReading(true) }
     }
 
     /// The event handler answered (or failed): the messages that waited go on, in order.

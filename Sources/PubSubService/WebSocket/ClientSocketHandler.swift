@@ -39,6 +39,9 @@ struct ClientSocketHandler: Sendable {
         case close(CloseRequest)
         /// A blocking event handler call (§8.7): the connection's next message waits for it.
         case waiting(EventLoopFuture<Void>)
+        /// A publication found a loop behind (``LoopMailbox``): the socket is not read until it
+        /// has caught up.
+        case slowDown(EventLoopFuture<Void>)
     }
 
     static func nextTransportID() -> UInt64 {
@@ -205,8 +208,8 @@ struct ClientSocketHandler: Sendable {
             if noEcho { publication.excluded = [connection.id] }
             let wait = registry.publish(publication).wait
             if let ackId { ack(connection, ackId, error: nil) }
-            // Back-pressure (LoopMailbox): the client's next message waits until the loops caught up.
-            if let wait { return .waiting(wait) }
+            // Back-pressure (LoopMailbox): the client's socket is not read until the loops caught up.
+            if let wait { return .slowDown(wait) }
         case .event:
             assertionFailure("events go to handleEvent")
         case .sequenceAck(let sequenceId):
@@ -302,8 +305,8 @@ struct ClientSocketHandler: Sendable {
                 source: .group(group, fromUserId: connection.userId)
             )
         ).wait
-        // Back-pressure (LoopMailbox): the client's next frame waits until the loops caught up.
-        return wait.map { .waiting($0) } ?? .done
+        // Back-pressure (LoopMailbox): the client's socket is not read until the loops caught up.
+        return wait.map { .slowDown($0) } ?? .done
     }
 
     /// A simple client in `sendEvent` mode: each frame is a `message` event to the event handler,

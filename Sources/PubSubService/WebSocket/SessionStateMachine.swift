@@ -85,7 +85,12 @@ struct SessionStateMachine {
     /// handled in order); later messages wait in `backlog`.
     private(set) var waitingForHandler = false
     private(set) var backlog = Deque<ClientSocketHandler.InboundMessage>()
+    /// Reading stopped because messages wait for an event handler call.
     private(set) var readingPaused = false
+    /// Reading stopped because a publication of this client found a loop's mailbox past its
+    /// high-water mark (``LoopMailbox``): what the client sends next stays in the socket until the
+    /// loop catches up, so nothing read is ever held or dropped for it.
+    private(set) var pausedForDelivery = false
     /// How the socket ended, for the trace and the log; set by whoever ends it first.
     private(set) var endCode: WebSocketErrorCode?
     private(set) var endReason: String?
@@ -156,7 +161,7 @@ struct SessionStateMachine {
         backlog.append(message)
         if backlog.count == Self.backlogReadLimit, !readingPaused {
             readingPaused = true
-            return .pauseReading
+            return pausedForDelivery ? .none : .pauseReading
         }
         return .none
     }
@@ -207,7 +212,23 @@ struct SessionStateMachine {
         backlog.removeAll()
         guard readingPaused else { return .none }
         readingPaused = false
-        return .resumeReading
+        return pausedForDelivery ? .none : .resumeReading
+    }
+
+    /// A publication of this client found a loop behind: whether to stop reading now (false when
+    /// reading is already stopped).
+    mutating func deliveryBehind() -> Bool {
+        guard !pausedForDelivery else { return false }
+        pausedForDelivery = true
+        return !readingPaused
+    }
+
+    /// The loop caught up: whether to read again now (false while messages still wait for an event
+    /// handler call, whose end resumes reading).
+    mutating func deliveryCaughtUp() -> Bool {
+        guard pausedForDelivery else { return false }
+        pausedForDelivery = false
+        return !readingPaused
     }
 
     /// The channel's writability changed: a pong owed goes out when it can.
