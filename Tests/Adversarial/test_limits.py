@@ -531,23 +531,23 @@ def test_a_trace_client_that_never_reads_is_told_what_it_missed(stopped):
 
 
 def test_rest_publishers_faster_than_delivery_wait_for_their_202_and_nothing_is_lost(stopped):
-    """Eight REST publishers with 16 requests in flight each send 60 KB messages to 50 subscribers
-    faster than the service's loops can write them: past 256 publications waiting for a loop the
-    202s wait for it to catch up, so what the service holds stays bounded (without the wait, the
-    1,000 messages, 60 MB, would all be held at once) and `pubsub bench` finds every delivery made
-    exactly once."""
+    """Eight REST publishers with 16 requests in flight each send 2,000 messages of 8 KB to 50
+    subscribers faster than the service's loops can write them: past 256 publications waiting for
+    a loop the 202s wait for it to catch up, and `pubsub bench` finds every delivery made exactly
+    once. (All 2,000 messages together are 16 MB, the outbound queue's byte limit, so no subscriber
+    can be cut off as too slow: a loss here would be the back-pressure's.)"""
     local = stopped()
     hub = hub_name()
     probe = Probe(local, hub_name())
     result = subprocess.run(
         [_binary(), "bench", "fanout", "--connection-string", local.connection_string, "--hub", hub, "--subscribers", "50",
-         "--publishers", "8", "--via", "rest", "--count", "1000", "--size", "60000", "--format", "json", "--quiet"],
+         "--publishers", "8", "--via", "rest", "--count", "2000", "--size", "8000", "--format", "json", "--quiet"],
         capture_output=True, text=True, timeout=300,
     )
     assert result.returncode == 0, result.stderr[-2000:]
     measured = json.loads(result.stdout)
-    assert measured["delivered"] == 50_000 and measured["lost"] == 0 and measured["duplicated"] == 0, measured
-    check(local, probe, "8 REST publishers, 128 requests in flight, 60 KB messages to 50 subscribers")
+    assert measured["delivered"] == 100_000 and measured["lost"] == 0 and measured["duplicated"] == 0, measured
+    check(local, probe, "8 REST publishers, 128 requests in flight, 8 KB messages to 50 subscribers")
 
 
 def test_a_reliable_client_that_never_acks_is_closed_with_1008_after_1000_messages(stopped):
