@@ -129,7 +129,7 @@ public enum ServiceMessage: Sendable, Hashable {
 
 /// What the service sends besides published messages, encoded here: acks, the `connected` and
 /// `disconnected` system messages, pongs. A `message` (§5.3) is framed by the service's
-/// `PreparedMessage`, once per publish: the one encoder of each frame, while ``ServiceMessage``
+/// `JSONMessageFrame`, once per publish and wire format: the one encoder of each frame, while ``ServiceMessage``
 /// decodes them all on the client side.
 public enum ControlMessage: Sendable, Hashable {
     case ack(ackId: UInt64, success: Bool, error: AckError?)
