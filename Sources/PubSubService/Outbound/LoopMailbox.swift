@@ -10,8 +10,9 @@ import Synchronization
 /// Bounded by back-pressure, not by refusal: past ``highWater`` publications waiting, a post gives
 /// the publisher a future that completes once the loop has taken them, and the publisher waits for
 /// it before taking more (a REST send answers its 202 then; a client's next message is read then).
-/// So the mailbox holds at most ``highWater`` publications plus one for each publisher that was
-/// told to wait, and no publisher can make the service hold more than that however fast it sends.
+/// So the mailbox holds at most ``highWater`` publications plus what each publisher sent before it
+/// was told to wait (one request for a REST or SSE sender, the frames of the socket read under way
+/// for a client), and no publisher can make the service hold more however fast it sends.
 final class LoopMailbox: Sendable {
     /// One publication's share of recipients on this loop.
     struct Posted: Sendable {
