@@ -1,4 +1,3 @@
-import Logging
 import NIOConcurrencyHelpers
 import NIOEmbedded
 import PubSubCore
@@ -18,7 +17,7 @@ struct ConnectionLifecycleTests {
     static func lifecycle(_ configure: (inout ServiceConfiguration) -> Void = { _ in }) -> ConnectionLifecycle {
         var configuration = ServiceConfiguration(port: 0)
         configure(&configuration)
-        return ConnectionLifecycle(configuration: configuration, logger: Logger(label: "test"), tracer: Tracer(), events: nil)
+        return ConnectionLifecycle(configuration: configuration, tracer: Tracer(), events: nil)
     }
 
     static func admission(user: String?, recovery: Bool = false) -> ClientAdmission {
@@ -58,7 +57,7 @@ struct ConnectionLifecycleTests {
         var configuration = ServiceConfiguration(port: 0)
         configuration.sessionRetention = .seconds(30)
         configuration.clock = manual.clock
-        let lifecycle = ConnectionLifecycle(configuration: configuration, logger: Logger(label: "test"), tracer: Tracer(), events: nil)
+        let lifecycle = ConnectionLifecycle(configuration: configuration, tracer: Tracer(), events: nil)
         func session(_ id: String) -> ClientConnection {
             let connection = ClientConnection(
                 id: id, hub: "chat", userId: nil, wireProtocol: .reliableJSON, mailbox: LoopMailbox(loop: EmbeddedEventLoop()), roles: [],

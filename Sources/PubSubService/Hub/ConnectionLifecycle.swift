@@ -1,4 +1,3 @@
-import Logging
 import NIOWebSocket
 import PubSubCore
 import Synchronization
@@ -8,7 +7,6 @@ import Synchronization
 /// each session's end (the trace, the `disconnected` event).
 final class ConnectionLifecycle: Sendable {
     private let configuration: ServiceConfiguration
-    private let logger: Logger
     private let tracer: Tracer
     /// Told when a session ends.
     private let events: EventUpstream?
@@ -17,9 +15,8 @@ final class ConnectionLifecycle: Sendable {
     /// Open client sockets, across hubs (a closed connection's socket may still be finishing).
     private let openSockets = Atomic<Int>(0)
 
-    init(configuration: ServiceConfiguration, logger: Logger, tracer: Tracer, events: EventUpstream?) {
+    init(configuration: ServiceConfiguration, tracer: Tracer, events: EventUpstream?) {
         self.configuration = configuration
-        self.logger = logger
         self.tracer = tracer
         self.events = events
     }

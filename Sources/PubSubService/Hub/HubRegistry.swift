@@ -13,7 +13,6 @@ import Synchronization
 final class HubRegistry: Sendable {
     private let configuration: ServiceConfiguration
     private let logger: Logger
-    private let tracer: Tracer
     let lifecycle: ConnectionLifecycle
     private let delivery: Delivery
     /// Who else sees every publication, after its connections: the SSE brokers, the trace.
@@ -23,9 +22,8 @@ final class HubRegistry: Sendable {
     init(context: ServiceContext) {
         configuration = context.configuration
         logger = context.logger
-        tracer = context.tracer
         subscribers = [context.sse, context.tracer]
-        let lifecycle = ConnectionLifecycle(configuration: context.configuration, logger: context.logger, tracer: context.tracer, events: context.events)
+        let lifecycle = ConnectionLifecycle(configuration: context.configuration, tracer: context.tracer, events: context.events)
         self.lifecycle = lifecycle
         // The delivery closes slow clients through the registry, which it must not retain.
         let closer = WeakRegistry()
